@@ -1,0 +1,181 @@
+//! Rules across attributes and fields, each reported with a span and the fix.
+
+use std::collections::HashMap;
+
+use quote::ToTokens;
+
+use super::ast::Container;
+use super::ctxt::Ctxt;
+use super::types;
+
+/// Runs every check on a parsed entity.
+pub fn check(cx: &Ctxt, cont: &Container) {
+    check_not_generic(cx, cont);
+    check_primary_key(cx, cont);
+    check_unique_column_names(cx, cont);
+    check_skipped_fields(cx, cont);
+    check_type_attributes(cx, cont);
+    check_foreign_keys(cx, cont);
+    check_composites(cx, cont);
+}
+
+/// Generated code names the struct as a concrete type in the Diesel schema and in static
+/// metadata, which a type parameter cannot be.
+fn check_not_generic(cx: &Ctxt, cont: &Container) {
+    let generics = &cont.original.generics;
+    if !generics.params.is_empty() {
+        cx.error_spanned_by(
+            generics,
+            "an entity cannot be generic: it maps to one table with fixed column types; remove the type parameters",
+        );
+    }
+}
+
+/// Repositories, finders and foreign keys address rows by exactly one key column.
+fn check_primary_key(cx: &Ctxt, cont: &Container) {
+    let marked: Vec<_> = cont
+        .fields
+        .iter()
+        .filter_map(|field| field.attrs.primary_key.as_ref().map(|tokens| (field, tokens)))
+        .collect();
+    for (field, tokens) in marked.iter().skip(1) {
+        cx.error_spanned_by(
+            tokens,
+            format!(
+                "two primary keys (`{}` and `{}`): an entity has exactly one; remove `#[ff(primary_key)]` from one of them and use `#[ff(unique({}, {}))]` for a composite unique key",
+                marked[0].0.ident, field.ident, marked[0].0.ident, field.ident
+            ),
+        );
+    }
+    match cont.primary_key() {
+        None => cx.error_spanned_by(
+            cont.ident,
+            format!(
+                "`{}` has no primary key: add a field `id: i32` (auto-increment) or mark a field `#[ff(primary_key)]`",
+                cont.ident
+            ),
+        ),
+        Some(pk) if types::option_inner(pk.ty).is_some() => cx.error_spanned_by(
+            pk.ty,
+            "a primary key cannot be NULL: use the type without `Option`",
+        ),
+        Some(_) => {}
+    }
+}
+
+/// Two fields writing the same column would make every INSERT ambiguous.
+fn check_unique_column_names(cx: &Ctxt, cont: &Container) {
+    let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
+    for field in cont.columns() {
+        let name = field.column_name();
+        if let Some(first) = seen.get(&name) {
+            let at = field
+                .attrs
+                .column
+                .as_ref()
+                .map_or_else(|| field.ident.to_token_stream(), |c| c.tokens.clone());
+            cx.error_spanned_by(
+                at,
+                format!(
+                    "duplicate column name `{name}` (also used by field `{first}`): give one of them another `#[ff(column = \"...\")]`"
+                ),
+            );
+        } else {
+            seen.insert(name, field.ident);
+        }
+    }
+}
+
+/// A skipped field is not a column, so column attributes on it would silently do nothing.
+fn check_skipped_fields(cx: &Ctxt, cont: &Container) {
+    for field in &cont.fields {
+        let Some(skip) = &field.attrs.skip else {
+            continue;
+        };
+        let a = &field.attrs;
+        let column_attribute = a.primary_key.is_some()
+            || a.column.is_some()
+            || a.length.is_some()
+            || a.unique.is_some()
+            || a.index.is_some()
+            || a.default.is_some()
+            || a.belongs_to.is_some()
+            || a.sql_type.is_some()
+            || a.check.is_some();
+        if column_attribute {
+            cx.error_spanned_by(
+                skip,
+                "a `#[ff(skip)]` field is not stored, so it takes no column attributes: remove `skip` or the other attributes",
+            );
+        }
+    }
+}
+
+/// `length` makes sense on text only, `precision`/`scale` on decimals only.
+fn check_type_attributes(cx: &Ctxt, cont: &Container) {
+    for field in cont.columns() {
+        if let Some(length) = &field.attrs.length {
+            if !types::is_string(field.ty) {
+                cx.error_spanned_by(
+                    &length.tokens,
+                    "`length` applies to `String` fields only; for another SQL type use `#[ff(sql_type = \"...\")]`",
+                );
+            } else if length.value == 0 {
+                cx.error_spanned_by(&length.tokens, "`length` must be at least 1");
+            }
+        }
+        for attribute in [&field.attrs.precision, &field.attrs.scale].into_iter().flatten() {
+            if !types::is_decimal(field.ty) {
+                cx.error_spanned_by(
+                    &attribute.tokens,
+                    "`precision` and `scale` apply to `BigDecimal` fields only",
+                );
+            }
+        }
+        if let (Some(precision), Some(scale)) = (&field.attrs.precision, &field.attrs.scale) {
+            if scale.value > precision.value {
+                cx.error_spanned_by(&scale.tokens, "`scale` cannot exceed `precision`");
+            }
+        }
+    }
+}
+
+/// Referential actions belong to a foreign key, and SET NULL needs a nullable column.
+fn check_foreign_keys(cx: &Ctxt, cont: &Container) {
+    for field in cont.columns() {
+        let a = &field.attrs;
+        for action in [&a.on_delete, &a.on_update].into_iter().flatten() {
+            if a.belongs_to.is_none() {
+                cx.error_spanned_by(
+                    &action.tokens,
+                    "`on_delete`/`on_update` need a foreign key: add `#[ff(belongs_to = Parent)]`",
+                );
+            } else if action.value == "set null" && types::option_inner(field.ty).is_none() {
+                cx.error_spanned_by(
+                    &action.tokens,
+                    "\"set null\" needs a nullable column: make the field an `Option`",
+                );
+            }
+        }
+    }
+}
+
+/// Composite indexes and unique constraints name fields that must exist and be stored.
+fn check_composites(cx: &Ctxt, cont: &Container) {
+    for composite in cont.attrs.indexes.iter().chain(&cont.attrs.uniques) {
+        if composite.fields.is_empty() {
+            cx.error_spanned_by(
+                &composite.tokens,
+                "name at least one field: #[ff(index(category_id, name))]",
+            );
+        }
+        for name in &composite.fields {
+            if !cont.columns().any(|field| field.ident == name) {
+                cx.error_spanned_by(
+                    name,
+                    format!("`{name}` is not a stored field of `{}`", cont.ident),
+                );
+            }
+        }
+    }
+}

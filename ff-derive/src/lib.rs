@@ -1,0 +1,29 @@
+//! Derive macros of ff: `#[derive(Entity)]` and `#[derive(DbEnum)]`.
+//!
+//! Use them through `ff_runtime::prelude`, which re-exports both; the documentation of the
+//! attributes is in the ff guide (`docs/entities.md`).
+
+mod db_enum;
+mod entity;
+mod internals;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Maps a struct to a table: Diesel schema, metadata, repository operations and finders.
+#[proc_macro_derive(Entity, attributes(ff))]
+pub fn derive_entity(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    entity::expand_derive_entity(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Stores a field-less enum as text: each variant by its snake_case name or `#[ff(rename)]`.
+#[proc_macro_derive(DbEnum, attributes(ff))]
+pub fn derive_db_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    db_enum::expand_derive_db_enum(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

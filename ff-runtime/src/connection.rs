@@ -1,0 +1,167 @@
+//! One connection type for every backend, chosen from the URL at run time.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection as _, ConnectionError};
+
+use crate::ddl;
+use crate::dialect::Backend;
+use crate::schema::TableDef;
+use crate::error::{Error, Result};
+use crate::url::DatabaseUrl;
+
+/// A connection to SQLite, PostgreSQL or MySQL/MariaDB.
+///
+/// Each variant holds Diesel's own connection, so Diesel's typed DSL runs on it unchanged:
+/// match on the variant, or use [`with_connection!`](crate::with_connection) to write the
+/// query once for every backend.
+///
+/// ```
+/// use ff_runtime::Connection;
+///
+/// let mut conn = Connection::establish("sqlite://:memory:")?;
+/// assert_eq!(conn.backend(), ff_runtime::Backend::Sqlite);
+/// # Ok::<(), ff_runtime::Error>(())
+/// ```
+pub enum Connection {
+    /// An SQLite database file (or `:memory:`).
+    Sqlite(SqliteConnection),
+    /// A PostgreSQL server.
+    Postgres(PgConnection),
+    /// A MySQL or MariaDB server.
+    #[cfg(feature = "mysql")]
+    Mysql(diesel::mysql::MysqlConnection),
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Connection").field(&self.backend()).finish()
+    }
+}
+
+impl Connection {
+    /// Connects to the database at `url`: `sqlite://path` (or a plain path, or
+    /// `sqlite://:memory:`), `postgres://…` or `mysql://…`.
+    ///
+    /// Errors name the URL with its password masked and say why the connection failed.
+    pub fn establish(url: &str) -> Result<Connection> {
+        let url = DatabaseUrl::parse(url)?;
+        let failed = |error: ConnectionError| Error::Connection {
+            url: url.masked(),
+            reason: error.to_string().trim().to_owned(),
+        };
+        let connection = match url.backend() {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(url.driver_url()).map_err(failed)?;
+                // Foreign keys are off by default in SQLite; a busy writer is waited for.
+                conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")?;
+                Connection::Sqlite(conn)
+            }
+            Backend::Postgres => {
+                Connection::Postgres(PgConnection::establish(url.driver_url()).map_err(failed)?)
+            }
+            #[cfg(feature = "mysql")]
+            Backend::Mysql => Connection::Mysql(
+                diesel::mysql::MysqlConnection::establish(url.driver_url()).map_err(failed)?,
+            ),
+            #[cfg(not(feature = "mysql"))]
+            Backend::Mysql => {
+                return Err(Error::BackendNotCompiled {
+                    url: url.masked(),
+                    backend: "MySQL/MariaDB",
+                    feature: "mysql",
+                });
+            }
+        };
+        Ok(connection)
+    }
+
+    /// Connects to `DATABASE_URL`, read from the environment or else from a `.env` file in the
+    /// current directory or one of its parents.
+    pub fn from_env() -> Result<Connection> {
+        Connection::establish(&database_url()?)
+    }
+
+    /// The backend this connection talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Connection::Sqlite(_) => Backend::Sqlite,
+            Connection::Postgres(_) => Backend::Postgres,
+            #[cfg(feature = "mysql")]
+            Connection::Mysql(_) => Backend::Mysql,
+        }
+    }
+
+    /// Runs SQL statements separated by semicolons, without parameters (schema changes, set-up).
+    pub fn batch_execute(&mut self, sql: &str) -> Result<()> {
+        crate::with_connection!(self, |c| c.batch_execute(sql))?;
+        Ok(())
+    }
+
+    /// Creates the tables of these entities (their `META`), parents before children, with
+    /// their indexes and constraints, in one transaction where the database allows it.
+    pub fn create_tables(&mut self, tables: &[&TableDef]) -> Result<()> {
+        let statements = ddl::create_statements(self.backend().dialect(), tables);
+        self.execute_all(&statements)
+    }
+
+    /// Drops the tables of these entities, children before parents.
+    pub fn drop_tables(&mut self, tables: &[&TableDef]) -> Result<()> {
+        let statements = ddl::drop_statements(self.backend().dialect(), tables);
+        self.execute_all(&statements)
+    }
+
+    fn execute_all(&mut self, statements: &[String]) -> Result<()> {
+        self.transaction(|conn| {
+            statements
+                .iter()
+                .try_for_each(|statement| conn.batch_execute(statement))
+        })
+    }
+
+    /// Runs `work` in a transaction: committed when it returns `Ok`, rolled back when it
+    /// returns `Err`. Nested calls use savepoints.
+    ///
+    /// ```
+    /// use ff_runtime::Connection;
+    ///
+    /// let mut conn = Connection::establish(":memory:")?;
+    /// conn.batch_execute("CREATE TABLE t (x INTEGER)")?;
+    /// let outcome: Result<(), ff_runtime::Error> = conn.transaction(|conn| {
+    ///     conn.batch_execute("INSERT INTO t VALUES (1)")?;
+    ///     Err(ff_runtime::Error::NotFound { table: "t".into() })
+    /// });
+    /// assert!(outcome.is_err()); // the insert was rolled back
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn transaction<T, E>(&mut self, work: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<Error>,
+    {
+        crate::with_connection!(self, |c| AnsiTransactionManager::begin_transaction(c))
+            .map_err(Error::from)?;
+        match work(self) {
+            Ok(value) => {
+                crate::with_connection!(self, |c| AnsiTransactionManager::commit_transaction(c))
+                    .map_err(Error::from)?;
+                Ok(value)
+            }
+            Err(error) => {
+                crate::with_connection!(self, |c| AnsiTransactionManager::rollback_transaction(c))
+                    .map_err(Error::from)?;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// `DATABASE_URL` from the environment, or else from the nearest `.env` file.
+pub fn database_url() -> Result<String> {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        return Ok(url);
+    }
+    // A missing or unreadable .env file leaves the variable unset, which is reported below.
+    let _ = dotenvy::dotenv();
+    std::env::var("DATABASE_URL").map_err(|_| Error::MissingDatabaseUrl)
+}

@@ -1,0 +1,238 @@
+//! The one error type of ff, with constraint violations told apart on every backend.
+
+use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
+
+use crate::schema::TableDef;
+
+/// A result whose error is [`enum@Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in ff.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No `DATABASE_URL` in the environment nor in a `.env` file.
+    #[error(
+        "DATABASE_URL is not set: export it or put it in a .env file, e.g. DATABASE_URL=sqlite://app.db"
+    )]
+    MissingDatabaseUrl,
+
+    /// The database URL cannot be understood.
+    #[error("invalid database URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL, password masked.
+        url: String,
+        /// What is wrong and how to write it.
+        reason: String,
+    },
+
+    /// The URL names a backend this build of ff leaves out.
+    #[error(
+        "`{url}` needs the {backend} backend, which this build leaves out: enable the `{feature}` feature of ff-runtime"
+    )]
+    BackendNotCompiled {
+        /// The URL, password masked.
+        url: String,
+        /// The backend the URL names.
+        backend: &'static str,
+        /// The cargo feature that enables it.
+        feature: &'static str,
+    },
+
+    /// The database could not be reached.
+    #[error(
+        "cannot connect to {url}: {reason} (check that the server is running and that the URL, user and database are right)"
+    )]
+    Connection {
+        /// The URL, password masked.
+        url: String,
+        /// The driver's explanation.
+        reason: String,
+    },
+
+    /// A row that must exist does not.
+    #[error("no row of `{table}` matches")]
+    NotFound {
+        /// The table that was searched.
+        table: String,
+    },
+
+    /// An INSERT or UPDATE would duplicate a unique value.
+    #[error("unique constraint `{constraint}` on `{table}` violated: {message}")]
+    UniqueViolation {
+        /// The table written to.
+        table: String,
+        /// The unique constraint (or `PRIMARY KEY`).
+        constraint: String,
+        /// The database's message.
+        message: String,
+    },
+
+    /// A row refers to a row that does not exist, or a referenced row would disappear.
+    #[error("foreign key `{constraint}` on `{table}` violated: {message}")]
+    ForeignKeyViolation {
+        /// The table that holds the foreign key.
+        table: String,
+        /// The foreign key constraint (on SQLite, the candidates: SQLite does not say which).
+        constraint: String,
+        /// The database's message.
+        message: String,
+    },
+
+    /// NULL was written to a NOT NULL column.
+    #[error("column `{table}.{column}` cannot be NULL: {message}")]
+    NotNullViolation {
+        /// The table written to.
+        table: String,
+        /// The NOT NULL column.
+        column: String,
+        /// The database's message.
+        message: String,
+    },
+
+    /// A check constraint refused a row.
+    #[error("check constraint `{constraint}` on `{table}` violated: {message}")]
+    CheckViolation {
+        /// The table written to.
+        table: String,
+        /// The check constraint.
+        constraint: String,
+        /// The database's message.
+        message: String,
+    },
+
+    /// Any other error reported by Diesel or the database.
+    #[error(transparent)]
+    Query(#[from] DieselError),
+}
+
+impl Error {
+    /// Turns a Diesel error raised while working on `table` into an ff error, naming the
+    /// violated constraint where the database tells (and the candidates where it does not).
+    pub fn from_query(error: DieselError, table: &TableDef) -> Error {
+        let (kind, info) = match error {
+            DieselError::NotFound => {
+                return Error::NotFound {
+                    table: table.name.to_string(),
+                };
+            }
+            DieselError::DatabaseError(kind, info) => (kind, info),
+            other => return Error::Query(other),
+        };
+        let message = info.message().to_owned();
+        let table_name = info
+            .table_name()
+            .map(str::to_owned)
+            .or_else(|| mysql_constraint_table(&message))
+            .unwrap_or_else(|| table.name.to_string());
+        match kind {
+            DatabaseErrorKind::UniqueViolation => Error::UniqueViolation {
+                constraint: unique_constraint(&*info, table),
+                table: table_name,
+                message,
+            },
+            DatabaseErrorKind::ForeignKeyViolation => Error::ForeignKeyViolation {
+                constraint: foreign_key_constraint(&*info, table),
+                table: table_name,
+                message,
+            },
+            DatabaseErrorKind::NotNullViolation => Error::NotNullViolation {
+                column: not_null_column(&*info).unwrap_or_else(|| "?".to_owned()),
+                table: table_name,
+                message,
+            },
+            DatabaseErrorKind::CheckViolation => Error::CheckViolation {
+                constraint: info
+                    .constraint_name()
+                    .map(str::to_owned)
+                    .or_else(|| quoted_after(&message, "constraint "))
+                    .unwrap_or_else(|| candidates(table.checks.iter().map(|c| c.name.as_ref()))),
+                table: table_name,
+                message,
+            },
+            kind => Error::Query(DieselError::DatabaseError(kind, info)),
+        }
+    }
+}
+
+/// The unique constraint named by the error: PostgreSQL says it, MySQL names the key, SQLite
+/// lists the columns, which the table's metadata maps back to a constraint.
+fn unique_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef) -> String {
+    if let Some(name) = info.constraint_name() {
+        return name.to_owned();
+    }
+    let message = info.message();
+    if let Some(key) = quoted_after(message, "for key ") {
+        // MySQL 8 prefixes the key with the table name.
+        return key.rsplit('.').next().unwrap_or(&key).to_owned();
+    }
+    if let Some(list) = message.strip_prefix("UNIQUE constraint failed: ") {
+        let columns: Vec<&str> = list
+            .split(", ")
+            .map(|qualified| qualified.rsplit('.').next().unwrap_or(qualified))
+            .collect();
+        if let Some(unique) = table.uniques.iter().find(|unique| {
+            unique.columns.len() == columns.len()
+                && unique.columns.iter().zip(&columns).all(|(a, b)| a == b)
+        }) {
+            return unique.name.to_string();
+        }
+        if table.primary_key().is_some_and(|pk| columns == [pk.name.as_ref()]) {
+            return "PRIMARY KEY".to_owned();
+        }
+        return columns.join(", ");
+    }
+    "?".to_owned()
+}
+
+/// The foreign key named by the error; SQLite does not say which, so its candidates are listed.
+fn foreign_key_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef) -> String {
+    if let Some(name) = info.constraint_name() {
+        return name.to_owned();
+    }
+    if let Some(name) = quoted_after(info.message(), "CONSTRAINT ") {
+        return name;
+    }
+    candidates(table.foreign_keys.iter().map(|fk| fk.name.as_ref()))
+}
+
+/// The column named by a NOT NULL error.
+fn not_null_column(info: &dyn DatabaseErrorInformation) -> Option<String> {
+    if let Some(column) = info.column_name() {
+        return Some(column.to_owned());
+    }
+    let message = info.message();
+    if let Some(qualified) = message.strip_prefix("NOT NULL constraint failed: ") {
+        return qualified.rsplit('.').next().map(str::to_owned);
+    }
+    quoted_after(message, "Column ")
+}
+
+/// The table of a MySQL foreign-key message: "… fails (`db`.`table`, CONSTRAINT …".
+fn mysql_constraint_table(message: &str) -> Option<String> {
+    let start = message.find("fails (")? + "fails (".len();
+    let qualified = &message[start..];
+    let end = qualified.find(", CONSTRAINT")?;
+    let table = qualified[..end].rsplit('.').next()?;
+    Some(table.trim_matches('`').to_owned())
+}
+
+/// The quoted word after `prefix` in `message` ('…', `…` or "…").
+fn quoted_after(message: &str, prefix: &str) -> Option<String> {
+    let start = message.find(prefix)? + prefix.len();
+    let rest = &message[start..];
+    let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '`' | '"'))?;
+    let inner = &rest[quote.len_utf8()..];
+    let end = inner.find(quote)?;
+    Some(inner[..end].to_owned())
+}
+
+/// "a", "a or b", or "?" when there is no candidate.
+fn candidates<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "?".to_owned()
+    } else {
+        names.join(" or ")
+    }
+}

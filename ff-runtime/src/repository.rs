@@ -1,0 +1,150 @@
+//! Repositories: the Doctrine/Framefox surface for reading and writing one entity.
+
+use std::marker::PhantomData;
+
+use crate::connection::Connection;
+use crate::criteria::{IntoCriteria, IntoOrderBy, OrderBy};
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+
+/// Reads and writes entities of type `E` on a connection.
+///
+/// Criteria and orderings are Diesel expressions on the entity's generated table module, so
+/// column names and value types are checked by the compiler and values are bound parameters.
+///
+/// ```
+/// use ff_runtime::prelude::*;
+///
+/// #[derive(Entity, Debug, Clone, PartialEq)]
+/// pub struct Tag {
+///     pub id: i32,
+///     #[ff(unique, length = 50)]
+///     pub name: String,
+/// }
+///
+/// let mut conn = Connection::establish(":memory:")?;
+/// conn.create_tables(&[Tag::META])?;
+/// let mut tags = Repository::<Tag>::new(&mut conn);
+/// let rust = tags.insert(&Tag { id: 0, name: "rust".into() })?;
+/// tags.insert_many(&[Tag { id: 0, name: "orm".into() }, Tag { id: 0, name: "sql".into() }])?;
+///
+/// assert_eq!(tags.find(&rust.id)?, Some(rust.clone()));
+/// let some = tags.find_by(tag::name.ne("sql"), tag::name.desc(), Some(10), None)?;
+/// assert_eq!(some.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["rust", "orm"]);
+/// assert_eq!(tags.count(tag::name.like("%r%"))?, 2);
+/// # Ok::<(), ff_runtime::Error>(())
+/// ```
+pub struct Repository<'c, E> {
+    conn: &'c mut Connection,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<'c, E: Entity> Repository<'c, E> {
+    /// A repository of `E` on `conn`.
+    pub fn new(conn: &'c mut Connection) -> Self {
+        Repository {
+            conn,
+            _entity: PhantomData,
+        }
+    }
+
+    /// The connection the repository works on.
+    pub fn connection(&mut self) -> &mut Connection {
+        self.conn
+    }
+
+    /// The row with this primary key.
+    pub fn find(&mut self, key: &E::Key) -> Result<Option<E>> {
+        E::__find_row(self.conn, key).map_err(to_error::<E>)
+    }
+
+    /// Every row, in the database's order.
+    pub fn find_all(&mut self) -> Result<Vec<E>> {
+        self.find_by(crate::Criteria::all(), OrderBy::none(), None, None)
+    }
+
+    /// The rows matching `criteria`, sorted by `order_by`, at most `limit` of them after
+    /// skipping `offset`. Pass [`Criteria::all()`](crate::Criteria::all) for every row and
+    /// [`OrderBy::none()`] for no particular order.
+    pub fn find_by(
+        &mut self,
+        criteria: impl IntoCriteria<E::Table>,
+        order_by: impl IntoOrderBy<E::Table>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+    ) -> Result<Vec<E>> {
+        E::__find_rows(
+            self.conn,
+            criteria.into_criteria(),
+            order_by.into_order_by(),
+            limit,
+            offset,
+        )
+        .map_err(to_error::<E>)
+    }
+
+    /// The first row matching `criteria`, if any.
+    pub fn find_one_by(&mut self, criteria: impl IntoCriteria<E::Table>) -> Result<Option<E>> {
+        let mut rows = self.find_by(criteria, OrderBy::none(), Some(1), None)?;
+        Ok(rows.pop())
+    }
+
+    /// The number of rows matching `criteria`.
+    pub fn count(&mut self, criteria: impl IntoCriteria<E::Table>) -> Result<i64> {
+        E::__count_rows(self.conn, criteria.into_criteria()).map_err(to_error::<E>)
+    }
+
+    /// Inserts a row and returns it as stored, with its generated key and database defaults.
+    pub fn insert(&mut self, entity: &E) -> Result<E> {
+        E::__insert_row(self.conn, entity).map_err(to_error::<E>)
+    }
+
+    /// Inserts rows with multi-row INSERT statements, as many rows per statement as the
+    /// backend's bind-parameter limit allows, all in one transaction. Returns the row count.
+    pub fn insert_many(&mut self, entities: &[E]) -> Result<usize> {
+        E::__insert_rows(self.conn, entities).map_err(to_error::<E>)
+    }
+
+    /// Writes every column of the row with the entity's key; [`Error::NotFound`] if none has it.
+    pub fn update(&mut self, entity: &E) -> Result<()> {
+        match E::__update_row(self.conn, entity).map_err(to_error::<E>)? {
+            0 => Err(not_found::<E>()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Inserts the entity if it is new (a generated key still zero, or no row with its key),
+    /// updates it otherwise, and returns it as stored.
+    pub fn save(&mut self, entity: &E) -> Result<E> {
+        if !entity.__key_is_unset() {
+            let updated = E::__update_row(self.conn, entity).map_err(to_error::<E>)?;
+            if updated > 0 {
+                return self.find(entity.key())?.ok_or_else(not_found::<E>);
+            }
+        }
+        self.insert(entity)
+    }
+
+    /// Deletes the row with the entity's key; [`Error::NotFound`] if none has it.
+    pub fn delete(&mut self, entity: &E) -> Result<()> {
+        match E::__delete_row(self.conn, entity.key()).map_err(to_error::<E>)? {
+            0 => Err(not_found::<E>()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes the rows matching `criteria` and returns how many there were.
+    pub fn delete_by(&mut self, criteria: impl IntoCriteria<E::Table>) -> Result<usize> {
+        E::__delete_rows(self.conn, criteria.into_criteria()).map_err(to_error::<E>)
+    }
+}
+
+fn to_error<E: Entity>(error: diesel::result::Error) -> Error {
+    Error::from_query(error, E::META)
+}
+
+fn not_found<E: Entity>() -> Error {
+    Error::NotFound {
+        table: E::META.name.to_string(),
+    }
+}
