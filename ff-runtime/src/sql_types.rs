@@ -211,3 +211,16 @@ mod mysql {
 pub fn bind<ST, T>(value: T) -> diesel::internal::derives::as_expression::Bound<ST, T> {
     diesel::internal::derives::as_expression::Bound::new(value)
 }
+
+/// Arithmetic on decimal columns (exact on PostgreSQL and MySQL; SQLite computes in floating
+/// point on the text it stores).
+macro_rules! decimal_arithmetic {
+    ($($op:ident),*) => {$(
+        impl native::ops::$op for Decimal {
+            type Rhs = Decimal;
+            type Output = Decimal;
+        }
+    )*};
+}
+
+decimal_arithmetic!(Add, Sub, Mul, Div);

@@ -1,115 +1,16 @@
-//! The ff quickstart: a small store on an SQLite file.
+//! The README's main job: the quickstart on an SQLite file.
 //!
-//! Run it with `cargo run -p quickstart`. It reads `DATABASE_URL` (environment or `.env`) and
-//! falls back to `sqlite://target/quickstart.db`, which it recreates on every run.
+//! Run it with `cargo run -p quickstart`. It uses `DATABASE_URL` (environment or `.env`) if set,
+//! and otherwise `sqlite://target/quickstart.db`, recreated on every run.
 
-use chrono::NaiveDateTime;
-use ff_runtime::prelude::*;
-
-/// A product category; categories nest through `parent_id`.
-#[derive(Entity, Debug, Clone, PartialEq)]
-pub struct Category {
-    pub id: i32,
-    #[ff(length = 100, unique)]
-    pub name: String,
-    #[ff(belongs_to = Category, on_delete = "set null")]
-    pub parent_id: Option<i32>,
-}
-
-/// Something the store sells.
-#[derive(Entity, Debug, Clone, PartialEq)]
-#[ff(index(category_id, price))]
-pub struct Product {
-    pub id: i32,
-    #[ff(length = 255, index)]
-    pub name: String,
-    pub description: Option<String>,
-    #[ff(check = "price >= 0")]
-    pub price: f64,
-    #[ff(default = true)]
-    pub is_active: bool,
-    #[ff(unique, length = 32)]
-    pub sku: String,
-    #[ff(default = now)]
-    pub created_at: NaiveDateTime,
-    #[ff(belongs_to = Category, on_delete = "cascade")]
-    pub category_id: i32,
-}
-
-fn main() -> ff_runtime::Result<()> {
+fn main() {
     let url = ff_runtime::database_url().unwrap_or_else(|_| "sqlite://target/quickstart.db".into());
     if let Some(path) = url.strip_prefix("sqlite://") {
         // A fresh store on every run.
         let _ = std::fs::remove_file(path);
     }
-    let mut conn = Connection::establish(&url)?;
-    println!("Connected to {}", ff_runtime::mask_password(&url));
-
-    conn.create_tables(&[Product::META, Category::META])?;
-    println!("✓ Created tables `category` and `product`");
-
-    let lighting = Repository::<Category>::new(&mut conn).insert(&Category {
-        id: 0,
-        name: "Lighting".into(),
-        parent_id: None,
-    })?;
-    let lamps = Repository::<Category>::new(&mut conn).insert(&Category {
-        id: 0,
-        name: "Lamps".into(),
-        parent_id: Some(lighting.id),
-    })?;
-
-    let now = chrono::Utc::now().naive_utc();
-    let product = |name: &str, price: f64, sku: &str| Product {
-        id: 0,
-        name: name.into(),
-        description: None,
-        price,
-        is_active: true,
-        sku: sku.into(),
-        created_at: now,
-        category_id: lamps.id,
-    };
-    let mut products = Repository::<Product>::new(&mut conn);
-    let desk_lamp = products.insert(&product("Desk lamp", 39.9, "LMP-001"))?;
-    let inserted = products.insert_many(&[
-        product("Floor lamp", 129.0, "LMP-002"),
-        product("Reading lamp", 24.5, "LMP-003"),
-        product("Bedside lamp", 19.0, "LMP-004"),
-    ])?;
-    println!("✓ Inserted {} products", inserted + 1);
-
-    let affordable = products.find_by(
-        product::price.lt(50.0),
-        product::price.asc(),
-        Some(10),
-        None,
-    )?;
-    println!("Under 50, cheapest first:");
-    for p in &affordable {
-        println!("  {:<14} {:>7.2}  {}", p.name, p.price, p.sku);
+    if let Err(error) = quickstart::run(&url) {
+        eprintln!("error: {error}");
+        std::process::exit(1);
     }
-
-    let mut renamed = desk_lamp.clone();
-    renamed.description = Some("Adjustable arm, warm light".into());
-    products.update(&renamed)?;
-    let count = products.count(product::category_id.eq(lamps.id))?;
-    println!("✓ {count} products in `{}`", lamps.name);
-
-    let by_sku = Product::find_one_by_sku(&mut conn, "LMP-001")?;
-    println!(
-        "find_one_by_sku(\"LMP-001\") → {:?}",
-        by_sku.as_ref().map(|p| (&p.name, &p.description))
-    );
-    let children = Category::find_by_parent_id(&mut conn, Some(lighting.id))?;
-    println!("Subcategories of `{}`: {:?}", lighting.name, children.iter().map(|c| &c.name).collect::<Vec<_>>());
-
-    let removed = Repository::<Product>::new(&mut conn).delete_by(product::price.gt(100.0))?;
-    println!("✓ Removed {removed} product over 100");
-
-    let duplicate = Repository::<Product>::new(&mut conn).insert(&product("Copy", 1.0, "LMP-001"));
-    if let Err(error) = duplicate {
-        println!("Inserting a duplicate SKU fails: {error}");
-    }
-    Ok(())
 }
