@@ -16,7 +16,7 @@ use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, BoolOrNullableBool, Nullable};
 use diesel::sqlite::Sqlite;
-use diesel::QueryResult;
+use diesel::{BoolExpressionMethods, QueryResult};
 
 /// SQL that renders on every backend ff was built with.
 #[cfg(not(feature = "mysql"))]
@@ -111,6 +111,56 @@ impl<T> Criteria<T> {
     /// Every row.
     pub fn all() -> Self {
         Criteria { condition: None }
+    }
+
+    /// The rows matching a Diesel boolean expression on table `T`.
+    pub fn new(condition: impl IntoCriteria<T>) -> Self {
+        condition.into_criteria()
+    }
+
+    /// The rows matching both these criteria and `other`.
+    ///
+    /// ```
+    /// # use ff_runtime::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # pub struct Product { pub id: i32, pub name: String, pub price: f64 }
+    /// fn search(name: Option<&str>, max_price: Option<f64>) -> Criteria<product::table> {
+    ///     let mut criteria = Criteria::all();
+    ///     if let Some(name) = name {
+    ///         criteria = criteria.and(product::name.like(format!("%{name}%")));
+    ///     }
+    ///     if let Some(max) = max_price {
+    ///         criteria = criteria.and(product::price.le(max));
+    ///     }
+    ///     criteria
+    /// }
+    /// # let _ = search(Some("lamp"), None);
+    /// ```
+    pub fn and(self, other: impl IntoCriteria<T>) -> Self
+    where
+        T: 'static,
+    {
+        self.combine(other.into_criteria(), |a, b| Criteria::new(a.and(b)))
+    }
+
+    /// The rows matching these criteria or `other`.
+    pub fn or(self, other: impl IntoCriteria<T>) -> Self
+    where
+        T: 'static,
+    {
+        self.combine(other.into_criteria(), |a, b| Criteria::new(a.or(b)))
+    }
+
+    fn combine(
+        self,
+        other: Criteria<T>,
+        both: impl FnOnce(Condition<T>, Condition<T>) -> Criteria<T>,
+    ) -> Self {
+        match (self.condition, other.condition) {
+            (Some(a), Some(b)) => both(a, b),
+            (Some(a), None) | (None, Some(a)) => Criteria { condition: Some(a) },
+            (None, None) => Criteria::all(),
+        }
     }
 
     /// The condition, if any (used by generated code).

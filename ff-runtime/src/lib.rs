@@ -60,7 +60,8 @@ pub use diesel;
 /// Everything an application using ff usually needs, Diesel's prelude included.
 pub mod prelude {
     pub use crate::{
-        Connection, Criteria, DbEnum, Entity, Error, OrderBy, Repository, Result, with_connection,
+        Connection, Criteria, DbEnum, Entity, Error, IntoCriteria, OrderBy, Repository, Result,
+        with_connection,
     };
     pub use diesel::prelude::*;
 }
