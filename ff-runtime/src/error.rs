@@ -142,14 +142,26 @@ impl Error {
                 message,
             },
             DatabaseErrorKind::CheckViolation => Error::CheckViolation {
-                constraint: info
-                    .constraint_name()
-                    .map(str::to_owned)
-                    .or_else(|| quoted_after(&message, "constraint "))
-                    .unwrap_or_else(|| candidates(table.checks.iter().map(|c| c.name.as_ref()))),
+                constraint: check_constraint(&*info, table),
                 table: table_name,
                 message,
             },
+            // SQLite reports a RESTRICT action with a code Diesel does not classify.
+            DatabaseErrorKind::Unknown if message == "FOREIGN KEY constraint failed" => {
+                Error::ForeignKeyViolation {
+                    constraint: foreign_key_constraint(&*info, table),
+                    table: table_name,
+                    message,
+                }
+            }
+            // MariaDB reports a failed CHECK with its own code, which Diesel does not classify.
+            DatabaseErrorKind::Unknown if message.contains("CONSTRAINT `") && message.contains("` failed") => {
+                Error::CheckViolation {
+                    constraint: check_constraint(&*info, table),
+                    table: table.name.to_string(),
+                    message,
+                }
+            }
             kind => Error::Query(DieselError::DatabaseError(kind, info)),
         }
     }
@@ -185,7 +197,8 @@ fn unique_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef) -> S
     "?".to_owned()
 }
 
-/// The foreign key named by the error; SQLite does not say which, so its candidates are listed.
+/// The foreign key named by the error. SQLite does not say which one failed: the candidates
+/// are the written table's foreign keys and those of other tables that refer to it.
 fn foreign_key_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef) -> String {
     if let Some(name) = info.constraint_name() {
         return name.to_owned();
@@ -193,7 +206,25 @@ fn foreign_key_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef)
     if let Some(name) = quoted_after(info.message(), "CONSTRAINT ") {
         return name;
     }
-    candidates(table.foreign_keys.iter().map(|fk| fk.name.as_ref()))
+    let referring = format!("a foreign key referencing `{}`", table.name);
+    if table.foreign_keys.is_empty() {
+        return referring;
+    }
+    format!(
+        "{} or {referring}",
+        candidates(table.foreign_keys.iter().map(|fk| fk.name.as_ref()))
+    )
+}
+
+/// The check constraint named by the error.
+fn check_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef) -> String {
+    let message = info.message();
+    info.constraint_name()
+        .map(str::to_owned)
+        .or_else(|| message.strip_prefix("CHECK constraint failed: ").map(str::to_owned))
+        .or_else(|| quoted_after(message, "CONSTRAINT "))
+        .or_else(|| quoted_after(message, "constraint "))
+        .unwrap_or_else(|| candidates(table.checks.iter().map(|c| c.name.as_ref())))
 }
 
 /// The column named by a NOT NULL error.
