@@ -1,0 +1,37 @@
+//! The README's main job, the quickstart, runs on every backend.
+
+use ff_tests::backends::each_backend_database;
+
+#[test]
+fn the_quickstart_runs_end_to_end_on_every_backend() {
+    each_backend_database(|database| {
+        let report = quickstart::run(database.url()).unwrap();
+        let expected_tail = [
+            "✓ Inserted 4 products",
+            "Under 50, cheapest first:",
+            "  Bedside lamp     19.00  LMP-004",
+            "  Reading lamp     24.50  LMP-003",
+            "  Desk lamp        39.90  LMP-001",
+            "✓ 4 products in `Lamps`",
+            "find_one_by_sku(\"LMP-001\") → Some((\"Desk lamp\", Some(\"Adjustable arm, warm light\")))",
+            "Subcategories of `Lighting`: [\"Lamps\"]",
+            "✓ Removed 1 product over 100",
+        ];
+        assert_eq!(report[2..11], expected_tail, "{report:#?}");
+        assert!(report[11].starts_with("Inserting a duplicate SKU fails: unique constraint `uq_product_sku` on `product` violated"));
+    });
+}
+
+#[test]
+fn the_quickstart_binary_runs_on_sqlite_as_the_readme_says() {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "-p", "quickstart"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run cargo");
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&status.stderr));
+    assert!(stdout.starts_with("Connected to sqlite://target/quickstart.db"), "{stdout}");
+    assert!(stdout.contains("✓ Removed 1 product over 100"), "{stdout}");
+}
