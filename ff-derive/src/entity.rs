@@ -54,7 +54,6 @@ impl<'a> Generator<'a> {
         let diesel_impls = self.diesel_impls();
         let entity_impl = self.entity_impl();
         let finders = self.finders();
-        let joins = self.joins();
         quote! {
             #schema
             #[doc(hidden)]
@@ -63,7 +62,6 @@ impl<'a> Generator<'a> {
                 #checks
                 #diesel_impls
                 #entity_impl
-                #joins
             };
             #finders
         }
@@ -103,37 +101,6 @@ impl<'a> Generator<'a> {
                 }
             }
         }
-    }
-
-    /// Diesel join declarations between this table and each parent it belongs to, so
-    /// `child::table.inner_join(parent::table)` works. Self-references need an alias in Diesel
-    /// and get none; a parent referenced twice is joinable through its first foreign key.
-    fn joins(&self) -> TokenStream {
-        let p = private();
-        let module = &self.module;
-        let mut parents: Vec<String> = Vec::new();
-        let mut joins = Vec::new();
-        for field in &self.columns {
-            let Some(belongs_to) = &field.attrs.belongs_to else {
-                continue;
-            };
-            let mut parent_module = belongs_to.value.clone();
-            let last = parent_module.segments.last_mut().expect("a path has a segment");
-            let snake = crate::internals::ast::snake_case(&last.ident.to_string());
-            if snake == module.to_string() || parents.contains(&snake) {
-                continue;
-            }
-            last.ident = Ident::new(&snake, last.ident.span());
-            let alias = format_ident!("__ff_parent_{}", snake);
-            let column = field.ident;
-            joins.push(quote! {
-                use #parent_module as #alias;
-                #p::diesel::joinable!(#module -> #alias (#column));
-                #p::diesel::allow_tables_to_appear_in_same_query!(#module, #alias);
-            });
-            parents.push(snake);
-        }
-        quote!(#(#joins)*)
     }
 
     /// Checks the compiler makes for the derive: foreign keys point at entities, and every

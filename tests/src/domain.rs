@@ -148,6 +148,23 @@ pub struct StrictNote {
     pub body: String,
 }
 
+// Joins in Diesel's DSL are declared the Diesel way, once for the whole schema.
+diesel::joinable!(product -> category (category_id));
+diesel::joinable!(product_tag -> product (product_id));
+diesel::joinable!(product_tag -> tag (tag_id));
+diesel::joinable!(order -> customer (customer_uid));
+diesel::joinable!(order_item -> order (order_id));
+diesel::joinable!(order_item -> product (product_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    category,
+    product,
+    tag,
+    product_tag,
+    customer,
+    order,
+    order_item
+);
+
 /// The tables of the demo domain, in any order: `create_tables` sorts them.
 pub fn store_tables() -> Vec<&'static ff_runtime::schema::TableDef> {
     vec![

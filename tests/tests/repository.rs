@@ -249,7 +249,7 @@ fn the_generated_schema_works_with_diesels_typed_dsl() {
         let lamps = seed(conn);
         let names: Vec<String> = with_connection!(conn, |c| {
             product::table
-                .inner_join(category::table.on(category::id.nullable().eq(product::category_id)))
+                .inner_join(category::table)
                 .filter(category::name.eq("Lamps"))
                 .filter(product::price.gt(20.0))
                 .order(product::price.desc())

@@ -1,0 +1,9 @@
+use ff_runtime::prelude::*;
+
+#[derive(Entity)]
+#[ff(name = "products")]
+pub struct Product {
+    pub id: i32,
+}
+
+fn main() {}
