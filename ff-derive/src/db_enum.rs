@@ -37,7 +37,9 @@ pub fn expand_derive_db_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
         if variants.iter().any(|(_, other)| *other == stored) {
             cx.error_spanned_by(
                 &variant.ident,
-                format!("two variants are stored as \"{stored}\": give one `#[ff(rename = \"...\")]`"),
+                format!(
+                    "two variants are stored as \"{stored}\": give one `#[ff(rename = \"...\")]`"
+                ),
             );
         }
         variants.push((&variant.ident, stored));

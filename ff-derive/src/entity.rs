@@ -37,7 +37,9 @@ struct Generator<'a> {
 
 impl<'a> Generator<'a> {
     fn new(cont: &'a Container<'a>) -> Self {
-        let key = cont.primary_key().expect("checked: an entity has a primary key");
+        let key = cont
+            .primary_key()
+            .expect("checked: an entity has a primary key");
         Generator {
             cont,
             module: cont.module_ident(),
@@ -72,7 +74,7 @@ impl<'a> Generator<'a> {
         let p = private();
         let module = &self.module;
         let key = self.key.ident;
-        let sql_name = (self.table != module.to_string()).then(|| {
+        let sql_name = (*module != self.table).then(|| {
             let table = &self.table;
             quote!(#[sql_name = #table])
         });
@@ -85,7 +87,7 @@ impl<'a> Generator<'a> {
             let ty = field.ty;
             let sql_type = types::sql_type(ty, &p);
             let column = field.column_name();
-            let rename = (column != ident.to_string()).then(|| quote!(#[sql_name = #column]));
+            let rename = (*ident != column).then(|| quote!(#[sql_name = #column]));
             quote!(#rename #ident -> #sql_type,)
         });
         quote! {
@@ -307,12 +309,18 @@ impl<'a> Generator<'a> {
                     offset: ::core::option::Option<i64>,
                 ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
                     use diesel::{QueryDsl, RunQueryDsl};
+                    let condition = criteria.into_condition();
+                    let ordering = order.into_ordering();
+                    if condition.is_none() && ordering.is_none() && limit.is_none() && offset.is_none() {
+                        // Every row: a static query, prepared once and cached by Diesel.
+                        return ::ff_runtime::with_connection!(conn, |c| #module::table.load::<Self>(c));
+                    }
                     ::ff_runtime::with_connection!(conn, |c| {
                         let mut query = #module::table.into_boxed();
-                        if let ::core::option::Option::Some(condition) = criteria.into_condition() {
+                        if let ::core::option::Option::Some(condition) = condition {
                             query = query.filter(condition);
                         }
-                        if let ::core::option::Option::Some(ordering) = order.into_ordering() {
+                        if let ::core::option::Option::Some(ordering) = ordering {
                             query = query.order(ordering);
                         }
                         if let ::core::option::Option::Some(limit) = limit {
@@ -471,14 +479,19 @@ impl<'a> Generator<'a> {
                 let columns = self.column_names(&composite.fields);
                 named_list(&p, &format!("uq_{table}_{}", columns.join("_")), &columns)
             }))
-            .map(|(name, columns)| quote!(#p::schema::UniqueDef { name: #name, columns: #columns }));
+            .map(
+                |(name, columns)| quote!(#p::schema::UniqueDef { name: #name, columns: #columns }),
+            );
         let checks = self.columns.iter().filter_map(|field| {
             let check = &field.attrs.check.as_ref()?.value;
             let name = borrowed(&p, &format!("ck_{table}_{}", field.column_name()));
             let expression = borrowed(&p, check);
             Some(quote!(#p::schema::CheckDef { name: #name, expression: #expression }))
         });
-        let foreign_keys = self.columns.iter().filter_map(|field| self.foreign_key(field));
+        let foreign_keys = self
+            .columns
+            .iter()
+            .filter_map(|field| self.foreign_key(field));
         let name = borrowed(&p, table);
         quote! {
             #p::schema::TableDef {
@@ -503,7 +516,11 @@ impl<'a> Generator<'a> {
         }
         if field.attrs.precision.is_some() || field.attrs.scale.is_some() {
             let precision = field.attrs.precision.as_ref().map_or(20, |p| p.value);
-            let scale = field.attrs.scale.as_ref().map_or(6.min(precision), |s| s.value);
+            let scale = field
+                .attrs
+                .scale
+                .as_ref()
+                .map_or(6.min(precision), |s| s.value);
             sql_type = quote!(#sql_type.with_precision(#precision, #scale));
         }
         if let Some(custom) = &field.attrs.sql_type {
@@ -647,7 +664,10 @@ impl<'a> Generator<'a> {
         }
         let one = format_ident!("find_one_by_{}", name);
         let one_doc = LitStr::new(
-            &format!("The row whose `{}` equals `value`, if any.", field.column_name()),
+            &format!(
+                "The row whose `{}` equals `value`, if any.",
+                field.column_name()
+            ),
             Span::call_site(),
         );
         quote! {

@@ -7,8 +7,8 @@ use diesel::{Connection as _, ConnectionError};
 
 use crate::ddl;
 use crate::dialect::Backend;
-use crate::schema::TableDef;
 use crate::error::{Error, Result};
+use crate::schema::TableDef;
 use crate::url::DatabaseUrl;
 
 /// A connection to SQLite, PostgreSQL or MySQL/MariaDB.
@@ -135,7 +135,10 @@ impl Connection {
     /// assert!(outcome.is_err()); // the insert was rolled back
     /// # Ok::<(), ff_runtime::Error>(())
     /// ```
-    pub fn transaction<T, E>(&mut self, work: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E>
+    pub fn transaction<T, E>(
+        &mut self,
+        work: impl FnOnce(&mut Connection) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<Error>,
     {

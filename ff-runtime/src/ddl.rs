@@ -149,7 +149,14 @@ mod tests {
                         default: Some(DefaultValue::CurrentTimestamp),
                         ..column("created_at", ColumnType::Timestamp, false)
                     },
-                    column("price", ColumnType::Decimal { precision: 10, scale: 2 }, false),
+                    column(
+                        "price",
+                        ColumnType::Decimal {
+                            precision: 10,
+                            scale: 2,
+                        },
+                        false,
+                    ),
                     column("category_id", ColumnType::Integer, true),
                 ],
                 vec![fk("fk_product_category_id", "category_id", "category")],
@@ -230,13 +237,24 @@ CREATE INDEX `ix_product_name` ON `product` (`name`)"#
     fn identifiers_are_quoted_with_embedded_quotes_doubled() {
         assert_eq!(Backend::Sqlite.dialect().quote(r#"we"ird"#), r#""we""ird""#);
         assert_eq!(Backend::Mysql.dialect().quote("we`ird"), "`we``ird`");
-        assert_eq!(Backend::Mysql.dialect().string_literal(r"a\b'c"), r"'a\\b''c'");
+        assert_eq!(
+            Backend::Mysql.dialect().string_literal(r"a\b'c"),
+            r"'a\\b''c'"
+        );
     }
 
     #[test]
     fn a_foreign_key_cycle_is_closed_with_alter_table_after_both_tables_exist() {
-        let a = table("a", vec![id(), column("b_id", ColumnType::Integer, true)], vec![fk("fk_a_b_id", "b_id", "b")]);
-        let b = table("b", vec![id(), column("a_id", ColumnType::Integer, true)], vec![fk("fk_b_a_id", "a_id", "a")]);
+        let a = table(
+            "a",
+            vec![id(), column("b_id", ColumnType::Integer, true)],
+            vec![fk("fk_a_b_id", "b_id", "b")],
+        );
+        let b = table(
+            "b",
+            vec![id(), column("a_id", ColumnType::Integer, true)],
+            vec![fk("fk_b_a_id", "a_id", "a")],
+        );
         let statements = create_statements(Backend::Postgres.dialect(), &[&a, &b]);
         assert_eq!(statements.len(), 3);
         assert!(statements[0].starts_with(r#"CREATE TABLE "a""#));
@@ -249,20 +267,37 @@ CREATE INDEX `ix_product_name` ON `product` (`name`)"#
         // SQLite checks foreign keys when rows are written, so the cycle needs no ALTER.
         let sqlite = create_statements(Backend::Sqlite.dialect(), &[&a, &b]);
         assert_eq!(sqlite.len(), 2);
-        assert_eq!(drop_statements(Backend::Sqlite.dialect(), &[&a, &b]).len(), 2);
+        assert_eq!(
+            drop_statements(Backend::Sqlite.dialect(), &[&a, &b]).len(),
+            2
+        );
     }
 
     #[test]
     fn children_are_created_after_their_parents_whatever_the_given_order() {
         let grandparent = table("g", vec![id()], vec![]);
         let parent = table("p", vec![id()], vec![fk("fk_p", "g_id", "g")]);
-        let child = table("c", vec![id()], vec![fk("fk_c", "p_id", "p"), fk("fk_c_self", "c_id", "c")]);
+        let child = table(
+            "c",
+            vec![id()],
+            vec![fk("fk_c", "p_id", "p"), fk("fk_c_self", "c_id", "c")],
+        );
         let order: Vec<&str> = creation_order(&[&child, &parent, &grandparent])
             .iter()
             .map(|t| t.name.as_ref())
             .collect();
         assert_eq!(order, ["g", "p", "c"]);
-        let drops = drop_statements(Backend::Postgres.dialect(), &[&grandparent, &child, &parent]);
-        assert_eq!(drops, [r#"DROP TABLE "c""#, r#"DROP TABLE "p""#, r#"DROP TABLE "g""#]);
+        let drops = drop_statements(
+            Backend::Postgres.dialect(),
+            &[&grandparent, &child, &parent],
+        );
+        assert_eq!(
+            drops,
+            [
+                r#"DROP TABLE "c""#,
+                r#"DROP TABLE "p""#,
+                r#"DROP TABLE "g""#
+            ]
+        );
     }
 }

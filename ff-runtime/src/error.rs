@@ -155,7 +155,9 @@ impl Error {
                 }
             }
             // MariaDB reports a failed CHECK with its own code, which Diesel does not classify.
-            DatabaseErrorKind::Unknown if message.contains("CONSTRAINT `") && message.contains("` failed") => {
+            DatabaseErrorKind::Unknown
+                if message.contains("CONSTRAINT `") && message.contains("` failed") =>
+            {
                 Error::CheckViolation {
                     constraint: check_constraint(&*info, table),
                     table: table.name.to_string(),
@@ -189,7 +191,10 @@ fn unique_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef) -> S
         }) {
             return unique.name.to_string();
         }
-        if table.primary_key().is_some_and(|pk| columns == [pk.name.as_ref()]) {
+        if table
+            .primary_key()
+            .is_some_and(|pk| columns == [pk.name.as_ref()])
+        {
             return "PRIMARY KEY".to_owned();
         }
         return columns.join(", ");
@@ -221,7 +226,11 @@ fn check_constraint(info: &dyn DatabaseErrorInformation, table: &TableDef) -> St
     let message = info.message();
     info.constraint_name()
         .map(str::to_owned)
-        .or_else(|| message.strip_prefix("CHECK constraint failed: ").map(str::to_owned))
+        .or_else(|| {
+            message
+                .strip_prefix("CHECK constraint failed: ")
+                .map(str::to_owned)
+        })
         .or_else(|| quoted_after(message, "CONSTRAINT "))
         .or_else(|| quoted_after(message, "constraint "))
         .unwrap_or_else(|| candidates(table.checks.iter().map(|c| c.name.as_ref())))
@@ -252,7 +261,10 @@ fn mysql_constraint_table(message: &str) -> Option<String> {
 fn quoted_after(message: &str, prefix: &str) -> Option<String> {
     let start = message.find(prefix)? + prefix.len();
     let rest = &message[start..];
-    let quote = rest.chars().next().filter(|c| matches!(c, '\'' | '`' | '"'))?;
+    let quote = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '`' | '"'))?;
     let inner = &rest[quote.len_utf8()..];
     let end = inner.find(quote)?;
     Some(inner[..end].to_owned())

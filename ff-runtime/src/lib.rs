@@ -45,13 +45,13 @@ mod repository;
 mod url;
 
 pub use connection::{Connection, database_url};
-pub use sql_types::bind;
 pub use criteria::{Condition, Criteria, IntoCriteria, IntoOrderBy, OrderBy, Ordering};
 pub use dialect::Backend;
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
 pub use ff_derive::{DbEnum, Entity};
 pub use repository::Repository;
+pub use sql_types::bind;
 pub use url::{DatabaseUrl, mask_password};
 
 /// Diesel, as ff uses it: its typed DSL works on the schema modules ff generates.
@@ -64,6 +64,9 @@ pub mod prelude {
         with_connection,
     };
     pub use diesel::prelude::*;
+    // Diesel's `Connection` trait, for its methods on the concrete connections; the name
+    // `Connection` is ff's.
+    pub use diesel::Connection as _;
 }
 
 /// Used by generated code. Not public API.
@@ -77,10 +80,8 @@ pub mod __private {
     use crate::{Entity, Error};
 
     /// The bound-parameter expression of a value written to `Column`.
-    pub type Bound<Column, T> = diesel::internal::derives::as_expression::Bound<
-        <Column as diesel::Expression>::SqlType,
-        T,
-    >;
+    pub type Bound<Column, T> =
+        diesel::internal::derives::as_expression::Bound<<Column as diesel::Expression>::SqlType, T>;
 
     /// Turns a Diesel error of a generated finder into an ff error.
     pub fn query_error<E: Entity>(error: diesel::result::Error) -> Error {

@@ -140,7 +140,6 @@ portable_sql_type! {
     TimestampUtc { sqlite: native::TimestamptzSqlite, pg: native::Timestamptz, mysql: native::Datetime }
 }
 
-
 fn hyphenated(uuid: &uuid::Uuid) -> String {
     uuid.hyphenated().to_string()
 }

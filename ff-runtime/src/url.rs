@@ -47,7 +47,10 @@ impl DatabaseUrl {
         {
             return Err(Error::InvalidUrl {
                 url: mask_password(url),
-                reason: format!("no host; write e.g. {}://user@localhost/mydb", backend.name()),
+                reason: format!(
+                    "no host; write e.g. {}://user@localhost/mydb",
+                    backend.name()
+                ),
             });
         }
         Ok(DatabaseUrl {
@@ -89,12 +92,12 @@ pub fn mask_password(url: &str) -> String {
         let rest = &url[scheme_end + 3..];
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            if let Some(colon) = authority[..at].find(':') {
-                let start = scheme_end + 3 + colon + 1;
-                let end = scheme_end + 3 + at;
-                masked.replace_range(start..end, "***");
-            }
+        if let Some(at) = authority.rfind('@')
+            && let Some(colon) = authority[..at].find(':')
+        {
+            let start = scheme_end + 3 + colon + 1;
+            let end = scheme_end + 3 + at;
+            masked.replace_range(start..end, "***");
         }
     }
     if let Some(start) = masked.find("password=") {
@@ -155,7 +158,9 @@ mod tests {
         let message = unknown.to_string();
         assert!(message.contains("unknown scheme `oracle`"), "{message}");
         assert!(!message.contains("tiger"), "{message}");
-        let no_host = DatabaseUrl::parse("postgres:///db").unwrap_err().to_string();
+        let no_host = DatabaseUrl::parse("postgres:///db")
+            .unwrap_err()
+            .to_string();
         assert!(no_host.contains("no host"), "{no_host}");
         assert!(DatabaseUrl::parse("  ").is_err());
     }

@@ -41,7 +41,9 @@ impl TestDatabase {
                     Backend::Postgres => ("postgres", format!("CREATE DATABASE \"{name}\"")),
                     _ => (
                         "mysql",
-                        format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"),
+                        format!(
+                            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                        ),
                     ),
                 };
                 let admin_url = format!("{server}/{admin_db}");
@@ -87,7 +89,9 @@ impl Drop for TestDatabase {
                     return;
                 };
                 let drop = match self.backend {
-                    Backend::Postgres => format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+                    Backend::Postgres => {
+                        format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)
+                    }
                     _ => format!("DROP DATABASE IF EXISTS `{}`", self.name),
                 };
                 let _ = with_connection!(&mut admin, |c| diesel::sql_query(&drop).execute(c));

@@ -26,8 +26,13 @@ fn a_duplicate_unique_value_is_a_unique_violation_naming_the_constraint() {
         let mut repo = Repository::<Product>::new(conn);
         repo.insert(&product("SKU-1", 1.0, None)).unwrap();
         match repo.insert(&product("SKU-1", 2.0, None)) {
-            Err(Error::UniqueViolation { table, constraint, .. }) => {
-                assert_eq!((table.as_str(), constraint.as_str()), ("product", "uq_product_sku"));
+            Err(Error::UniqueViolation {
+                table, constraint, ..
+            }) => {
+                assert_eq!(
+                    (table.as_str(), constraint.as_str()),
+                    ("product", "uq_product_sku")
+                );
             }
             other => panic!("expected a unique violation, got {other:?}"),
         }
@@ -38,10 +43,21 @@ fn a_duplicate_unique_value_is_a_unique_violation_naming_the_constraint() {
 fn a_duplicate_composite_unique_is_named_too() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
-        let p = Repository::<Product>::new(conn).insert(&product("S", 1.0, None)).unwrap();
-        let t = Repository::<Tag>::new(conn).insert(&Tag { id: 0, name: "t".into() }).unwrap();
+        let p = Repository::<Product>::new(conn)
+            .insert(&product("S", 1.0, None))
+            .unwrap();
+        let t = Repository::<Tag>::new(conn)
+            .insert(&Tag {
+                id: 0,
+                name: "t".into(),
+            })
+            .unwrap();
         let mut links = Repository::<ProductTag>::new(conn);
-        let link = ProductTag { id: 0, product_id: p.id, tag_id: t.id };
+        let link = ProductTag {
+            id: 0,
+            product_id: p.id,
+            tag_id: t.id,
+        };
         links.insert(&link).unwrap();
         let error = links.insert(&link).unwrap_err();
         assert!(
@@ -64,9 +80,15 @@ fn a_duplicate_primary_key_is_a_unique_violation() {
         };
         let mut repo = Repository::<Customer>::new(conn);
         repo.insert(&ada).unwrap();
-        let twin = Customer { email: "other@example.com".into(), ..ada };
+        let twin = Customer {
+            email: "other@example.com".into(),
+            ..ada
+        };
         let error = repo.insert(&twin).unwrap_err();
-        let Error::UniqueViolation { table, constraint, .. } = &error else {
+        let Error::UniqueViolation {
+            table, constraint, ..
+        } = &error
+        else {
             panic!("expected a unique violation, got {error:?}");
         };
         assert_eq!(table, "customer");
@@ -87,13 +109,19 @@ fn a_missing_parent_is_a_foreign_key_violation_naming_the_constraint() {
         let error = Repository::<Product>::new(conn)
             .insert(&product("S", 1.0, Some(424_242)))
             .unwrap_err();
-        let Error::ForeignKeyViolation { table, constraint, .. } = &error else {
+        let Error::ForeignKeyViolation {
+            table, constraint, ..
+        } = &error
+        else {
             panic!("expected a foreign key violation, got {error:?}");
         };
         assert_eq!(table, "product");
         // SQLite does not say which foreign key failed: ff lists the candidates.
         if backend == Backend::Sqlite {
-            assert_eq!(constraint, "fk_product_category_id or a foreign key referencing `product`");
+            assert_eq!(
+                constraint,
+                "fk_product_category_id or a foreign key referencing `product`"
+            );
         } else {
             assert_eq!(constraint, "fk_product_category_id");
         }
@@ -105,20 +133,37 @@ fn deleting_a_referenced_parent_is_a_foreign_key_violation() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let lamps = Repository::<Category>::new(conn)
-            .insert(&Category { id: 0, name: "Lamps".into(), parent_id: None })
+            .insert(&Category {
+                id: 0,
+                name: "Lamps".into(),
+                parent_id: None,
+            })
             .unwrap();
-        Repository::<Product>::new(conn).insert(&product("S", 1.0, Some(lamps.id))).unwrap();
+        Repository::<Product>::new(conn)
+            .insert(&product("S", 1.0, Some(lamps.id)))
+            .unwrap();
         let backend = conn.backend();
-        let error = Repository::<Category>::new(conn).delete(&lamps).unwrap_err();
-        let Error::ForeignKeyViolation { table, constraint, .. } = &error else {
+        let error = Repository::<Category>::new(conn)
+            .delete(&lamps)
+            .unwrap_err();
+        let Error::ForeignKeyViolation {
+            table, constraint, ..
+        } = &error
+        else {
             panic!("expected a foreign key violation, got {error:?}");
         };
         // SQLite does not say which foreign key failed; the servers do.
         if backend == Backend::Sqlite {
             assert_eq!(table, "category");
-            assert!(constraint.contains("a foreign key referencing `category`"), "{constraint}");
+            assert!(
+                constraint.contains("a foreign key referencing `category`"),
+                "{constraint}"
+            );
         } else {
-            assert_eq!((table.as_str(), constraint.as_str()), ("product", "fk_product_category_id"));
+            assert_eq!(
+                (table.as_str(), constraint.as_str()),
+                ("product", "fk_product_category_id")
+            );
         }
         assert!(Category::find_one_by_id(conn, lamps.id).unwrap().is_some());
     });
@@ -143,7 +188,9 @@ fn null_in_a_not_null_column_is_a_not_null_violation_naming_the_column() {
 fn a_failed_check_is_a_check_violation_naming_the_constraint() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
-        let error = Repository::<Product>::new(conn).insert(&product("S", -1.0, None)).unwrap_err();
+        let error = Repository::<Product>::new(conn)
+            .insert(&product("S", -1.0, None))
+            .unwrap_err();
         assert!(
             matches!(&error, Error::CheckViolation { table, constraint, .. }
                 if table == "product" && constraint == "ck_product_price"),
@@ -157,7 +204,10 @@ fn an_unknown_scheme_is_an_invalid_url_error_without_the_password() {
     let error = Connection::establish("oracle://scott:tiger@db/orcl").unwrap_err();
     assert!(matches!(error, Error::InvalidUrl { .. }));
     let message = error.to_string();
-    assert!(message.contains("use sqlite://, postgres:// or mysql://"), "{message}");
+    assert!(
+        message.contains("use sqlite://, postgres:// or mysql://"),
+        "{message}"
+    );
     assert!(!message.contains("tiger"), "{message}");
 }
 
@@ -174,7 +224,10 @@ fn a_server_that_is_down_is_a_connection_error_with_the_password_masked() {
         assert!(message.contains("127.0.0.1:1"), "{message}");
         assert!(message.contains(":***@"), "{message}");
         assert!(!message.contains("hunter2"), "{message}");
-        assert!(message.contains("check that the server is running"), "{message}");
+        assert!(
+            message.contains("check that the server is running"),
+            "{message}"
+        );
     }
 }
 
@@ -202,6 +255,8 @@ fn a_missing_database_on_a_server_is_a_connection_error() {
 #[cfg(not(feature = "mysql"))]
 #[test]
 fn a_mysql_url_without_the_feature_says_which_feature_to_enable() {
-    let message = Connection::establish("mysql://root@localhost/db").unwrap_err().to_string();
+    let message = Connection::establish("mysql://root@localhost/db")
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("enable the `mysql` feature"), "{message}");
 }

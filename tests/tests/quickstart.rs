@@ -31,7 +31,14 @@ fn the_quickstart_binary_runs_on_sqlite_as_the_readme_says() {
         .output()
         .expect("run cargo");
     let stdout = String::from_utf8_lossy(&status.stdout);
-    assert!(status.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&status.stderr));
-    assert!(stdout.starts_with("Connected to sqlite://target/quickstart.db"), "{stdout}");
+    assert!(
+        status.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(
+        stdout.starts_with("Connected to sqlite://target/quickstart.db"),
+        "{stdout}"
+    );
     assert!(stdout.contains("✓ Removed 1 product over 100"), "{stdout}");
 }

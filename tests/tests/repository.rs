@@ -1,7 +1,7 @@
 //! Repositories and generated finders on every backend.
 
-use ff_runtime::prelude::*;
 use ff_runtime::Repository;
+use ff_runtime::prelude::*;
 use ff_tests::domain::{
     Category, Customer, Order, OrderStatus, Product, Tag, category, product, store_tables,
 };
@@ -23,7 +23,11 @@ fn product(name: &str, price: f64, sku: &str, category_id: Option<i32>) -> Produ
 fn seed(conn: &mut Connection) -> Category {
     conn.create_tables(&store_tables()).unwrap();
     let lamps = Repository::<Category>::new(conn)
-        .insert(&Category { id: 0, name: "Lamps".into(), parent_id: None })
+        .insert(&Category {
+            id: 0,
+            name: "Lamps".into(),
+            parent_id: None,
+        })
         .unwrap();
     Repository::<Product>::new(conn)
         .insert_many(&[
@@ -50,7 +54,13 @@ fn insert_returns_the_row_with_its_generated_key_and_defaults() {
         let second = repo.insert(&product("B", 2.0, "B-1", None)).unwrap();
         assert!(first.id > 0);
         assert_eq!(second.id, first.id + 1);
-        assert_eq!(second, Product { id: second.id, ..product("B", 2.0, "B-1", None) });
+        assert_eq!(
+            second,
+            Product {
+                id: second.id,
+                ..product("B", 2.0, "B-1", None)
+            }
+        );
     });
 }
 
@@ -70,8 +80,14 @@ fn generated_finders_match_columns_and_unique_keys() {
         let by_sku = Product::find_one_by_sku(conn, "LMP-3").unwrap().unwrap();
         assert_eq!(by_sku.name, "Reading lamp");
         assert_eq!(Product::find_one_by_sku(conn, "none").unwrap(), None);
-        assert_eq!(Product::find_one_by_id(conn, by_sku.id).unwrap(), Some(by_sku.clone()));
-        assert_eq!(Category::find_one_by_name(conn, "Lamps").unwrap(), Some(lamps));
+        assert_eq!(
+            Product::find_one_by_id(conn, by_sku.id).unwrap(),
+            Some(by_sku.clone())
+        );
+        assert_eq!(
+            Category::find_one_by_name(conn, "Lamps").unwrap(),
+            Some(lamps)
+        );
         assert_eq!(Product::find_by_price(conn, 19.0).unwrap().len(), 1);
         assert_eq!(Product::find_by_is_active(conn, true).unwrap().len(), 5);
     });
@@ -99,13 +115,19 @@ fn find_by_filters_orders_limits_and_offsets() {
 
         let combined = repo
             .find_by(
-                product::name.like("%lamp").and(product::price.gt(20.0)).or(product::sku.eq("GFT-1")),
+                product::name
+                    .like("%lamp")
+                    .and(product::price.gt(20.0))
+                    .or(product::sku.eq("GFT-1")),
                 (product::is_active.desc(), product::name.asc()),
                 Some(10),
                 None,
             )
             .unwrap();
-        assert_eq!(names(&combined), ["Desk lamp", "Floor lamp", "Gift card", "Reading lamp"]);
+        assert_eq!(
+            names(&combined),
+            ["Desk lamp", "Floor lamp", "Gift card", "Reading lamp"]
+        );
 
         let nullable = repo
             .find_by(product::category_id.is_null(), OrderBy::none(), None, None)
@@ -113,7 +135,12 @@ fn find_by_filters_orders_limits_and_offsets() {
         assert_eq!(names(&nullable), ["Gift card"]);
 
         let in_list = repo
-            .find_by(product::sku.eq_any(["LMP-1", "LMP-4"]), product::sku.asc(), None, None)
+            .find_by(
+                product::sku.eq_any(["LMP-1", "LMP-4"]),
+                product::sku.asc(),
+                None,
+                None,
+            )
             .unwrap();
         assert_eq!(names(&in_list), ["Desk lamp", "Bedside lamp"]);
 
@@ -132,7 +159,11 @@ fn criteria_are_reusable_and_values_are_bound_not_pasted() {
         let hostile = "x' OR '1'='1";
         let criteria = Criteria::new(product::name.eq(hostile));
         assert_eq!(repo.count(criteria.clone()).unwrap(), 0);
-        assert!(repo.find_by(criteria, OrderBy::none(), None, None).unwrap().is_empty());
+        assert!(
+            repo.find_by(criteria, OrderBy::none(), None, None)
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(repo.count(Criteria::all()).unwrap(), 5);
     });
 }
@@ -162,7 +193,9 @@ fn insert_many_writes_ten_thousand_rows_in_batches() {
         assert_eq!(repo.insert_many(&rows).unwrap(), 10_000);
         assert_eq!(repo.count(Criteria::all()).unwrap(), 10_000);
         assert_eq!(repo.count(product::description.is_null()).unwrap(), 5_000);
-        let last = Product::find_one_by_sku(repo.connection(), "SKU-9999").unwrap().unwrap();
+        let last = Product::find_one_by_sku(repo.connection(), "SKU-9999")
+            .unwrap()
+            .unwrap();
         assert_eq!((last.name.as_str(), last.price), ("P9999", 9999.0));
         assert_eq!(repo.insert_many(&[]).unwrap(), 0);
     });
@@ -177,7 +210,10 @@ fn insert_many_is_all_or_nothing() {
             .collect();
         rows.push(product("dup", 1.0, "SKU-0", None));
         let mut repo = Repository::<Product>::new(conn);
-        assert!(matches!(repo.insert_many(&rows), Err(Error::UniqueViolation { .. })));
+        assert!(matches!(
+            repo.insert_many(&rows),
+            Err(Error::UniqueViolation { .. })
+        ));
         assert_eq!(repo.count(Criteria::all()).unwrap(), 0);
     });
 }
@@ -194,8 +230,13 @@ fn update_writes_every_column_including_null() {
         repo.update(&desk).unwrap();
         assert_eq!(repo.find(&desk.id).unwrap(), Some(desk.clone()));
 
-        let ghost = Product { id: 999_999, ..desk };
-        assert!(matches!(repo.update(&ghost), Err(Error::NotFound { table }) if table == "product"));
+        let ghost = Product {
+            id: 999_999,
+            ..desk
+        };
+        assert!(
+            matches!(repo.update(&ghost), Err(Error::NotFound { table }) if table == "product")
+        );
     });
 }
 
@@ -204,10 +245,26 @@ fn save_inserts_new_entities_and_updates_stored_ones() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let mut tags = Repository::<Tag>::new(conn);
-        let rust = tags.save(&Tag { id: 0, name: "rust".into() }).unwrap();
+        let rust = tags
+            .save(&Tag {
+                id: 0,
+                name: "rust".into(),
+            })
+            .unwrap();
         assert!(rust.id > 0);
-        let renamed = tags.save(&Tag { name: "Rust".into(), ..rust.clone() }).unwrap();
-        assert_eq!(renamed, Tag { id: rust.id, name: "Rust".into() });
+        let renamed = tags
+            .save(&Tag {
+                name: "Rust".into(),
+                ..rust.clone()
+            })
+            .unwrap();
+        assert_eq!(
+            renamed,
+            Tag {
+                id: rust.id,
+                name: "Rust".into()
+            }
+        );
         assert_eq!(tags.count(Criteria::all()).unwrap(), 1);
 
         // An application-chosen key: saved once as an insert, then as an update.
@@ -219,10 +276,27 @@ fn save_inserts_new_entities_and_updates_stored_ones() {
             cart_size: 3,
         };
         let stored = customers.save(&ada).unwrap();
-        assert_eq!(stored, Customer { cart_size: 0, ..ada.clone() }, "skipped fields load as default");
-        customers.save(&Customer { name: "Ada L.".into(), ..ada.clone() }).unwrap();
+        assert_eq!(
+            stored,
+            Customer {
+                cart_size: 0,
+                ..ada.clone()
+            },
+            "skipped fields load as default"
+        );
+        customers
+            .save(&Customer {
+                name: "Ada L.".into(),
+                ..ada.clone()
+            })
+            .unwrap();
         assert_eq!(customers.find(&ada.uid).unwrap().unwrap().name, "Ada L.");
-        assert_eq!(Customer::find_by_name(customers.connection(), "Ada L.").unwrap().len(), 1);
+        assert_eq!(
+            Customer::find_by_name(customers.connection(), "Ada L.")
+                .unwrap()
+                .len(),
+            1
+        );
     });
 }
 
@@ -284,15 +358,38 @@ fn enums_and_uuid_keys_work_through_repositories() {
         let placed_at = chrono::Utc::now();
         let mut orders = Repository::<Order>::new(conn);
         let order = orders
-            .insert(&Order { id: 0, customer_uid: ada.uid, status: OrderStatus::Paid, placed_at })
+            .insert(&Order {
+                id: 0,
+                customer_uid: ada.uid,
+                status: OrderStatus::Paid,
+                placed_at,
+            })
             .unwrap();
         assert_eq!(order.status, OrderStatus::Paid);
-        let shipped = Order { status: OrderStatus::Shipped, ..order.clone() };
+        let shipped = Order {
+            status: OrderStatus::Shipped,
+            ..order.clone()
+        };
         orders.update(&shipped).unwrap();
-        let found = orders.find_by(order::status.eq(OrderStatus::Shipped), OrderBy::none(), None, None).unwrap();
+        let found = orders
+            .find_by(
+                order::status.eq(OrderStatus::Shipped),
+                OrderBy::none(),
+                None,
+                None,
+            )
+            .unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].placed_at.timestamp_micros(), placed_at.timestamp_micros());
-        assert_eq!(Order::find_by_customer_uid(orders.connection(), ada.uid).unwrap().len(), 1);
+        assert_eq!(
+            found[0].placed_at.timestamp_micros(),
+            placed_at.timestamp_micros()
+        );
+        assert_eq!(
+            Order::find_by_customer_uid(orders.connection(), ada.uid)
+                .unwrap()
+                .len(),
+            1
+        );
     });
 }
 

@@ -37,14 +37,18 @@ fn columns(conn: &mut Connection, table: &str) -> Vec<LiveColumn> {
              column_default::text AS default_value FROM information_schema.columns \
              WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position"
             .to_owned(),
-        Backend::Mysql => "SELECT CAST(column_name AS CHAR) AS name, CAST(column_type AS CHAR) AS sql_type, \
+        Backend::Mysql => {
+            "SELECT CAST(column_name AS CHAR) AS name, CAST(column_type AS CHAR) AS sql_type, \
              CASE is_nullable WHEN 'YES' THEN 1 ELSE 0 END AS nullable, \
              CAST(column_default AS CHAR) AS default_value FROM information_schema.columns \
              WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position"
-            .to_owned(),
+                .to_owned()
+        }
     };
-    with_connection!(conn, |c| sql_query(&query).bind::<Text, _>(table).load::<LiveColumn>(c))
-        .unwrap()
+    with_connection!(conn, |c| sql_query(&query)
+        .bind::<Text, _>(table)
+        .load::<LiveColumn>(c))
+    .unwrap()
 }
 
 /// The names of the indexes, unique constraints and foreign keys of a table.
@@ -60,12 +64,14 @@ fn constraint_names(conn: &mut Connection, table: &str) -> Vec<String> {
              UNION SELECT conname::text FROM pg_constraint WHERE conrelid = $1::regclass \
              AND contype IN ('f', 'c') ORDER BY 1"
             .to_owned(),
-        Backend::Mysql => "SELECT DISTINCT CAST(index_name AS CHAR) AS name FROM information_schema.statistics \
+        Backend::Mysql => {
+            "SELECT DISTINCT CAST(index_name AS CHAR) AS name FROM information_schema.statistics \
              WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' \
              UNION SELECT CAST(constraint_name AS CHAR) FROM information_schema.table_constraints \
              WHERE table_schema = DATABASE() AND table_name = ? \
              AND constraint_type IN ('FOREIGN KEY', 'CHECK') ORDER BY 1"
-            .to_owned(),
+                .to_owned()
+        }
     };
     with_connection!(
         conn,
@@ -86,19 +92,58 @@ fn create_tables_builds_columns_with_their_types_nullability_and_defaults() {
         let names: Vec<&str> = live.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["id", "name", "description", "price", "is_active", "sku", "category_id"]
+            [
+                "id",
+                "name",
+                "description",
+                "price",
+                "is_active",
+                "sku",
+                "category_id"
+            ]
         );
         let nullable: Vec<i32> = live.iter().map(|c| c.nullable).collect();
         assert_eq!(nullable, [0, 0, 1, 0, 0, 0, 1]);
         let types: Vec<String> = live.iter().map(|c| c.sql_type.to_lowercase()).collect();
         let expected: &[&str] = match conn.backend() {
-            Backend::Sqlite => &["integer", "varchar(255)", "text", "double", "boolean", "varchar(32)", "integer"],
-            Backend::Postgres => &["integer", "character varying", "text", "double precision", "boolean", "character varying", "integer"],
-            Backend::Mysql => &["int(11)", "varchar(255)", "text", "double", "tinyint(1)", "varchar(32)", "int(11)"],
+            Backend::Sqlite => &[
+                "integer",
+                "varchar(255)",
+                "text",
+                "double",
+                "boolean",
+                "varchar(32)",
+                "integer",
+            ],
+            Backend::Postgres => &[
+                "integer",
+                "character varying",
+                "text",
+                "double precision",
+                "boolean",
+                "character varying",
+                "integer",
+            ],
+            Backend::Mysql => &[
+                "int(11)",
+                "varchar(255)",
+                "text",
+                "double",
+                "tinyint(1)",
+                "varchar(32)",
+                "int(11)",
+            ],
         };
         assert_eq!(types, expected);
-        let is_active_default = live[4].default_value.as_deref().unwrap_or("").to_lowercase();
-        assert!(["1", "true"].contains(&is_active_default.as_str()), "{is_active_default}");
+        let is_active_default = live[4]
+            .default_value
+            .as_deref()
+            .unwrap_or("")
+            .to_lowercase();
+        assert!(
+            ["1", "true"].contains(&is_active_default.as_str()),
+            "{is_active_default}"
+        );
     });
 }
 
@@ -109,7 +154,11 @@ fn create_tables_builds_indexes_uniques_checks_and_foreign_keys_with_their_names
         let live = constraint_names(conn, "product");
         let expected: &[&str] = match conn.backend() {
             // SQLite names unique constraints' indexes itself and keeps no foreign key names.
-            Backend::Sqlite => &["fk->category.id", "ix_product_category_id_price", "ix_product_name"],
+            Backend::Sqlite => &[
+                "fk->category.id",
+                "ix_product_category_id_price",
+                "ix_product_name",
+            ],
             Backend::Postgres => &[
                 "ck_product_price",
                 "fk_product_category_id",
@@ -133,12 +182,21 @@ fn create_tables_builds_indexes_uniques_checks_and_foreign_keys_with_their_names
 fn tables_are_created_parents_first_and_dropped_children_first() {
     each_backend(|conn| {
         // Given children first, with a self-referencing parent.
-        conn.create_tables(&[Product::META, Category::META]).unwrap();
+        conn.create_tables(&[Product::META, Category::META])
+            .unwrap();
         let parent = Repository::<Category>::new(conn)
-            .insert(&Category { id: 0, name: "Root".into(), parent_id: None })
+            .insert(&Category {
+                id: 0,
+                name: "Root".into(),
+                parent_id: None,
+            })
             .unwrap();
         Repository::<Category>::new(conn)
-            .insert(&Category { id: 0, name: "Child".into(), parent_id: Some(parent.id) })
+            .insert(&Category {
+                id: 0,
+                name: "Child".into(),
+                parent_id: Some(parent.id),
+            })
             .unwrap();
         conn.drop_tables(&[Category::META, Product::META]).unwrap();
         assert!(columns(conn, "product").is_empty());
@@ -152,10 +210,18 @@ fn on_delete_actions_are_enforced() {
         conn.create_tables(&store_tables()).unwrap();
         let mut categories = Repository::<Category>::new(conn);
         let root = categories
-            .insert(&Category { id: 0, name: "Root".into(), parent_id: None })
+            .insert(&Category {
+                id: 0,
+                name: "Root".into(),
+                parent_id: None,
+            })
             .unwrap();
         let child = categories
-            .insert(&Category { id: 0, name: "Child".into(), parent_id: Some(root.id) })
+            .insert(&Category {
+                id: 0,
+                name: "Child".into(),
+                parent_id: Some(root.id),
+            })
             .unwrap();
         categories.delete(&root).unwrap();
         // `on_delete = "set null"` on the self-reference.

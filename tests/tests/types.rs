@@ -132,10 +132,19 @@ fn every_type_round_trips_through_insert_and_find() {
         for original in edge_rows(backend) {
             let stored = repo.insert(&original).unwrap();
             assert!(stored.id > 0);
-            let expected = AllTypes { id: stored.id, ..original };
-            assert_eq!(stored, expected, "insert returned a different row on {backend}");
+            let expected = AllTypes {
+                id: stored.id,
+                ..original
+            };
+            assert_eq!(
+                stored, expected,
+                "insert returned a different row on {backend}"
+            );
             let found = repo.find(&stored.id).unwrap().expect("row just inserted");
-            assert_eq!(found, expected, "find returned a different row on {backend}");
+            assert_eq!(
+                found, expected,
+                "find returned a different row on {backend}"
+            );
         }
     });
 }
@@ -148,15 +157,29 @@ fn every_type_round_trips_through_insert_many_and_update() {
         let mut repo = Repository::<AllTypes>::new(conn);
         let rows = edge_rows(backend);
         assert_eq!(repo.insert_many(&rows).unwrap(), rows.len());
-        let mut loaded = repo.find_by(Criteria::all(), all_types::id.asc(), None, None).unwrap();
+        let mut loaded = repo
+            .find_by(Criteria::all(), all_types::id.asc(), None, None)
+            .unwrap();
         assert_eq!(loaded.len(), rows.len());
         for (found, original) in loaded.iter().zip(&rows) {
-            assert_eq!(*found, AllTypes { id: found.id, ..original.clone() });
+            assert_eq!(
+                *found,
+                AllTypes {
+                    id: found.id,
+                    ..original.clone()
+                }
+            );
         }
         // Updating swaps the values of the first two rows, nulls included.
         let (first, second) = (loaded[0].clone(), loaded[1].clone());
-        loaded[0] = AllTypes { id: first.id, ..second.clone() };
-        loaded[1] = AllTypes { id: second.id, ..first.clone() };
+        loaded[0] = AllTypes {
+            id: first.id,
+            ..second.clone()
+        };
+        loaded[1] = AllTypes {
+            id: second.id,
+            ..first.clone()
+        };
         repo.update(&loaded[0]).unwrap();
         repo.update(&loaded[1]).unwrap();
         assert_eq!(repo.find(&first.id).unwrap().unwrap(), loaded[0]);
@@ -173,7 +196,11 @@ fn nan_round_trips_on_postgres() {
         conn.create_tables(&[AllTypes::META]).unwrap();
         let mut repo = Repository::<AllTypes>::new(conn);
         let stored = repo
-            .insert(&AllTypes { double: f64::NAN, float: f32::NAN, ..row(0) })
+            .insert(&AllTypes {
+                double: f64::NAN,
+                float: f32::NAN,
+                ..row(0)
+            })
             .unwrap();
         let found = repo.find(&stored.id).unwrap().unwrap();
         assert!(found.double.is_nan() && found.float.is_nan());
@@ -190,7 +217,12 @@ fn portable_types_filter_with_bind_in_hand_written_criteria() {
         repo.insert_many(&rows).unwrap();
         let wanted = rows[0].uuid;
         let found = repo
-            .find_by(all_types::uuid.eq(ff_runtime::bind(wanted)), OrderBy::none(), None, None)
+            .find_by(
+                all_types::uuid.eq(ff_runtime::bind(wanted)),
+                OrderBy::none(),
+                None,
+                None,
+            )
             .unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].uuid, wanted);

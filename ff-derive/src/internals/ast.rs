@@ -82,7 +82,9 @@ impl<'a> Container<'a> {
 
     /// The fields stored as columns.
     pub fn columns(&self) -> impl Iterator<Item = &Field<'a>> {
-        self.fields.iter().filter(|field| field.attrs.skip.is_none())
+        self.fields
+            .iter()
+            .filter(|field| field.attrs.skip.is_none())
     }
 
     /// The primary key field: marked `#[ff(primary_key)]`, or else the field named `id`.

@@ -32,8 +32,13 @@ pub const FIELD_ATTRIBUTES: &[&str] = &[
 pub const VARIANT_ATTRIBUTES: &[&str] = &["rename"];
 
 /// The referential actions `on_delete`/`on_update` accept.
-pub const REFERENTIAL_ACTIONS: &[&str] =
-    &["no action", "restrict", "cascade", "set null", "set default"];
+pub const REFERENTIAL_ACTIONS: &[&str] = &[
+    "no action",
+    "restrict",
+    "cascade",
+    "set null",
+    "set default",
+];
 
 /// One attribute value, remembering where it was written so duplicates are reported.
 pub struct Attr<'c, T> {
@@ -138,7 +143,11 @@ impl Container {
                     // #[ff(unique(category_id, name))]
                     uniques.push(composite(&meta)?);
                 } else {
-                    return Err(unknown(&meta, CONTAINER_ATTRIBUTES, "#[ff(table = \"products\")]"));
+                    return Err(unknown(
+                        &meta,
+                        CONTAINER_ATTRIBUTES,
+                        "#[ff(table = \"products\")]",
+                    ));
                 }
                 Ok(())
             });
@@ -241,7 +250,11 @@ impl Field {
                     // #[ff(skip)]
                     skip.set_true(path);
                 } else {
-                    return Err(unknown(&meta, FIELD_ATTRIBUTES, "#[ff(length = 255, unique)]"));
+                    return Err(unknown(
+                        &meta,
+                        FIELD_ATTRIBUTES,
+                        "#[ff(length = 255, unique)]",
+                    ));
                 }
                 Ok(())
             });
@@ -277,14 +290,22 @@ pub struct Variant {
 impl Variant {
     pub fn from_ast(cx: &Ctxt, variant: &syn::Variant) -> Self {
         let mut rename = Attr::none(cx, "rename");
-        for attr in variant.attrs.iter().filter(|attr| attr.path().is_ident("ff")) {
+        for attr in variant
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("ff"))
+        {
             let parsed = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
                     // #[ff(rename = "in_stock")]
                     rename.set(&meta.path, string_value(&meta)?.value());
                     Ok(())
                 } else {
-                    Err(unknown(&meta, VARIANT_ATTRIBUTES, "#[ff(rename = \"in_stock\")]"))
+                    Err(unknown(
+                        &meta,
+                        VARIANT_ATTRIBUTES,
+                        "#[ff(rename = \"in_stock\")]",
+                    ))
                 }
             });
             if let Err(error) = parsed {
@@ -344,10 +365,11 @@ fn default_value(meta: &ParseNestedMeta) -> syn::Result<Default> {
         )
     };
     let syn::Expr::Lit(syn::ExprLit { lit, .. }) = &expr else {
-        if let syn::Expr::Path(path) = &expr {
-            if path.path.is_ident("now") && !negative {
-                return Ok(Default::Now);
-            }
+        if let syn::Expr::Path(path) = &expr
+            && path.path.is_ident("now")
+            && !negative
+        {
+            return Ok(Default::Now);
         }
         return Err(wrong(&expr));
     };
@@ -385,9 +407,10 @@ fn action_value(meta: &ParseNestedMeta) -> syn::Result<String> {
 fn composite(meta: &ParseNestedMeta) -> syn::Result<Composite> {
     let mut fields = Vec::new();
     meta.parse_nested_meta(|inner| {
-        let ident = inner.path.get_ident().cloned().ok_or_else(|| {
-            inner.error("expected a field name: #[ff(index(category_id, name))]")
-        })?;
+        let ident =
+            inner.path.get_ident().cloned().ok_or_else(|| {
+                inner.error("expected a field name: #[ff(index(category_id, name))]")
+            })?;
         fields.push(ident);
         Ok(())
     })?;

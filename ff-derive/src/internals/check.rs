@@ -36,7 +36,13 @@ fn check_primary_key(cx: &Ctxt, cont: &Container) {
     let marked: Vec<_> = cont
         .fields
         .iter()
-        .filter_map(|field| field.attrs.primary_key.as_ref().map(|tokens| (field, tokens)))
+        .filter_map(|field| {
+            field
+                .attrs
+                .primary_key
+                .as_ref()
+                .map(|tokens| (field, tokens))
+        })
         .collect();
     for (field, tokens) in marked.iter().skip(1) {
         cx.error_spanned_by(
@@ -124,7 +130,10 @@ fn check_type_attributes(cx: &Ctxt, cont: &Container) {
                 cx.error_spanned_by(&length.tokens, "`length` must be at least 1");
             }
         }
-        for attribute in [&field.attrs.precision, &field.attrs.scale].into_iter().flatten() {
+        for attribute in [&field.attrs.precision, &field.attrs.scale]
+            .into_iter()
+            .flatten()
+        {
             if !types::is_decimal(field.ty) {
                 cx.error_spanned_by(
                     &attribute.tokens,
@@ -132,10 +141,10 @@ fn check_type_attributes(cx: &Ctxt, cont: &Container) {
                 );
             }
         }
-        if let (Some(precision), Some(scale)) = (&field.attrs.precision, &field.attrs.scale) {
-            if scale.value > precision.value {
-                cx.error_spanned_by(&scale.tokens, "`scale` cannot exceed `precision`");
-            }
+        if let (Some(precision), Some(scale)) = (&field.attrs.precision, &field.attrs.scale)
+            && scale.value > precision.value
+        {
+            cx.error_spanned_by(&scale.tokens, "`scale` cannot exceed `precision`");
         }
     }
 }

@@ -230,7 +230,7 @@ fn quote_with(identifier: &str, quote: char) -> String {
 
 /// Whether an index or a unique constraint covers the column.
 fn is_indexed(table: &TableDef, column: &ColumnDef) -> bool {
-    let covers = |columns: &[crate::schema::Text]| columns.iter().any(|c| *c == column.name);
+    let covers = |columns: &[crate::schema::Text]| columns.contains(&column.name);
     column.primary_key
         || table.indexes.iter().any(|index| covers(&index.columns))
         || table.uniques.iter().any(|unique| covers(&unique.columns))
