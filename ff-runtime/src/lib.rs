@@ -31,6 +31,7 @@
 //! # Ok::<(), ff_runtime::Error>(())
 //! ```
 
+pub mod database;
 pub mod ddl;
 pub mod dialect;
 pub mod schema;

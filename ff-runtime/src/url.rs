@@ -69,6 +69,35 @@ impl DatabaseUrl {
         &self.driver_url
     }
 
+    /// The database the URL names: the file of SQLite, the path's database on a server.
+    pub fn database_name(&self) -> Option<&str> {
+        match self.backend {
+            Backend::Sqlite => Some(&self.driver_url),
+            _ => {
+                let after_scheme = self.driver_url.split_once("://")?.1;
+                let path = after_scheme.split_once('/')?.1;
+                let name = path.split('?').next().unwrap_or("");
+                (!name.is_empty()).then_some(name)
+            }
+        }
+    }
+
+    /// The same server URL naming another database (`None` for SQLite).
+    pub fn with_database(&self, database: &str) -> Option<String> {
+        if self.backend == Backend::Sqlite {
+            return None;
+        }
+        let (scheme, after_scheme) = self.driver_url.split_once("://")?;
+        let (authority, rest) = after_scheme
+            .split_once('/')
+            .map_or((after_scheme, ""), |(authority, rest)| (authority, rest));
+        let query = rest.split_once('?').map(|(_, query)| query);
+        Some(match query {
+            Some(query) => format!("{scheme}://{authority}/{database}?{query}"),
+            None => format!("{scheme}://{authority}/{database}"),
+        })
+    }
+
     /// The URL as it may be shown: the password replaced by `***`.
     pub fn masked(&self) -> String {
         match self.backend {
@@ -137,6 +166,22 @@ mod tests {
         let maria = DatabaseUrl::parse("mariadb://root@127.0.0.1:3306/test").unwrap();
         assert_eq!(maria.backend(), Backend::Mysql);
         assert_eq!(maria.driver_url(), "mysql://root@127.0.0.1:3306/test");
+    }
+
+    #[test]
+    fn the_database_of_a_url_can_be_read_and_replaced() {
+        let pg = DatabaseUrl::parse("postgres://u:p@h:5432/shop?sslmode=disable").unwrap();
+        assert_eq!(pg.database_name(), Some("shop"));
+        assert_eq!(
+            pg.with_database("postgres").unwrap(),
+            "postgres://u:p@h:5432/postgres?sslmode=disable"
+        );
+        let bare = DatabaseUrl::parse("mysql://root@h").unwrap();
+        assert_eq!(bare.database_name(), None);
+        assert_eq!(bare.with_database("").unwrap(), "mysql://root@h/");
+        let file = DatabaseUrl::parse("sqlite://data/app.db").unwrap();
+        assert_eq!(file.database_name(), Some("data/app.db"));
+        assert_eq!(file.with_database("x"), None);
     }
 
     #[test]

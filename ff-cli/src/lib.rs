@@ -1,0 +1,35 @@
+//! `cargo ff`: the command line of ff. All the work is done by `ff-runtime`; this crate parses
+//! arguments, asks for confirmation and prints.
+
+pub mod cli;
+mod commands;
+mod output;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+pub use cli::Cli;
+pub use output::ExitCode;
+
+/// Runs `cargo ff` with these arguments (the program name first) and returns the exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(cli::split_colon_commands(args)) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::Usage as i32
+            } else {
+                ExitCode::Success as i32
+            };
+        }
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::Success as i32,
+        Err(error) => {
+            eprintln!("error: {error}");
+            error.exit_code() as i32
+        }
+    }
+}
