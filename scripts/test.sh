@@ -14,7 +14,7 @@ fi
 
 skipped=target/ff-tests/skipped-backends.txt
 rm -f "$skipped"
-cargo test --workspace "${features[@]}"
+cargo test --workspace --no-fail-fast "${features[@]}"
 status=$?
 
 echo
