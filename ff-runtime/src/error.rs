@@ -125,7 +125,7 @@ impl Error {
             .map(str::to_owned)
             .or_else(|| mysql_constraint_table(&message))
             .unwrap_or_else(|| table.name.to_string());
-        match kind {
+        match classify(kind, &message) {
             DatabaseErrorKind::UniqueViolation => Error::UniqueViolation {
                 constraint: unique_constraint(&*info, table),
                 table: table_name,
@@ -146,26 +146,25 @@ impl Error {
                 table: table_name,
                 message,
             },
-            // SQLite reports a RESTRICT action with a code Diesel does not classify.
-            DatabaseErrorKind::Unknown if message == "FOREIGN KEY constraint failed" => {
-                Error::ForeignKeyViolation {
-                    constraint: foreign_key_constraint(&*info, table),
-                    table: table_name,
-                    message,
-                }
-            }
-            // MariaDB reports a failed CHECK with its own code, which Diesel does not classify.
-            DatabaseErrorKind::Unknown
-                if message.contains("CONSTRAINT `") && message.contains("` failed") =>
-            {
-                Error::CheckViolation {
-                    constraint: check_constraint(&*info, table),
-                    table: table.name.to_string(),
-                    message,
-                }
-            }
             kind => Error::Query(DieselError::DatabaseError(kind, info)),
         }
+    }
+}
+
+/// Diesel's classification, completed for the errors it leaves `Unknown`.
+fn classify(kind: DatabaseErrorKind, message: &str) -> DatabaseErrorKind {
+    match kind {
+        // SQLite reports a RESTRICT action with a code Diesel does not classify.
+        DatabaseErrorKind::Unknown if message == "FOREIGN KEY constraint failed" => {
+            DatabaseErrorKind::ForeignKeyViolation
+        }
+        // MariaDB reports a failed CHECK with its own code.
+        DatabaseErrorKind::Unknown
+            if message.contains("CONSTRAINT `") && message.contains("` failed") =>
+        {
+            DatabaseErrorKind::CheckViolation
+        }
+        kind => kind,
     }
 }
 
