@@ -697,3 +697,44 @@ fn named_list(p: &TokenStream, name: &str, columns: &[String]) -> (TokenStream, 
     let columns = columns.iter().map(|column| borrowed(p, column));
     (name, quote!(#p::Cow::Borrowed(&[#(#columns),*])))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compares the pretty-printed expansion of `input` with `snapshots/<name>.rs`;
+    /// `UPDATE_SNAPSHOTS=1` rewrites the snapshot instead.
+    fn assert_expansion(name: &str, input: syn::DeriveInput) {
+        let tokens = expand_derive_entity(&input).expect("a valid entity");
+        let file: syn::File = syn::parse2(tokens).expect("the expansion parses as items");
+        let expanded = prettyplease::unparse(&file);
+        let path = format!("{}/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &expanded).expect("write the snapshot");
+        }
+        let stored = std::fs::read_to_string(&path).expect("read the snapshot");
+        assert!(stored == expanded, "the expansion of {name} changed; review it and run with UPDATE_SNAPSHOTS=1");
+    }
+
+    #[test]
+    fn a_product_expands_to_schema_metadata_operations_and_finders() {
+        assert_expansion(
+            "product",
+            syn::parse_quote! {
+                #[ff(table = "products", index(category_id, price))]
+                pub struct Product {
+                    pub id: i32,
+                    #[ff(length = 255, unique)]
+                    pub name: String,
+                    pub description: Option<String>,
+                    #[ff(check = "price > 0", default = 1.5)]
+                    pub price: f64,
+                    #[ff(belongs_to = Category, on_delete = "set null")]
+                    pub category_id: Option<i32>,
+                    #[ff(skip)]
+                    pub cached: bool,
+                }
+            },
+        );
+    }
+}
