@@ -36,6 +36,11 @@ diesel::table! {
     }
 }
 
+diesel::define_sql_function! {
+    /// MySQL's key of the last inserted row, as a Diesel user declares it.
+    fn last_insert_id() -> diesel::sql_types::Unsigned<diesel::sql_types::BigInt>;
+}
+
 #[derive(Queryable, Selectable, Debug)]
 #[diesel(table_name = hand_item)]
 pub struct HandItem {
@@ -162,10 +167,14 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
                     .values(&new_hand_item(&one))
                     .returning(HandItem::as_returning())
                     .get_result::<HandItem>(c),
-                mysql: |c| c.transaction(|c| {
-                    diesel::insert_into(hand_item::table).values(&new_hand_item(&one)).execute(c)?;
-                    hand_item::table.order(hand_item::id.desc()).select(HandItem::as_select()).first(c)
-                })
+                mysql: |c| {
+                    diesel::insert_into(hand_item::table).values(&new_hand_item(&one)).execute(c).unwrap();
+                    let id = diesel::select(last_insert_id()).get_result::<u64>(c).unwrap();
+                    hand_item::table
+                        .find(id as i32)
+                        .select(HandItem::as_select())
+                        .first::<HandItem>(c)
+                }
             )
             .unwrap()
         })
