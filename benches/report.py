@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Prints the ff / hand-written Diesel ratios of the last `cargo bench` run as a Markdown table.
+"""Prints the ff / hand-written Diesel ratios of `cargo bench` runs as a Markdown table.
 
-Reads criterion's estimates under target/criterion: for each group (backend/operation) and
-size, the mean time of the `ff` function divided by that of the `diesel` function.
+Reads criterion's estimates: for each group (backend/operation) and size, the mean time of the
+`ff` function divided by that of the `diesel` function. Given several copies of
+target/criterion (one per run) as arguments, it reports each case's median ratio over the runs,
+which is steadier than one run on a shared machine; with none, the last run in target/criterion.
 """
 import json
 import pathlib
 import sys
 
-root = pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion"
+default_root = pathlib.Path(__file__).resolve().parent.parent / "target" / "criterion"
 
 
 def mean_ns(path):
@@ -23,23 +25,33 @@ def fmt(ns):
     return f"{ns:.0f} ns"
 
 
-rows = []
-limit = float(sys.argv[1]) if len(sys.argv) > 1 else 1.10
 order = {"sqlite": 0, "postgres": 1, "mysql": 2}
-# Criterion names a group "<backend>/<operation>" as the directory "<backend>_<operation>".
-groups = [g for g in root.iterdir() if (g / "ff").is_dir() and (g / "diesel").is_dir()] if root.exists() else []
-for group in sorted(groups, key=lambda g: (order.get(g.name.split("_")[0], 9), g.name)):
-    backend, operation = group.name.split("_", 1)
-    ff, diesel = group / "ff", group / "diesel"
-    sizes = sorted((p.name for p in ff.iterdir() if (diesel / p.name / "new").is_dir()), key=int)
-    for size in sizes:
-        a, b = mean_ns(ff / size), mean_ns(diesel / size)
-        rows.append((backend, operation, size, fmt(a), fmt(b), a / b))
 
-print("| backend | operation | rows | ff | hand-written Diesel | ff / Diesel |")
-print("| --- | --- | ---: | ---: | ---: | ---: |")
+
+def cases(root):
+    """(backend, operation, size) -> (ff mean ns, diesel mean ns) for one run."""
+    found = {}
+    # Criterion names a group "<backend>/<operation>" as the directory "<backend>_<operation>".
+    for group in root.iterdir():
+        ff, diesel = group / "ff", group / "diesel"
+        if not (ff.is_dir() and diesel.is_dir()):
+            continue
+        backend, operation = group.name.split("_", 1)
+        for size in ff.iterdir():
+            if (diesel / size.name / "new").is_dir():
+                found[(backend, operation, int(size.name))] = (mean_ns(size), mean_ns(diesel / size.name))
+    return found
+
+
+runs = [cases(pathlib.Path(p)) for p in sys.argv[1:]] or [cases(default_root)]
+keys = sorted(set().union(*runs), key=lambda k: (order.get(k[0], 9), k[1], k[2]))
+print(f"| backend | operation | rows | ff | hand-written Diesel | ff / Diesel (median of {len(runs)}) | range |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 worst = 0.0
-for backend, op, size, a, b, ratio in rows:
+for key in keys:
+    measured = sorted((run[key][0] / run[key][1], run[key]) for run in runs if key in run)
+    ratio, (a, b) = measured[len(measured) // 2]
+    low, high = measured[0][0], measured[-1][0]
     worst = max(worst, ratio)
-    print(f"| {backend} | {op} | {size} | {a} | {b} | {ratio:.2f} |")
-print(f"\nWorst ratio: {worst:.2f} (limit {limit:.2f})")
+    print(f"| {key[0]} | {key[1]} | {key[2]} | {fmt(a)} | {fmt(b)} | {ratio:.2f} | {low:.2f}–{high:.2f} |")
+print(f"\nWorst median ratio: {worst:.2f}")

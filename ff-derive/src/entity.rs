@@ -713,7 +713,10 @@ mod tests {
             std::fs::write(&path, &expanded).expect("write the snapshot");
         }
         let stored = std::fs::read_to_string(&path).expect("read the snapshot");
-        assert!(stored == expanded, "the expansion of {name} changed; review it and run with UPDATE_SNAPSHOTS=1");
+        assert!(
+            stored == expanded,
+            "the expansion of {name} changed; review it and run with UPDATE_SNAPSHOTS=1"
+        );
     }
 
     #[test]

@@ -120,14 +120,6 @@ impl ColumnType {
             self
         }
     }
-
-    /// Whether the type is an integer (integer primary keys auto-increment).
-    pub const fn is_integer(&self) -> bool {
-        matches!(
-            self,
-            ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt
-        )
-    }
 }
 
 /// A column default.
@@ -220,11 +212,6 @@ impl ReferentialAction {
 }
 
 impl TableDef {
-    /// The column with this name.
-    pub fn column(&self, name: &str) -> Option<&ColumnDef> {
-        self.columns.iter().find(|column| column.name == name)
-    }
-
     /// The primary key column.
     pub fn primary_key(&self) -> Option<&ColumnDef> {
         self.columns.iter().find(|column| column.primary_key)
