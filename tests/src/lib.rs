@@ -5,3 +5,16 @@ pub mod backends;
 pub mod domain;
 
 pub use backends::{TestDatabase, each_backend};
+
+/// The user guide's examples, compiled and run as doctests.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../../docs/getting-started.md")]
+    struct GettingStarted;
+    #[doc = include_str!("../../docs/entities.md")]
+    struct Entities;
+    #[doc = include_str!("../../docs/repositories.md")]
+    struct Repositories;
+    #[doc = include_str!("../../README.md")]
+    struct Readme;
+}
