@@ -315,10 +315,10 @@ const _: () = {
                 ::ff_runtime::bind(key))).first:: < Self > (c).optional() }
             )
         }
-        fn __find_rows(
+        fn __find_rows<'a>(
             conn: &mut ::ff_runtime::Connection,
-            criteria: ::ff_runtime::Criteria<product::table>,
-            order: ::ff_runtime::OrderBy<product::table>,
+            criteria: ::ff_runtime::Criteria<'a, product::table>,
+            order: ::ff_runtime::OrderBy<'a, product::table>,
             limit: ::core::option::Option<i64>,
             offset: ::core::option::Option<i64>,
         ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
@@ -344,7 +344,7 @@ const _: () = {
         }
         fn __count_rows(
             conn: &mut ::ff_runtime::Connection,
-            criteria: ::ff_runtime::Criteria<product::table>,
+            criteria: ::ff_runtime::Criteria<'_, product::table>,
         ) -> diesel::QueryResult<i64> {
             use diesel::{QueryDsl, RunQueryDsl};
             ::ff_runtime::with_connection!(
@@ -411,7 +411,7 @@ const _: () = {
         }
         fn __delete_rows(
             conn: &mut ::ff_runtime::Connection,
-            criteria: ::ff_runtime::Criteria<product::table>,
+            criteria: ::ff_runtime::Criteria<'_, product::table>,
         ) -> diesel::QueryResult<usize> {
             use diesel::{QueryDsl, RunQueryDsl};
             ::ff_runtime::with_connection!(

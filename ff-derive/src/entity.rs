@@ -301,10 +301,10 @@ impl<'a> Generator<'a> {
                     })
                 }
 
-                fn __find_rows(
+                fn __find_rows<'a>(
                     conn: &mut ::ff_runtime::Connection,
-                    criteria: ::ff_runtime::Criteria<#module::table>,
-                    order: ::ff_runtime::OrderBy<#module::table>,
+                    criteria: ::ff_runtime::Criteria<'a, #module::table>,
+                    order: ::ff_runtime::OrderBy<'a, #module::table>,
                     limit: ::core::option::Option<i64>,
                     offset: ::core::option::Option<i64>,
                 ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
@@ -335,7 +335,7 @@ impl<'a> Generator<'a> {
 
                 fn __count_rows(
                     conn: &mut ::ff_runtime::Connection,
-                    criteria: ::ff_runtime::Criteria<#module::table>,
+                    criteria: ::ff_runtime::Criteria<'_, #module::table>,
                 ) -> diesel::QueryResult<i64> {
                     use diesel::{QueryDsl, RunQueryDsl};
                     ::ff_runtime::with_connection!(conn, |c| {
@@ -397,7 +397,7 @@ impl<'a> Generator<'a> {
 
                 fn __delete_rows(
                     conn: &mut ::ff_runtime::Connection,
-                    criteria: ::ff_runtime::Criteria<#module::table>,
+                    criteria: ::ff_runtime::Criteria<'_, #module::table>,
                 ) -> diesel::QueryResult<usize> {
                     use diesel::{QueryDsl, RunQueryDsl};
                     ::ff_runtime::with_connection!(conn, |c| {

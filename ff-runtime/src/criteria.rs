@@ -37,12 +37,12 @@ impl<F> PortableFragment for F where
 }
 
 /// A typed SQL fragment on table `T` whose backend is decided when the query runs.
-pub struct Fragment<T, ST> {
-    sql: Arc<dyn PortableFragment + Send + Sync>,
+pub struct Fragment<'a, T, ST> {
+    sql: Arc<dyn PortableFragment + Send + Sync + 'a>,
     _marker: PhantomData<fn() -> (T, ST)>,
 }
 
-impl<T, ST> Clone for Fragment<T, ST> {
+impl<T, ST> Clone for Fragment<'_, T, ST> {
     fn clone(&self) -> Self {
         Fragment {
             sql: Arc::clone(&self.sql),
@@ -51,8 +51,8 @@ impl<T, ST> Clone for Fragment<T, ST> {
     }
 }
 
-impl<T, ST> Fragment<T, ST> {
-    fn new(sql: impl PortableFragment + Send + Sync + 'static) -> Self {
+impl<'a, T, ST> Fragment<'a, T, ST> {
+    fn new(sql: impl PortableFragment + Send + Sync + 'a) -> Self {
         Fragment {
             sql: Arc::new(sql),
             _marker: PhantomData,
@@ -60,28 +60,31 @@ impl<T, ST> Fragment<T, ST> {
     }
 }
 
-impl<T, ST> Expression for Fragment<T, ST>
+impl<T, ST> Expression for Fragment<'_, T, ST>
 where
     ST: diesel::expression::TypedExpressionType,
 {
     type SqlType = ST;
 }
 
-impl<T, ST> AppearsOnTable<T> for Fragment<T, ST> where ST: diesel::expression::TypedExpressionType {}
+impl<T, ST> AppearsOnTable<T> for Fragment<'_, T, ST> where
+    ST: diesel::expression::TypedExpressionType
+{
+}
 
-impl<T, ST> ValidGrouping<()> for Fragment<T, ST> {
+impl<T, ST> ValidGrouping<()> for Fragment<'_, T, ST> {
     type IsAggregate = is_aggregate::No;
 }
 
-impl<T, ST> QueryId for Fragment<T, ST> {
+impl<T, ST> QueryId for Fragment<'_, T, ST> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<T, ST, DB> QueryFragment<DB> for Fragment<T, ST>
+impl<'a, T, ST, DB> QueryFragment<DB> for Fragment<'a, T, ST>
 where
     DB: Backend,
-    dyn PortableFragment + Send + Sync: QueryFragment<DB>,
+    dyn PortableFragment + Send + Sync + 'a: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         QueryFragment::<DB>::walk_ast(&*self.sql, pass)
@@ -89,17 +92,17 @@ where
 }
 
 /// A condition on table `T`, ready to filter a query.
-pub type Condition<T> = Fragment<T, Nullable<Bool>>;
+pub type Condition<'a, T> = Fragment<'a, T, Nullable<Bool>>;
 
 /// An ordering on table `T`, ready to sort a query.
-pub type Ordering<T> = Fragment<T, NotSelectable>;
+pub type Ordering<'a, T> = Fragment<'a, T, NotSelectable>;
 
 /// What a repository query keeps: all rows of table `T`, or those matching a condition.
-pub struct Criteria<T> {
-    condition: Option<Condition<T>>,
+pub struct Criteria<'a, T> {
+    condition: Option<Condition<'a, T>>,
 }
 
-impl<T> Clone for Criteria<T> {
+impl<T> Clone for Criteria<'_, T> {
     fn clone(&self) -> Self {
         Criteria {
             condition: self.condition.clone(),
@@ -107,14 +110,14 @@ impl<T> Clone for Criteria<T> {
     }
 }
 
-impl<T> Criteria<T> {
+impl<'a, T> Criteria<'a, T> {
     /// Every row.
     pub fn all() -> Self {
         Criteria { condition: None }
     }
 
     /// The rows matching a Diesel boolean expression on table `T`.
-    pub fn new(condition: impl IntoCriteria<T>) -> Self {
+    pub fn new(condition: impl IntoCriteria<'a, T>) -> Self {
         condition.into_criteria()
     }
 
@@ -124,7 +127,7 @@ impl<T> Criteria<T> {
     /// # use ff_runtime::prelude::*;
     /// # #[derive(Entity, Debug, Clone)]
     /// # pub struct Product { pub id: i32, pub name: String, pub price: f64 }
-    /// fn search(name: Option<&str>, max_price: Option<f64>) -> Criteria<product::table> {
+    /// fn search<'a>(name: Option<&'a str>, max_price: Option<f64>) -> Criteria<'a, product::table> {
     ///     let mut criteria = Criteria::all();
     ///     if let Some(name) = name {
     ///         criteria = criteria.and(product::name.like(format!("%{name}%")));
@@ -136,25 +139,25 @@ impl<T> Criteria<T> {
     /// }
     /// # let _ = search(Some("lamp"), None);
     /// ```
-    pub fn and(self, other: impl IntoCriteria<T>) -> Self
+    pub fn and(self, other: impl IntoCriteria<'a, T>) -> Self
     where
-        T: 'static,
+        T: 'a,
     {
         self.combine(other.into_criteria(), |a, b| Criteria::new(a.and(b)))
     }
 
     /// The rows matching these criteria or `other`.
-    pub fn or(self, other: impl IntoCriteria<T>) -> Self
+    pub fn or(self, other: impl IntoCriteria<'a, T>) -> Self
     where
-        T: 'static,
+        T: 'a,
     {
         self.combine(other.into_criteria(), |a, b| Criteria::new(a.or(b)))
     }
 
     fn combine(
         self,
-        other: Criteria<T>,
-        both: impl FnOnce(Condition<T>, Condition<T>) -> Criteria<T>,
+        other: Criteria<'a, T>,
+        both: impl FnOnce(Condition<'a, T>, Condition<'a, T>) -> Criteria<'a, T>,
     ) -> Self {
         match (self.condition, other.condition) {
             (Some(a), Some(b)) => both(a, b),
@@ -164,25 +167,25 @@ impl<T> Criteria<T> {
     }
 
     /// The condition, if any (used by generated code).
-    pub fn into_condition(self) -> Option<Condition<T>> {
+    pub fn into_condition(self) -> Option<Condition<'a, T>> {
         self.condition
     }
 }
 
 /// Anything that can serve as repository criteria on table `T`: a Diesel boolean expression
 /// on the table, or [`Criteria`].
-pub trait IntoCriteria<T> {
+pub trait IntoCriteria<'a, T> {
     /// Converts into criteria.
-    fn into_criteria(self) -> Criteria<T>;
+    fn into_criteria(self) -> Criteria<'a, T>;
 }
 
-impl<T> IntoCriteria<T> for Criteria<T> {
-    fn into_criteria(self) -> Criteria<T> {
+impl<'a, T> IntoCriteria<'a, T> for Criteria<'a, T> {
+    fn into_criteria(self) -> Criteria<'a, T> {
         self
     }
 }
 
-impl<T, E> IntoCriteria<T> for E
+impl<'a, T, E> IntoCriteria<'a, T> for E
 where
     E: Expression
         + AppearsOnTable<T>
@@ -190,10 +193,10 @@ where
         + PortableFragment
         + Send
         + Sync
-        + 'static,
+        + 'a,
     E::SqlType: BoolOrNullableBool,
 {
-    fn into_criteria(self) -> Criteria<T> {
+    fn into_criteria(self) -> Criteria<'a, T> {
         Criteria {
             condition: Some(Fragment::new(self)),
         }
@@ -202,39 +205,39 @@ where
 
 /// The order of a repository query on table `T`: unordered, or any Diesel ordering such as
 /// `product::name.asc()` or `(product::price.desc(), product::id.asc())`.
-pub struct OrderBy<T> {
-    ordering: Option<Ordering<T>>,
+pub struct OrderBy<'a, T> {
+    ordering: Option<Ordering<'a, T>>,
 }
 
-impl<T> OrderBy<T> {
+impl<'a, T> OrderBy<'a, T> {
     /// No ORDER BY clause: the database's order.
     pub fn none() -> Self {
         OrderBy { ordering: None }
     }
 
     /// The ordering, if any (used by generated code).
-    pub fn into_ordering(self) -> Option<Ordering<T>> {
+    pub fn into_ordering(self) -> Option<Ordering<'a, T>> {
         self.ordering
     }
 }
 
 /// Anything that can order a repository query on table `T`.
-pub trait IntoOrderBy<T> {
+pub trait IntoOrderBy<'a, T> {
     /// Converts into an ordering.
-    fn into_order_by(self) -> OrderBy<T>;
+    fn into_order_by(self) -> OrderBy<'a, T>;
 }
 
-impl<T> IntoOrderBy<T> for OrderBy<T> {
-    fn into_order_by(self) -> OrderBy<T> {
+impl<'a, T> IntoOrderBy<'a, T> for OrderBy<'a, T> {
+    fn into_order_by(self) -> OrderBy<'a, T> {
         self
     }
 }
 
-impl<T, O> IntoOrderBy<T> for O
+impl<'a, T, O> IntoOrderBy<'a, T> for O
 where
-    O: AppearsOnTable<T> + PortableFragment + Send + Sync + 'static,
+    O: AppearsOnTable<T> + PortableFragment + Send + Sync + 'a,
 {
-    fn into_order_by(self) -> OrderBy<T> {
+    fn into_order_by(self) -> OrderBy<'a, T> {
         OrderBy {
             ordering: Some(Fragment::new(self)),
         }

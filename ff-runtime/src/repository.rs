@@ -66,10 +66,10 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// The rows matching `criteria`, sorted by `order_by`, at most `limit` of them after
     /// skipping `offset`. Pass [`Criteria::all()`](crate::Criteria::all) for every row and
     /// [`OrderBy::none()`] for no particular order.
-    pub fn find_by(
+    pub fn find_by<'a>(
         &mut self,
-        criteria: impl IntoCriteria<E::Table>,
-        order_by: impl IntoOrderBy<E::Table>,
+        criteria: impl IntoCriteria<'a, E::Table>,
+        order_by: impl IntoOrderBy<'a, E::Table>,
         limit: Option<i64>,
         offset: Option<i64>,
     ) -> Result<Vec<E>> {
@@ -84,13 +84,16 @@ impl<'c, E: Entity> Repository<'c, E> {
     }
 
     /// The first row matching `criteria`, if any.
-    pub fn find_one_by(&mut self, criteria: impl IntoCriteria<E::Table>) -> Result<Option<E>> {
+    pub fn find_one_by<'a>(
+        &mut self,
+        criteria: impl IntoCriteria<'a, E::Table>,
+    ) -> Result<Option<E>> {
         let mut rows = self.find_by(criteria, OrderBy::none(), Some(1), None)?;
         Ok(rows.pop())
     }
 
     /// The number of rows matching `criteria`.
-    pub fn count(&mut self, criteria: impl IntoCriteria<E::Table>) -> Result<i64> {
+    pub fn count<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<i64> {
         E::__count_rows(self.conn, criteria.into_criteria()).map_err(to_error::<E>)
     }
 
@@ -134,7 +137,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     }
 
     /// Deletes the rows matching `criteria` and returns how many there were.
-    pub fn delete_by(&mut self, criteria: impl IntoCriteria<E::Table>) -> Result<usize> {
+    pub fn delete_by<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<usize> {
         E::__delete_rows(self.conn, criteria.into_criteria()).map_err(to_error::<E>)
     }
 }

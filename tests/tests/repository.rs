@@ -165,6 +165,18 @@ fn criteria_are_reusable_and_values_are_bound_not_pasted() {
                 .is_empty()
         );
         assert_eq!(repo.count(Criteria::all()).unwrap(), 5);
+
+        // Criteria may borrow their values.
+        let wanted = String::from("Desk lamp");
+        let found = repo
+            .find_by(
+                product::name.eq(wanted.as_str()),
+                OrderBy::none(),
+                None,
+                None,
+            )
+            .unwrap();
+        assert_eq!(names(&found), ["Desk lamp"]);
     });
 }
 
