@@ -33,6 +33,21 @@ pub struct Product {
     pub category_id: Option<i32>,
 }
 
+impl Product {
+    /// A new, active product without description (its key is generated on insert).
+    pub fn new(name: &str, price: f64, sku: &str, category_id: Option<i32>) -> Product {
+        Product {
+            id: 0,
+            name: name.into(),
+            description: None,
+            price,
+            is_active: true,
+            sku: sku.into(),
+            category_id,
+        }
+    }
+}
+
 /// A label on products.
 #[derive(Entity, Debug, Clone, PartialEq)]
 pub struct Tag {

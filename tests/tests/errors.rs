@@ -7,25 +7,14 @@ use ff_tests::domain::{
 };
 use ff_tests::each_backend;
 
-fn product(sku: &str, price: f64, category_id: Option<i32>) -> Product {
-    Product {
-        id: 0,
-        name: "Lamp".into(),
-        description: None,
-        price,
-        is_active: true,
-        sku: sku.into(),
-        category_id,
-    }
-}
-
 #[test]
 fn a_duplicate_unique_value_is_a_unique_violation_naming_the_constraint() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let mut repo = Repository::<Product>::new(conn);
-        repo.insert(&product("SKU-1", 1.0, None)).unwrap();
-        match repo.insert(&product("SKU-1", 2.0, None)) {
+        repo.insert(&Product::new("Lamp", 1.0, "SKU-1", None))
+            .unwrap();
+        match repo.insert(&Product::new("Lamp", 2.0, "SKU-1", None)) {
             Err(Error::UniqueViolation {
                 table, constraint, ..
             }) => {
@@ -44,7 +33,7 @@ fn a_duplicate_composite_unique_is_named_too() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let p = Repository::<Product>::new(conn)
-            .insert(&product("S", 1.0, None))
+            .insert(&Product::new("Lamp", 1.0, "S", None))
             .unwrap();
         let t = Repository::<Tag>::new(conn)
             .insert(&Tag {
@@ -107,7 +96,7 @@ fn a_missing_parent_is_a_foreign_key_violation_naming_the_constraint() {
         conn.create_tables(&store_tables()).unwrap();
         let backend = conn.backend();
         let error = Repository::<Product>::new(conn)
-            .insert(&product("S", 1.0, Some(424_242)))
+            .insert(&Product::new("Lamp", 1.0, "S", Some(424_242)))
             .unwrap_err();
         let Error::ForeignKeyViolation {
             table, constraint, ..
@@ -140,7 +129,7 @@ fn deleting_a_referenced_parent_is_a_foreign_key_violation() {
             })
             .unwrap();
         Repository::<Product>::new(conn)
-            .insert(&product("S", 1.0, Some(lamps.id)))
+            .insert(&Product::new("Lamp", 1.0, "S", Some(lamps.id)))
             .unwrap();
         let backend = conn.backend();
         let error = Repository::<Category>::new(conn)
@@ -189,7 +178,7 @@ fn a_failed_check_is_a_check_violation_naming_the_constraint() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let error = Repository::<Product>::new(conn)
-            .insert(&product("S", -1.0, None))
+            .insert(&Product::new("Lamp", -1.0, "S", None))
             .unwrap_err();
         assert!(
             matches!(&error, Error::CheckViolation { table, constraint, .. }

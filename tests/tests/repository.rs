@@ -7,18 +7,6 @@ use ff_tests::domain::{
 };
 use ff_tests::each_backend;
 
-fn product(name: &str, price: f64, sku: &str, category_id: Option<i32>) -> Product {
-    Product {
-        id: 0,
-        name: name.into(),
-        description: None,
-        price,
-        is_active: true,
-        sku: sku.into(),
-        category_id,
-    }
-}
-
 /// Creates the store's tables and a category with five products; returns the category.
 fn seed(conn: &mut Connection) -> Category {
     conn.create_tables(&store_tables()).unwrap();
@@ -31,11 +19,11 @@ fn seed(conn: &mut Connection) -> Category {
         .unwrap();
     Repository::<Product>::new(conn)
         .insert_many(&[
-            product("Desk lamp", 39.9, "LMP-1", Some(lamps.id)),
-            product("Floor lamp", 129.0, "LMP-2", Some(lamps.id)),
-            product("Reading lamp", 24.5, "LMP-3", Some(lamps.id)),
-            product("Bedside lamp", 19.0, "LMP-4", Some(lamps.id)),
-            product("Gift card", 50.0, "GFT-1", None),
+            Product::new("Desk lamp", 39.9, "LMP-1", Some(lamps.id)),
+            Product::new("Floor lamp", 129.0, "LMP-2", Some(lamps.id)),
+            Product::new("Reading lamp", 24.5, "LMP-3", Some(lamps.id)),
+            Product::new("Bedside lamp", 19.0, "LMP-4", Some(lamps.id)),
+            Product::new("Gift card", 50.0, "GFT-1", None),
         ])
         .unwrap();
     lamps
@@ -50,15 +38,15 @@ fn insert_returns_the_row_with_its_generated_key_and_defaults() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let mut repo = Repository::<Product>::new(conn);
-        let first = repo.insert(&product("A", 1.0, "A-1", None)).unwrap();
-        let second = repo.insert(&product("B", 2.0, "B-1", None)).unwrap();
+        let first = repo.insert(&Product::new("A", 1.0, "A-1", None)).unwrap();
+        let second = repo.insert(&Product::new("B", 2.0, "B-1", None)).unwrap();
         assert!(first.id > 0);
         assert_eq!(second.id, first.id + 1);
         assert_eq!(
             second,
             Product {
                 id: second.id,
-                ..product("B", 2.0, "B-1", None)
+                ..Product::new("B", 2.0, "B-1", None)
             }
         );
     });
@@ -198,7 +186,7 @@ fn insert_many_writes_ten_thousand_rows_in_batches() {
         let rows: Vec<Product> = (0..10_000)
             .map(|i| Product {
                 description: (i % 2 == 0).then(|| format!("even {i}")),
-                ..product(&format!("P{i}"), i as f64, &format!("SKU-{i}"), None)
+                ..Product::new(&format!("P{i}"), i as f64, &format!("SKU-{i}"), None)
             })
             .collect();
         let mut repo = Repository::<Product>::new(conn);
@@ -218,9 +206,9 @@ fn insert_many_is_all_or_nothing() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let mut rows: Vec<Product> = (0..40_000)
-            .map(|i| product(&format!("P{i}"), 1.0, &format!("SKU-{i}"), None))
+            .map(|i| Product::new(&format!("P{i}"), 1.0, &format!("SKU-{i}"), None))
             .collect();
-        rows.push(product("dup", 1.0, "SKU-0", None));
+        rows.push(Product::new("dup", 1.0, "SKU-0", None));
         let mut repo = Repository::<Product>::new(conn);
         assert!(matches!(
             repo.insert_many(&rows),
