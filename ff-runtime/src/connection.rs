@@ -121,7 +121,7 @@ impl Connection {
     }
 
     /// Runs `work` in a transaction: committed when it returns `Ok`, rolled back when it
-    /// returns `Err`. Nested calls use savepoints.
+    /// returns `Err` or panics (the panic then goes on). Nested calls use savepoints.
     ///
     /// ```
     /// use ff_runtime::Connection;
@@ -144,18 +144,27 @@ impl Connection {
     {
         crate::with_connection!(self, |c| AnsiTransactionManager::begin_transaction(c))
             .map_err(Error::from)?;
-        match work(self) {
-            Ok(value) => {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self))) {
+            Ok(Ok(value)) => {
                 crate::with_connection!(self, |c| AnsiTransactionManager::commit_transaction(c))
                     .map_err(Error::from)?;
                 Ok(value)
             }
-            Err(error) => {
-                crate::with_connection!(self, |c| AnsiTransactionManager::rollback_transaction(c))
-                    .map_err(Error::from)?;
+            Ok(Err(error)) => {
+                self.rollback().map_err(E::from)?;
                 Err(error)
             }
+            Err(panic) => {
+                // The panic is what the caller must see; a failed rollback adds nothing to it.
+                let _ = self.rollback();
+                std::panic::resume_unwind(panic)
+            }
         }
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        crate::with_connection!(self, |c| AnsiTransactionManager::rollback_transaction(c))?;
+        Ok(())
     }
 }
 

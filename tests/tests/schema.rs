@@ -228,3 +228,51 @@ fn on_delete_actions_are_enforced() {
         assert_eq!(categories.find(&child.id).unwrap().unwrap().parent_id, None);
     });
 }
+
+#[test]
+fn a_transaction_commits_on_ok_and_rolls_back_on_err_and_on_panic() {
+    each_backend(|conn| {
+        conn.create_tables(&store_tables()).unwrap();
+        let tag = |name: &str| ff_tests::domain::Tag {
+            id: 0,
+            name: name.into(),
+        };
+        conn.transaction(|conn| Repository::new(conn).insert(&tag("kept")).map(drop))
+            .unwrap();
+        let failed: Result<(), Error> = conn.transaction(|conn| {
+            Repository::new(conn).insert(&tag("dropped"))?;
+            Err(Error::NotFound {
+                table: "tag".into(),
+            })
+        });
+        assert!(failed.is_err());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<(), Error> = conn.transaction(|conn| {
+                Repository::new(conn).insert(&tag("panicked"))?;
+                panic!("boom");
+            });
+        }));
+        assert!(panicked.is_err(), "the panic goes on");
+        // Nested: the inner failure rolls back to its savepoint only.
+        conn.transaction(|conn| {
+            Repository::new(conn).insert(&tag("outer"))?;
+            let inner: Result<(), Error> = conn.transaction(|conn| {
+                Repository::new(conn).insert(&tag("inner"))?;
+                Err(Error::NotFound {
+                    table: "tag".into(),
+                })
+            });
+            assert!(inner.is_err());
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+        let mut names: Vec<String> = Repository::<ff_tests::domain::Tag>::new(conn)
+            .find_all()
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["kept", "outer"]);
+    });
+}

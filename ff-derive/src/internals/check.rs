@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use quote::ToTokens;
 
 use super::ast::Container;
+use super::attr::Default;
 use super::ctxt::Ctxt;
 use super::types;
 
@@ -16,6 +17,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_skipped_fields(cx, cont);
     check_type_attributes(cx, cont);
     check_foreign_keys(cx, cont);
+    check_defaults(cx, cont);
     check_composites(cx, cont);
 }
 
@@ -102,12 +104,16 @@ fn check_skipped_fields(cx: &Ctxt, cont: &Container) {
         let column_attribute = a.primary_key.is_some()
             || a.column.is_some()
             || a.length.is_some()
+            || a.precision.is_some()
+            || a.scale.is_some()
             || a.unique.is_some()
             || a.index.is_some()
             || a.default.is_some()
+            || a.check.is_some()
             || a.belongs_to.is_some()
-            || a.sql_type.is_some()
-            || a.check.is_some();
+            || a.on_delete.is_some()
+            || a.on_update.is_some()
+            || a.sql_type.is_some();
         if column_attribute {
             cx.error_spanned_by(
                 skip,
@@ -165,6 +171,37 @@ fn check_foreign_keys(cx: &Ctxt, cont: &Container) {
                     "\"set null\" needs a nullable column: make the field an `Option`",
                 );
             }
+        }
+    }
+}
+
+/// A default must be a literal the column can hold, or the database rejects the table (or, on
+/// SQLite, stores a value the field cannot read back).
+fn check_defaults(cx: &Ctxt, cont: &Container) {
+    for field in cont.columns() {
+        let Some(default) = &field.attrs.default else {
+            continue;
+        };
+        if field.attrs.sql_type.is_some() {
+            continue; // the author chose the SQL type, and with it the default's meaning
+        }
+        let ty = types::last_segment(types::non_null(field.ty));
+        let ty = ty.as_deref().unwrap_or("");
+        let numeric = matches!(ty, "i16" | "i32" | "i64" | "f32" | "f64" | "BigDecimal");
+        let temporal = matches!(ty, "NaiveDate" | "NaiveTime" | "NaiveDateTime" | "DateTime");
+        let fits = match &default.value {
+            Default::Bool(_) => ty == "bool",
+            Default::Int(_) => numeric,
+            Default::Float(_) => matches!(ty, "f32" | "f64" | "BigDecimal"),
+            Default::Now => temporal,
+            // Text suits strings, enums stored as text, and dates written as text.
+            Default::Text(_) => !numeric && ty != "bool" && ty != "Vec",
+        };
+        if !fits {
+            cx.error_spanned_by(
+                &default.tokens,
+                format!("this default does not fit a field of type `{ty}`: give a literal of that type (`now` is for dates and times)"),
+            );
         }
     }
 }

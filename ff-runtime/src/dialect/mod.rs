@@ -88,13 +88,7 @@ pub trait Dialect: Sync {
 
     /// The DEFAULT expression of a column.
     fn default_literal(&self, default: &DefaultValue, sql_type: &ColumnType) -> String {
-        match default {
-            DefaultValue::Bool(value) => self.bool_literal(*value).to_owned(),
-            DefaultValue::Int(value) => value.to_string(),
-            DefaultValue::Float(value) => format!("{value:?}"),
-            DefaultValue::Text(value) => self.string_literal(value),
-            DefaultValue::CurrentTimestamp => self.current_timestamp(sql_type).to_owned(),
-        }
+        default_literal(self, default, sql_type)
     }
 
     /// The full definition of a column inside CREATE TABLE.
@@ -215,6 +209,21 @@ pub trait Dialect: Sync {
             .map(|identifier| self.quote(identifier))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// A default as a literal of `dialect` (the shared part of [`Dialect::default_literal`]).
+fn default_literal<D: Dialect + ?Sized>(
+    dialect: &D,
+    default: &DefaultValue,
+    sql_type: &ColumnType,
+) -> String {
+    match default {
+        DefaultValue::Bool(value) => dialect.bool_literal(*value).to_owned(),
+        DefaultValue::Int(value) => value.to_string(),
+        DefaultValue::Float(value) => format!("{value:?}"),
+        DefaultValue::Text(value) => dialect.string_literal(value),
+        DefaultValue::CurrentTimestamp => dialect.current_timestamp(sql_type).to_owned(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! MySQL/MariaDB: backquoted identifiers, microsecond DATETIME, InnoDB tables.
 
-use super::{Dialect, quote_with};
-use crate::schema::{ColumnDef, ColumnType};
+use super::{Dialect, default_literal, quote_with};
+use crate::schema::{ColumnDef, ColumnType, DefaultValue};
 
 /// The MySQL/MariaDB dialect.
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +53,15 @@ impl Dialect for Mysql {
     fn string_literal(&self, value: &str) -> String {
         // Backslash is an escape character in MySQL strings unless NO_BACKSLASH_ESCAPES is set.
         format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+    }
+
+    fn default_literal(&self, default: &DefaultValue, sql_type: &ColumnType) -> String {
+        let literal = default_literal(self, default, sql_type);
+        match sql_type {
+            // MySQL takes defaults of TEXT, BLOB and JSON columns only as expressions.
+            ColumnType::Text | ColumnType::Binary | ColumnType::Json => format!("({literal})"),
+            _ => literal,
+        }
     }
 
     fn current_timestamp(&self, sql_type: &ColumnType) -> &'static str {
