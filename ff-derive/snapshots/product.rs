@@ -201,6 +201,7 @@ const _: () = {
                         default: ::core::option::Option::None,
                         primary_key: true,
                         auto_increment: true,
+                        renamed_from: ::core::option::Option::None,
                     },
                     ::ff_runtime::__private::schema::ColumnDef {
                         name: ::ff_runtime::__private::Cow::Borrowed("name"),
@@ -210,6 +211,7 @@ const _: () = {
                         default: ::core::option::Option::None,
                         primary_key: false,
                         auto_increment: false,
+                        renamed_from: ::core::option::Option::None,
                     },
                     ::ff_runtime::__private::schema::ColumnDef {
                         name: ::ff_runtime::__private::Cow::Borrowed("description"),
@@ -220,6 +222,7 @@ const _: () = {
                         default: ::core::option::Option::None,
                         primary_key: false,
                         auto_increment: false,
+                        renamed_from: ::core::option::Option::None,
                     },
                     ::ff_runtime::__private::schema::ColumnDef {
                         name: ::ff_runtime::__private::Cow::Borrowed("price"),
@@ -230,6 +233,7 @@ const _: () = {
                         ),
                         primary_key: false,
                         auto_increment: false,
+                        renamed_from: ::core::option::Option::None,
                     },
                     ::ff_runtime::__private::schema::ColumnDef {
                         name: ::ff_runtime::__private::Cow::Borrowed("category_id"),
@@ -238,6 +242,7 @@ const _: () = {
                         default: ::core::option::Option::None,
                         primary_key: false,
                         auto_increment: false,
+                        renamed_from: ::core::option::Option::None,
                     },
                 ],
             ),
@@ -300,6 +305,7 @@ const _: () = {
                     },
                 ],
             ),
+            renamed_from: ::core::option::Option::None,
         };
         fn key(&self) -> &Self::Key {
             &self.id
@@ -524,4 +530,10 @@ impl Product {
         )
             .map_err(::ff_runtime::__private::query_error::<Self>)
     }
+}
+#[cfg(test)]
+#[test]
+#[doc(hidden)]
+fn __ff_schema_dump_product() {
+    ::ff_runtime::__private::dump_schema(<Product as ::ff_runtime::Entity>::META);
 }

@@ -56,6 +56,7 @@ impl<'a> Generator<'a> {
         let diesel_impls = self.diesel_impls();
         let entity_impl = self.entity_impl();
         let finders = self.finders();
+        let schema_dump = self.schema_dump();
         quote! {
             #schema
             #[doc(hidden)]
@@ -66,6 +67,22 @@ impl<'a> Generator<'a> {
                 #entity_impl
             };
             #finders
+            #schema_dump
+        }
+    }
+
+    /// A test that hands the entity's table to `cargo ff`, which runs every such test to learn
+    /// the project's schema: nothing lists entities by hand, and a deleted entity is gone.
+    fn schema_dump(&self) -> TokenStream {
+        let ident = &self.cont.ident;
+        let test = format_ident!("__ff_schema_dump_{}", self.module);
+        quote! {
+            #[cfg(test)]
+            #[test]
+            #[doc(hidden)]
+            fn #test() {
+                ::ff_runtime::__private::dump_schema(<#ident as ::ff_runtime::Entity>::META);
+            }
         }
     }
 
@@ -493,6 +510,7 @@ impl<'a> Generator<'a> {
             .iter()
             .filter_map(|field| self.foreign_key(field));
         let name = borrowed(&p, table);
+        let renamed_from = renamed_from(&p, &self.cont.attrs.renamed_from);
         quote! {
             #p::schema::TableDef {
                 name: #name,
@@ -501,6 +519,7 @@ impl<'a> Generator<'a> {
                 uniques: #p::Cow::Borrowed(&[#(#uniques),*]),
                 checks: #p::Cow::Borrowed(&[#(#checks),*]),
                 foreign_keys: #p::Cow::Borrowed(&[#(#foreign_keys),*]),
+                renamed_from: #renamed_from,
             }
         }
     }
@@ -545,6 +564,7 @@ impl<'a> Generator<'a> {
         };
         let primary_key = field.ident == self.key.ident;
         let auto_increment = primary_key && self.auto_increment;
+        let renamed_from = renamed_from(&p, &field.attrs.renamed_from);
         quote! {
             #p::schema::ColumnDef {
                 name: #name,
@@ -553,6 +573,7 @@ impl<'a> Generator<'a> {
                 default: #default,
                 primary_key: #primary_key,
                 auto_increment: #auto_increment,
+                renamed_from: #renamed_from,
             }
         }
     }
@@ -739,5 +760,19 @@ mod tests {
                 }
             },
         );
+    }
+}
+
+/// `Some("old_name")` for a `renamed_from` attribute, else `None`.
+fn renamed_from(
+    p: &TokenStream,
+    attr: &Option<crate::internals::attr::Spanned<String>>,
+) -> TokenStream {
+    match attr {
+        Some(old) => {
+            let old = borrowed(p, &old.value);
+            quote!(::core::option::Option::Some(#old))
+        }
+        None => quote!(::core::option::Option::None),
     }
 }

@@ -1,5 +1,7 @@
 //! Creating and dropping the database a URL names: the file of SQLite, a database on a server.
 
+mod copy;
+
 use std::path::Path;
 
 use diesel::sql_types::Text;
@@ -9,6 +11,8 @@ use crate::connection::Connection;
 use crate::dialect::Backend;
 use crate::error::{Error, Result};
 use crate::url::DatabaseUrl;
+
+pub use copy::{Copied, copy_database};
 
 /// Whether the database at `url` exists.
 pub fn database_exists(url: &str) -> Result<bool> {

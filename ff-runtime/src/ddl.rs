@@ -81,6 +81,7 @@ mod tests {
             default: None,
             primary_key: false,
             auto_increment: false,
+            renamed_from: None,
         }
     }
 
@@ -111,6 +112,7 @@ mod tests {
             uniques: Borrowed(&[]),
             checks: Borrowed(&[]),
             foreign_keys: fks.into(),
+            renamed_from: None,
         }
     }
 

@@ -50,6 +50,15 @@ pub enum Error {
         reason: String,
     },
 
+    /// A database copy failed or did not match its source.
+    #[error("cannot copy {url}: {reason}")]
+    Copy {
+        /// The source URL, password masked.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+
     /// A row that must exist does not.
     #[error("no row of `{table}` matches")]
     NotFound {

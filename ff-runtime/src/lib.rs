@@ -34,6 +34,8 @@
 pub mod database;
 pub mod ddl;
 pub mod dialect;
+pub mod introspect;
+pub mod migration;
 pub mod schema;
 pub mod sql_types;
 
@@ -74,6 +76,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::entity::rows_per_insert;
+    pub use crate::migration::dump_schema;
     pub use crate::schema;
     pub use diesel;
     pub use std::borrow::Cow;

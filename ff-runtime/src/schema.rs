@@ -32,6 +32,10 @@ pub struct TableDef {
     /// Foreign keys to other tables.
     #[serde(default)]
     pub foreign_keys: List<ForeignKeyDef>,
+    /// The name the table had before, declared with `renamed_from`: the migration engine
+    /// renames it instead of dropping it. Not kept in migration snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Text>,
 }
 
 /// One column of a table.
@@ -52,6 +56,10 @@ pub struct ColumnDef {
     /// Whether the database generates the value (integer primary keys).
     #[serde(default)]
     pub auto_increment: bool,
+    /// The name the column had before, declared with `renamed_from`: the migration engine
+    /// renames it instead of dropping it. Not kept in migration snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Text>,
 }
 
 /// A portable column type, rendered per dialect.

@@ -171,7 +171,8 @@ pub fn scratch_dir() -> PathBuf {
     dir
 }
 
-fn unique_name() -> String {
+/// A name no other test of any process uses at the same time.
+pub(crate) fn unique_name() -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -3,6 +3,7 @@
 
 pub mod backends;
 pub mod domain;
+pub mod project;
 
 pub use backends::{TestDatabase, each_backend};
 

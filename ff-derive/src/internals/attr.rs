@@ -8,7 +8,7 @@ use syn::{Ident, LitInt, LitStr, Token};
 use super::ctxt::Ctxt;
 
 /// The attributes a struct may carry, for the "expected one of" message.
-pub const CONTAINER_ATTRIBUTES: &[&str] = &["table", "index", "unique"];
+pub const CONTAINER_ATTRIBUTES: &[&str] = &["table", "index", "unique", "renamed_from"];
 
 /// The attributes a field may carry, for the "expected one of" message.
 pub const FIELD_ATTRIBUTES: &[&str] = &[
@@ -26,6 +26,7 @@ pub const FIELD_ATTRIBUTES: &[&str] = &[
     "on_update",
     "sql_type",
     "skip",
+    "renamed_from",
 ];
 
 /// The attributes an enum variant of `#[derive(DbEnum)]` may carry.
@@ -121,6 +122,7 @@ pub struct Composite {
 /// Attributes of the struct.
 pub struct Container {
     pub table: Option<Spanned<String>>,
+    pub renamed_from: Option<Spanned<String>>,
     pub indexes: Vec<Composite>,
     pub uniques: Vec<Composite>,
 }
@@ -128,6 +130,7 @@ pub struct Container {
 impl Container {
     pub fn from_ast(cx: &Ctxt, item: &syn::DeriveInput) -> Self {
         let mut table = Attr::none(cx, "table");
+        let mut renamed_from = Attr::none(cx, "renamed_from");
         let mut indexes = Vec::new();
         let mut uniques = Vec::new();
         for attr in item.attrs.iter().filter(|attr| attr.path().is_ident("ff")) {
@@ -136,6 +139,9 @@ impl Container {
                     // #[ff(table = "product")]
                     let name = string_value(&meta)?;
                     table.set(&meta.path, name.value());
+                } else if meta.path.is_ident("renamed_from") {
+                    // #[ff(renamed_from = "products")]
+                    renamed_from.set(&meta.path, string_value(&meta)?.value());
                 } else if meta.path.is_ident("index") {
                     // #[ff(index(name, created_at))]
                     indexes.push(composite(&meta)?);
@@ -157,6 +163,7 @@ impl Container {
         }
         Container {
             table: spanned(table.get()),
+            renamed_from: spanned(renamed_from.get()),
             indexes,
             uniques,
         }
@@ -179,6 +186,7 @@ pub struct Field {
     pub on_update: Option<Spanned<String>>,
     pub sql_type: Option<Spanned<String>>,
     pub skip: Option<TokenStream>,
+    pub renamed_from: Option<Spanned<String>>,
 }
 
 impl Field {
@@ -197,6 +205,7 @@ impl Field {
         let mut on_update = Attr::none(cx, "on_update");
         let mut sql_type = Attr::none(cx, "sql_type");
         let mut skip = Flag::none(cx, "skip");
+        let mut renamed_from = Attr::none(cx, "renamed_from");
 
         for attr in field.attrs.iter().filter(|attr| attr.path().is_ident("ff")) {
             let parsed = attr.parse_nested_meta(|meta| {
@@ -249,6 +258,9 @@ impl Field {
                 } else if path.is_ident("skip") {
                     // #[ff(skip)]
                     skip.set_true(path);
+                } else if path.is_ident("renamed_from") {
+                    // #[ff(renamed_from = "title")]
+                    renamed_from.set(path, string_value(&meta)?.value());
                 } else {
                     return Err(unknown(
                         &meta,
@@ -278,6 +290,7 @@ impl Field {
             on_update: spanned(on_update.get()),
             sql_type: spanned(sql_type.get()),
             skip: skip.get(),
+            renamed_from: spanned(renamed_from.get()),
         }
     }
 }

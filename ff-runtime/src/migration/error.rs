@@ -1,0 +1,160 @@
+//! What can go wrong with migrations, each error naming the problem and the fix.
+
+use std::path::PathBuf;
+
+/// A migration error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrationError {
+    /// An error of the database or connection.
+    #[error(transparent)]
+    Database(#[from] crate::Error),
+
+    /// A migration file cannot be read or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done ("read", "write", "create").
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+
+    /// A migration folder is damaged: a file is missing or does not parse.
+    #[error(
+        "migration {} is corrupt: {reason}\nhelp: restore it from version control (git checkout -- {}), or remove the folder if it was never applied anywhere",
+        path.display(), path.display()
+    )]
+    Corrupt {
+        /// The migration folder.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A migration names a parent that is not in the migrations directory.
+    #[error(
+        "migration {version} follows {parent}, which is not in the migrations directory\nhelp: restore {parent} from version control"
+    )]
+    MissingParent {
+        /// The migration.
+        version: String,
+        /// The parent it names.
+        parent: String,
+    },
+
+    /// Two migrations follow the same parent: two branches were merged.
+    #[error(
+        "divergent migrations: {} all follow {} (two branches each added a migration)\nhelp: keep one, remove the others that are not applied anywhere (e.g. rm -r migrations/{}) and run `cargo ff database create-migration` to regenerate them on top of it",
+        children.join(", "), parent.as_deref().unwrap_or("the base"), children.last().map(String::as_str).unwrap_or_default()
+    )]
+    DivergentHeads {
+        /// The common parent (`None`: the base, before any migration).
+        parent: Option<String>,
+        /// The migrations that follow it.
+        children: Vec<String>,
+    },
+
+    /// A revision named on the command line does not exist.
+    #[error("unknown revision `{0}`: run `cargo ff database status` to list the migrations")]
+    UnknownRevision(String),
+
+    /// A migration that was applied has been edited since.
+    #[error(
+        "migration {version} was edited after it was applied (checksum {applied} in the database, {current} on disk)\nhelp: restore the applied version from version control, and put new changes in a new migration"
+    )]
+    Edited {
+        /// The migration.
+        version: String,
+        /// The checksum recorded when it was applied.
+        applied: String,
+        /// The checksum of the files now.
+        current: String,
+    },
+
+    /// The database records a migration the directory does not have.
+    #[error(
+        "the database has migration {0} applied, but the migrations directory does not have it\nhelp: restore it from version control, or point DATABASE_URL at the right database"
+    )]
+    UnknownApplied(String),
+
+    /// Destructive steps without consent.
+    #[error(
+        "refusing to run destructive steps without consent:\n{}\nhelp: back up the data (cargo ff database copy), then run again with --accept-data-loss",
+        steps.iter().map(|step| format!("  - {step}")).collect::<Vec<_>>().join("\n")
+    )]
+    DataLossRefused {
+        /// The destructive steps, with their migration.
+        steps: Vec<String>,
+    },
+
+    /// A step of a migration failed.
+    #[error("{}", step_failure(.version, *.step, *.total, .sql, .cause, *.transactional, .applied))]
+    StepFailed {
+        /// The migration.
+        version: String,
+        /// The failing step, from 1.
+        step: usize,
+        /// The number of steps.
+        total: usize,
+        /// The SQL of the failing step.
+        sql: String,
+        /// The database's message.
+        cause: String,
+        /// Whether the migration ran in a transaction (then nothing of it remains).
+        transactional: bool,
+        /// The SQL of the steps that ran and stay applied (non-transactional DDL).
+        applied: Vec<String>,
+    },
+
+    /// A schema change that the migration engine cannot apply to its model.
+    #[error("migration {version} does not fit the schema before it: {reason}")]
+    Inconsistent {
+        /// The migration.
+        version: String,
+        /// What does not fit.
+        reason: String,
+    },
+
+    /// An error of Diesel's migration harness.
+    #[error("migration harness: {0}")]
+    Harness(String),
+}
+
+fn step_failure(
+    version: &str,
+    step: usize,
+    total: usize,
+    sql: &str,
+    cause: &str,
+    transactional: bool,
+    applied: &[String],
+) -> String {
+    let mut message =
+        format!("migration {version} failed at step {step} of {total}: {cause}\n  {sql}\n");
+    if transactional {
+        message.push_str("nothing of it was applied: the schema and the history are as before");
+    } else if applied.is_empty() {
+        message.push_str("no step of it was applied; the history is unchanged");
+    } else {
+        message.push_str(&format!(
+            "this database commits DDL at once: these {} step(s) stay applied and the migration is NOT recorded:\n",
+            applied.len()
+        ));
+        for sql in applied {
+            message.push_str(&format!("  {sql}\n"));
+        }
+        message.push_str("help: undo them by hand (or fix the cause and complete the rest by hand), then run upgrade again");
+    }
+    message
+}
+
+impl From<diesel::result::Error> for MigrationError {
+    fn from(error: diesel::result::Error) -> Self {
+        MigrationError::Database(crate::Error::from(error))
+    }
+}
+
+/// A result whose error is [`MigrationError`].
+pub type Result<T, E = MigrationError> = std::result::Result<T, E>;

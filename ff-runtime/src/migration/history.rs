@@ -1,0 +1,364 @@
+//! The migrations directory: one folder per migration, read, checked and written.
+//!
+//! ```text
+//! migrations/
+//!   20261122143025_add_product/
+//!     migration.json   the operations, their reverse, the parent, the message
+//!     snapshot.json    the whole schema after the migration
+//!     up.sql           optional hand-written SQL run after the operations (every dialect)
+//!     up.postgres.sql  optional, for one dialect (sqlite, postgres, mysql)
+//!     down.sql         optional, run before the reverse operations
+//! ```
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::{MigrationError, Result};
+use super::operation::Operation;
+use super::schema_set::Schema;
+use crate::dialect::Backend;
+
+/// The file holding a migration's operations.
+pub const MIGRATION_FILE: &str = "migration.json";
+/// The file holding the schema after a migration.
+pub const SNAPSHOT_FILE: &str = "snapshot.json";
+
+/// What `migration.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MigrationFile {
+    /// The version: the folder's timestamp, `YYYYMMDDhhmmss`.
+    pub version: String,
+    /// What the migration does, as its author wrote it.
+    pub message: String,
+    /// The migration this one follows; `None` for the first.
+    pub parent: Option<String>,
+    /// The operations, in order.
+    pub operations: Vec<Operation>,
+    /// The operations that undo them, in order.
+    pub reverse: Vec<Operation>,
+    /// The destructive steps, described; `upgrade` asks for consent before running them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_loss: Vec<String>,
+}
+
+/// One migration folder, read.
+#[derive(Debug, Clone)]
+pub struct MigrationDir {
+    /// The folder.
+    pub path: PathBuf,
+    /// `migration.json`.
+    pub file: MigrationFile,
+    /// The schema after the migration.
+    pub snapshot: Schema,
+    /// Hand-written SQL files by name (`up.sql`, `down.mysql.sql`, …).
+    pub sql: BTreeMap<String, String>,
+    /// SHA-256 of every file of the folder, hex.
+    pub checksum: String,
+}
+
+impl MigrationDir {
+    /// The version (`20261122143025`).
+    pub fn version(&self) -> &str {
+        &self.file.version
+    }
+
+    /// The folder name (`20261122143025_add_product`).
+    pub fn name(&self) -> String {
+        folder_name(&self.path)
+    }
+
+    /// Hand-written SQL for `direction` ("up" or "down") on `backend`: the common file first,
+    /// then the dialect's.
+    pub fn hand_written_sql(&self, direction: &str, backend: Backend) -> Vec<&str> {
+        [
+            format!("{direction}.sql"),
+            format!("{direction}.{}.sql", backend.name()),
+        ]
+        .iter()
+        .filter_map(|name| self.sql.get(name))
+        .map(|sql| sql.trim())
+        .filter(|sql| !sql.is_empty())
+        .collect()
+    }
+
+    /// Reads the folder at `path`.
+    pub fn read(path: &Path) -> Result<MigrationDir> {
+        let corrupt = |reason: String| MigrationError::Corrupt {
+            path: path.to_owned(),
+            reason,
+        };
+        let read = |name: &str| -> Result<String> {
+            fs::read_to_string(path.join(name))
+                .map_err(|error| corrupt(format!("cannot read {name}: {error}")))
+        };
+        let migration_json = read(MIGRATION_FILE)?;
+        let snapshot_json = read(SNAPSHOT_FILE)?;
+        let file: MigrationFile = serde_json::from_str(&migration_json)
+            .map_err(|error| corrupt(format!("{MIGRATION_FILE} does not parse: {error}")))?;
+        let snapshot = Schema::from_json(&snapshot_json)
+            .map_err(|error| corrupt(format!("{SNAPSHOT_FILE} does not parse: {error}")))?;
+        let name = folder_name(path);
+        if !name.starts_with(&file.version) {
+            return Err(corrupt(format!(
+                "the folder name does not start with its version {}",
+                file.version
+            )));
+        }
+        let mut sql = BTreeMap::new();
+        let entries = fs::read_dir(path).map_err(|error| io("read", path, error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| io("read", path, error))?;
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if is_sql_file(&file_name) {
+                sql.insert(file_name.clone(), read(&file_name)?);
+            }
+        }
+        let checksum = checksum(&migration_json, &snapshot_json, &sql);
+        Ok(MigrationDir {
+            path: path.to_owned(),
+            file,
+            snapshot,
+            sql,
+            checksum,
+        })
+    }
+
+    /// Writes a new migration folder under `directory` and reads it back.
+    pub fn write(directory: &Path, file: &MigrationFile, snapshot: &Schema) -> Result<Self> {
+        let path = directory.join(format!("{}_{}", file.version, slug(&file.message)));
+        fs::create_dir_all(&path).map_err(|error| io("create", &path, error))?;
+        let mut json = serde_json::to_string_pretty(file).expect("a migration serializes");
+        json.push('\n');
+        write(&path.join(MIGRATION_FILE), &json)?;
+        write(&path.join(SNAPSHOT_FILE), &snapshot.to_json())?;
+        MigrationDir::read(&path)
+    }
+}
+
+/// Every migration of a directory, in the order they apply.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// The migrations, parents before children.
+    pub migrations: Vec<MigrationDir>,
+}
+
+impl History {
+    /// Reads and checks the migrations directory; a missing directory is an empty history.
+    pub fn load(directory: &Path) -> Result<History> {
+        if !directory.exists() {
+            return Ok(History::default());
+        }
+        let entries = fs::read_dir(directory).map_err(|error| io("read", directory, error))?;
+        let mut folders = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|error| io("read", directory, error))?;
+            let path = entry.path();
+            if path.is_dir() && is_migration_folder(&folder_name(&path)) {
+                folders.push(path);
+            }
+        }
+        folders.sort();
+        let migrations = folders
+            .iter()
+            .map(|path| MigrationDir::read(path))
+            .collect::<Result<Vec<_>>>()?;
+        History::ordered(migrations)
+    }
+
+    /// Orders migrations along their parent links, refusing gaps and divergent heads.
+    fn ordered(migrations: Vec<MigrationDir>) -> Result<History> {
+        let mut children: BTreeMap<Option<&str>, Vec<&MigrationDir>> = BTreeMap::new();
+        for migration in &migrations {
+            let parent = migration.file.parent.as_deref();
+            if let Some(parent) = parent
+                && !migrations.iter().any(|m| m.version() == parent)
+            {
+                return Err(MigrationError::MissingParent {
+                    version: migration.version().to_owned(),
+                    parent: parent.to_owned(),
+                });
+            }
+            children.entry(parent).or_default().push(migration);
+        }
+        if let Some((parent, split)) = children.iter().find(|(_, next)| next.len() > 1) {
+            return Err(MigrationError::DivergentHeads {
+                parent: parent.map(str::to_owned),
+                children: split.iter().map(|m| m.name()).collect(),
+            });
+        }
+        let mut ordered = Vec::with_capacity(migrations.len());
+        let mut parent: Option<&str> = None;
+        while let Some([next]) = children.get(&parent).map(Vec::as_slice) {
+            ordered.push((*next).clone());
+            parent = Some(next.version());
+        }
+        if ordered.len() != migrations.len() {
+            let stray = migrations
+                .iter()
+                .find(|m| !ordered.iter().any(|o| o.version() == m.version()))
+                .expect("a migration is outside the chain");
+            return Err(MigrationError::Corrupt {
+                path: stray.path.clone(),
+                reason: "its parent chain loops back on itself".into(),
+            });
+        }
+        Ok(History {
+            migrations: ordered,
+        })
+    }
+
+    /// The last migration.
+    pub fn head(&self) -> Option<&MigrationDir> {
+        self.migrations.last()
+    }
+
+    /// The schema after the last migration (empty before the first).
+    pub fn head_schema(&self) -> Schema {
+        self.head().map(|m| m.snapshot.clone()).unwrap_or_default()
+    }
+
+    /// The schema before the migration at `index`.
+    pub fn schema_before(&self, index: usize) -> Schema {
+        index
+            .checked_sub(1)
+            .map(|parent| self.migrations[parent].snapshot.clone())
+            .unwrap_or_default()
+    }
+
+    /// The position of the migration named by `revision`: its version, its folder name, or a
+    /// unique prefix of either.
+    pub fn position(&self, revision: &str) -> Result<usize> {
+        let matches: Vec<usize> = self
+            .migrations
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.version() == revision || m.name() == revision)
+            .map(|(index, _)| index)
+            .collect();
+        match matches.as_slice() {
+            [index] => Ok(*index),
+            _ => Err(MigrationError::UnknownRevision(revision.to_owned())),
+        }
+    }
+
+    /// A version for a migration created now: the UTC time, moved past the head if needed.
+    pub fn next_version(&self, now: chrono::DateTime<chrono::Utc>) -> String {
+        let mut version = now.format("%Y%m%d%H%M%S").to_string();
+        if let Some(head) = self.head()
+            && version.as_str() <= head.version()
+        {
+            let head: u64 = head.version().parse().unwrap_or(0);
+            version = (head + 1).to_string();
+        }
+        version
+    }
+}
+
+/// The checksum of a migration's files.
+fn checksum(migration: &str, snapshot: &str, sql: &BTreeMap<String, String>) -> String {
+    let mut hasher = Sha256::new();
+    for (name, content) in [(MIGRATION_FILE, migration), (SNAPSHOT_FILE, snapshot)]
+        .into_iter()
+        .chain(sql.iter().map(|(name, sql)| (name.as_str(), sql.as_str())))
+    {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(content.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// `add product!` → `add_product`.
+pub fn slug(message: &str) -> String {
+    let mut slug = String::new();
+    for c in message.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('_') && !slug.is_empty() {
+            slug.push('_');
+        }
+    }
+    let slug = slug.trim_end_matches('_');
+    let slug: String = slug.chars().take(60).collect();
+    if slug.is_empty() {
+        "migration".into()
+    } else {
+        slug
+    }
+}
+
+fn is_migration_folder(name: &str) -> bool {
+    name.len() > 15
+        && name.as_bytes()[..14].iter().all(u8::is_ascii_digit)
+        && name.as_bytes()[14] == b'_'
+}
+
+fn is_sql_file(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".sql") else {
+        return false;
+    };
+    let direction = stem.split('.').next().unwrap_or_default();
+    (direction == "up" || direction == "down")
+        && match stem.split_once('.') {
+            None => true,
+            Some((_, dialect)) => Backend::ALL.iter().any(|b| b.name() == dialect),
+        }
+}
+
+fn folder_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn write(path: &Path, content: &str) -> Result<()> {
+    fs::write(path, content).map_err(|error| io("write", path, error))
+}
+
+fn io(action: &'static str, path: &Path, source: std::io::Error) -> MigrationError {
+    MigrationError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_keep_words_and_drop_punctuation() {
+        assert_eq!(slug("Add product!"), "add_product");
+        assert_eq!(slug("  --  "), "migration");
+        assert_eq!(
+            slug("Rename Category.name → title"),
+            "rename_category_name_title"
+        );
+    }
+
+    #[test]
+    fn only_up_and_down_sql_files_for_known_dialects_are_hand_written_sql() {
+        assert!(is_sql_file("up.sql"));
+        assert!(is_sql_file("down.mysql.sql"));
+        assert!(!is_sql_file("up.oracle.sql"));
+        assert!(!is_sql_file("notes.sql"));
+    }
+
+    #[test]
+    fn versions_follow_the_head_even_within_one_second() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T14:30:25Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(History::default().next_version(now), "20261122143025");
+    }
+}

@@ -1,0 +1,17 @@
+//! Migrations: the project schema, the operations between two schemas, and their SQL.
+
+mod describe;
+mod diff;
+mod dump;
+mod error;
+mod history;
+mod operation;
+mod schema_set;
+
+pub use describe::{describe, type_name};
+pub use diff::{diff, equivalent, missing_backfills, reverse_all, set_backfill, zero_value};
+pub use dump::{DUMP_DIR_VAR, DUMP_TEST_PREFIX, dump_schema};
+pub use error::{MigrationError, Result};
+pub use history::{History, MigrationDir, MigrationFile, slug};
+pub use operation::{ApplyError, Operation};
+pub use schema_set::Schema;
