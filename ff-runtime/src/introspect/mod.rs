@@ -146,6 +146,19 @@ pub fn expected_live(schema: &Schema, backend: Backend) -> LiveSchema {
     }
 }
 
+/// [`compare`], but a column in another position is no difference. A downgrade that adds back
+/// a dropped column puts it at the end of the table; the schema is otherwise the same.
+pub fn compare_ignoring_column_order(expected: &LiveSchema, live: &LiveSchema) -> Vec<String> {
+    let sorted = |schema: &LiveSchema| {
+        let mut schema = schema.clone();
+        for table in schema.tables.values_mut() {
+            table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        schema
+    };
+    compare(&sorted(expected), &sorted(live))
+}
+
 /// The differences between `expected` and `live`, one sentence each; empty when they agree.
 pub fn compare(expected: &LiveSchema, live: &LiveSchema) -> Vec<String> {
     let mut diffs = Vec::new();

@@ -6,6 +6,8 @@ mod dump;
 mod error;
 mod history;
 mod operation;
+mod render;
+mod runner;
 mod schema_set;
 
 pub use describe::{describe, type_name};
@@ -14,4 +16,9 @@ pub use dump::{DUMP_DIR_VAR, DUMP_TEST_PREFIX, dump_schema};
 pub use error::{MigrationError, Result};
 pub use history::{History, MigrationDir, MigrationFile, slug};
 pub use operation::{ApplyError, Operation};
+pub use render::render;
+pub use runner::{
+    Applied, DowngradeTarget, Planned, UpgradeTarget, applied, down_statements, downgrade,
+    up_statements, upgrade, verify,
+};
 pub use schema_set::Schema;

@@ -1,0 +1,548 @@
+//! Applying and reverting migrations through `diesel_migrations`, one process at a time.
+//!
+//! Each migration becomes a Diesel [`Migration`] whose SQL is rendered for the connection's
+//! dialect. Diesel's harness records it in `__diesel_schema_migrations`; ff records the
+//! checksum of its folder beside it in `__ff_migration_checksums`, in the same transaction.
+//! Runners exclude each other: an advisory lock on PostgreSQL, `GET_LOCK` on MySQL, and one
+//! write transaction (`BEGIN IMMEDIATE`) around the whole run on SQLite.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use diesel::connection::SimpleConnection;
+use diesel::migration::{Migration, MigrationMetadata, MigrationName, MigrationVersion};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::MigrationHarness;
+
+use super::error::{MigrationError, Result};
+use super::history::History;
+use super::render::render;
+use crate::Connection;
+use crate::dialect::Backend;
+
+diesel::table! {
+    /// The checksum of each applied migration's folder.
+    __ff_migration_checksums (version) {
+        version -> Text,
+        checksum -> Text,
+    }
+}
+
+/// A migration recorded in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The version.
+    pub version: String,
+    /// The checksum recorded when it was applied (`None` if applied by another tool).
+    pub checksum: Option<String>,
+}
+
+/// How far `upgrade` goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpgradeTarget {
+    /// Every pending migration.
+    Head,
+    /// Up to and including this revision.
+    To(String),
+    /// The next `n` pending migrations.
+    Steps(usize),
+}
+
+/// How far `downgrade` goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DowngradeTarget {
+    /// Revert the last `n` applied migrations.
+    Steps(usize),
+    /// Revert every migration after this revision (it stays applied).
+    To(String),
+    /// Revert every migration.
+    Base,
+}
+
+/// One migration that is about to run, with its SQL for the connection's dialect.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The version.
+    pub version: String,
+    /// The folder name.
+    pub name: String,
+    /// The statements, in order.
+    pub statements: Vec<String>,
+    /// The destructive steps, described.
+    pub data_loss: Vec<String>,
+}
+
+/// The SQL that applies the migration at `index` on `backend`: its operations, then its
+/// hand-written `up` SQL.
+pub fn up_statements(history: &History, index: usize, backend: Backend) -> Result<Vec<String>> {
+    let migration = &history.migrations[index];
+    let before = history.schema_before(index);
+    let mut statements = render(backend, &before, &migration.file.operations).map_err(|error| {
+        MigrationError::Inconsistent {
+            version: migration.version().to_owned(),
+            reason: error.to_string(),
+        }
+    })?;
+    statements.extend(
+        migration
+            .hand_written_sql("up", backend)
+            .into_iter()
+            .map(str::to_owned),
+    );
+    Ok(statements)
+}
+
+/// The SQL that reverts the migration at `index` on `backend`: its hand-written `down` SQL,
+/// then the reverse operations.
+pub fn down_statements(history: &History, index: usize, backend: Backend) -> Result<Vec<String>> {
+    let migration = &history.migrations[index];
+    let mut statements: Vec<String> = migration
+        .hand_written_sql("down", backend)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    statements.extend(
+        render(backend, &migration.snapshot, &migration.file.reverse).map_err(|error| {
+            MigrationError::Inconsistent {
+                version: migration.version().to_owned(),
+                reason: error.to_string(),
+            }
+        })?,
+    );
+    Ok(statements)
+}
+
+/// The migrations recorded in the database, oldest first (creates the bookkeeping tables).
+pub fn applied(conn: &mut Connection) -> Result<Vec<Applied>> {
+    with_target(conn, Lock::None, |target| target.applied())
+}
+
+/// Checks the recorded history against the directory: every applied migration must be
+/// there, unedited, and the applied ones must come first.
+pub fn verify(history: &History, applied: &[Applied]) -> Result<usize> {
+    for record in applied {
+        let index = history
+            .migrations
+            .iter()
+            .position(|m| m.version() == record.version)
+            .ok_or_else(|| MigrationError::UnknownApplied(record.version.clone()))?;
+        let migration = &history.migrations[index];
+        if let Some(checksum) = &record.checksum
+            && *checksum != migration.checksum
+        {
+            return Err(MigrationError::Edited {
+                version: record.version.clone(),
+                applied: checksum.clone(),
+                current: migration.checksum.clone(),
+            });
+        }
+    }
+    let count = applied.len();
+    if let Some(gap) = history.migrations[..count.min(history.migrations.len())]
+        .iter()
+        .find(|m| !applied.iter().any(|a| a.version == m.version()))
+    {
+        return Err(MigrationError::Harness(format!(
+            "migration {} comes before applied ones but is not applied (it was added out of order)\nhelp: move it after the head: remove it and run `cargo ff database create-migration` again",
+            gap.name()
+        )));
+    }
+    Ok(count)
+}
+
+/// Applies pending migrations up to `target`, calling `applied` after each one. Refuses
+/// destructive steps unless `accept_data_loss`. Returns the versions applied.
+pub fn upgrade(
+    conn: &mut Connection,
+    history: &History,
+    target: &UpgradeTarget,
+    accept_data_loss: bool,
+    mut on_applied: impl FnMut(&Planned),
+) -> Result<Vec<String>> {
+    let backend = conn.backend();
+    with_target(conn, Lock::Exclusive, |runner| {
+        let done = verify(history, &runner.applied()?)?;
+        let end = match target {
+            UpgradeTarget::Head => history.migrations.len(),
+            UpgradeTarget::Steps(n) => (done + n).min(history.migrations.len()),
+            UpgradeTarget::To(revision) => (history.position(revision)? + 1).max(done),
+        };
+        let plan = (done..end)
+            .map(|index| plan(history, index, backend, Direction::Up))
+            .collect::<Result<Vec<_>>>()?;
+        refuse_data_loss(&plan, accept_data_loss)?;
+        let mut versions = Vec::new();
+        for (offset, planned) in plan.iter().enumerate() {
+            let checksum = history.migrations[done + offset].checksum.clone();
+            runner.run(planned, &checksum, Direction::Up)?;
+            on_applied(planned);
+            versions.push(planned.version.clone());
+        }
+        Ok(versions)
+    })
+}
+
+/// Reverts applied migrations down to `target`, calling `reverted` after each one.
+/// Returns the versions reverted.
+pub fn downgrade(
+    conn: &mut Connection,
+    history: &History,
+    target: &DowngradeTarget,
+    accept_data_loss: bool,
+    mut on_reverted: impl FnMut(&Planned),
+) -> Result<Vec<String>> {
+    let backend = conn.backend();
+    with_target(conn, Lock::Exclusive, |runner| {
+        let done = verify(history, &runner.applied()?)?;
+        let keep = match target {
+            DowngradeTarget::Base => 0,
+            DowngradeTarget::Steps(n) => done.saturating_sub(*n),
+            DowngradeTarget::To(revision) => (history.position(revision)? + 1).min(done),
+        };
+        let plan = (keep..done)
+            .rev()
+            .map(|index| plan(history, index, backend, Direction::Down))
+            .collect::<Result<Vec<_>>>()?;
+        refuse_data_loss(&plan, accept_data_loss)?;
+        let mut versions = Vec::new();
+        for planned in &plan {
+            runner.run(planned, "", Direction::Down)?;
+            on_reverted(planned);
+            versions.push(planned.version.clone());
+        }
+        Ok(versions)
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Up,
+    Down,
+}
+
+fn plan(
+    history: &History,
+    index: usize,
+    backend: Backend,
+    direction: Direction,
+) -> Result<Planned> {
+    let migration = &history.migrations[index];
+    let (statements, operations) = match direction {
+        Direction::Up => (
+            up_statements(history, index, backend)?,
+            &migration.file.operations,
+        ),
+        Direction::Down => (
+            down_statements(history, index, backend)?,
+            &migration.file.reverse,
+        ),
+    };
+    Ok(Planned {
+        version: migration.version().to_owned(),
+        name: migration.name(),
+        statements,
+        data_loss: operations.iter().filter_map(|op| op.data_loss()).collect(),
+    })
+}
+
+fn refuse_data_loss(plan: &[Planned], accept_data_loss: bool) -> Result<()> {
+    let steps: Vec<String> = plan
+        .iter()
+        .flat_map(|p| {
+            p.data_loss
+                .iter()
+                .map(move |loss| format!("{}: {loss}", p.name))
+        })
+        .collect();
+    if steps.is_empty() || accept_data_loss {
+        Ok(())
+    } else {
+        Err(MigrationError::DataLossRefused { steps })
+    }
+}
+
+/// A planned migration as Diesel's harness sees it.
+struct Step<'a> {
+    planned: &'a Planned,
+    checksum: &'a str,
+    direction: Direction,
+    transactional: bool,
+}
+
+impl fmt::Display for Step<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.planned.name)
+    }
+}
+
+impl MigrationName for Step<'_> {
+    fn version(&self) -> MigrationVersion<'_> {
+        MigrationVersion::from(self.planned.version.as_str())
+    }
+}
+
+impl MigrationMetadata for Step<'_> {
+    fn run_in_transaction(&self) -> bool {
+        self.transactional
+    }
+}
+
+impl Step<'_> {
+    /// Runs the statements one by one, telling which one failed and which ran before it.
+    fn execute(&self, conn: &mut dyn SimpleConnection) -> Result<()> {
+        let statements = &self.planned.statements;
+        for (index, sql) in statements.iter().enumerate() {
+            if let Err(error) = conn.batch_execute(sql) {
+                return Err(MigrationError::StepFailed {
+                    version: self.planned.version.clone(),
+                    step: index + 1,
+                    total: statements.len(),
+                    sql: sql.clone(),
+                    cause: error.to_string(),
+                    transactional: self.transactional,
+                    applied: statements[..index].to_vec(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+type HarnessResult = diesel::migration::Result<()>;
+
+/// `Migration` for one concrete connection: run the SQL, then record or forget the checksum.
+macro_rules! step_migration {
+    ($backend:ty, $conn:ty, $checks:expr) => {
+        impl Migration<$backend> for Step<'_> {
+            fn run(
+                &self,
+                conn: &mut dyn diesel::connection::BoxableConnection<$backend>,
+            ) -> HarnessResult {
+                let conn = conn
+                    .downcast_mut::<$conn>()
+                    .expect("ff runs its migrations on its own connections");
+                self.execute(conn)?;
+                let checks: fn(&mut $conn, &str) -> Result<()> = $checks;
+                checks(conn, &self.planned.version)?;
+                match self.direction {
+                    Direction::Up => {
+                        diesel::insert_into(__ff_migration_checksums::table)
+                            .values((
+                                __ff_migration_checksums::version.eq(&self.planned.version),
+                                __ff_migration_checksums::checksum.eq(self.checksum),
+                            ))
+                            .execute(conn)?;
+                    }
+                    Direction::Down => {
+                        diesel::delete(
+                            __ff_migration_checksums::table.find(self.planned.version.as_str()),
+                        )
+                        .execute(conn)?;
+                    }
+                }
+                Ok(())
+            }
+
+            fn revert(
+                &self,
+                conn: &mut dyn diesel::connection::BoxableConnection<$backend>,
+            ) -> HarnessResult {
+                // ff hands Diesel a Step whose direction is already chosen.
+                Migration::<$backend>::run(self, conn)
+            }
+
+            fn metadata(&self) -> &dyn MigrationMetadata {
+                self
+            }
+
+            fn name(&self) -> &dyn MigrationName {
+                self
+            }
+        }
+    };
+}
+
+step_migration!(
+    diesel::sqlite::Sqlite,
+    SqliteConnection,
+    sqlite_foreign_key_check
+);
+step_migration!(diesel::pg::Pg, PgConnection, |_, _| Ok(()));
+#[cfg(feature = "mysql")]
+step_migration!(
+    diesel::mysql::Mysql,
+    diesel::mysql::MysqlConnection,
+    |_, _| Ok(())
+);
+
+#[derive(QueryableByName)]
+struct ForeignKeyViolation {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    parent: String,
+}
+
+/// SQLite checks nothing while foreign keys are off (as they are during a migration, so that
+/// tables can be rebuilt): check the whole database before the migration is recorded.
+fn sqlite_foreign_key_check(conn: &mut SqliteConnection, version: &str) -> Result<()> {
+    let violations: Vec<ForeignKeyViolation> =
+        diesel::sql_query("SELECT \"table\", parent FROM pragma_foreign_key_check")
+            .load(conn)
+            .map_err(crate::Error::from)?;
+    match violations.first() {
+        None => Ok(()),
+        Some(first) => Err(MigrationError::Harness(format!(
+            "migration {version} leaves {} row(s) whose foreign key points nowhere (first: a row of `{}` referring to `{}`); nothing was applied",
+            violations.len(),
+            first.table,
+            first.parent
+        ))),
+    }
+}
+
+/// What a runner can do on one concrete connection.
+trait Runner {
+    fn applied(&mut self) -> Result<Vec<Applied>>;
+    fn run(&mut self, planned: &Planned, checksum: &str, direction: Direction) -> Result<()>;
+}
+
+macro_rules! runner {
+    ($conn:ty, $backend:expr) => {
+        impl Runner for $conn {
+            fn applied(&mut self) -> Result<Vec<Applied>> {
+                let mut versions: Vec<String> = MigrationHarness::applied_migrations(self)
+                    .map_err(|error| MigrationError::Harness(error.to_string()))?
+                    .into_iter()
+                    .map(|version| version.to_string())
+                    .collect();
+                versions.sort();
+                let dialect = $backend.dialect();
+                self.batch_execute(&format!(
+                    "CREATE TABLE IF NOT EXISTS {} ({} VARCHAR(50) NOT NULL PRIMARY KEY, {} VARCHAR(64) NOT NULL)",
+                    dialect.quote("__ff_migration_checksums"),
+                    dialect.quote("version"),
+                    dialect.quote("checksum"),
+                ))
+                .map_err(crate::Error::from)?;
+                let checksums: BTreeMap<String, String> = __ff_migration_checksums::table
+                    .select((
+                        __ff_migration_checksums::version,
+                        __ff_migration_checksums::checksum,
+                    ))
+                    .load::<(String, String)>(self)
+                    .map_err(crate::Error::from)?
+                    .into_iter()
+                    .collect();
+                Ok(versions
+                    .into_iter()
+                    .map(|version| Applied {
+                        checksum: checksums.get(&version).cloned(),
+                        version,
+                    })
+                    .collect())
+            }
+
+            fn run(&mut self, planned: &Planned, checksum: &str, direction: Direction) -> Result<()> {
+                let step = Step {
+                    planned,
+                    checksum,
+                    direction,
+                    transactional: $backend != Backend::Mysql,
+                };
+                let outcome = match direction {
+                    Direction::Up => MigrationHarness::run_migration(self, &step),
+                    Direction::Down => MigrationHarness::revert_migration(self, &step),
+                };
+                outcome.map(|_| ()).map_err(|error| match error.downcast::<MigrationError>() {
+                    Ok(error) => *error,
+                    Err(error) => MigrationError::Harness(error.to_string()),
+                })
+            }
+        }
+    };
+}
+
+runner!(SqliteConnection, Backend::Sqlite);
+runner!(PgConnection, Backend::Postgres);
+#[cfg(feature = "mysql")]
+runner!(diesel::mysql::MysqlConnection, Backend::Mysql);
+
+/// Whether a run excludes other runners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lock {
+    None,
+    Exclusive,
+}
+
+/// The key of ff's PostgreSQL advisory lock ("ffmigr" in ASCII).
+const ADVISORY_LOCK_KEY: i64 = 0x6666_6d69_6772;
+
+/// How long a MySQL runner waits for another one, in seconds.
+const MYSQL_LOCK_TIMEOUT: i32 = 600;
+
+#[derive(QueryableByName)]
+struct LockResult {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    acquired: Option<i32>,
+}
+
+fn with_target<T>(
+    conn: &mut Connection,
+    lock: Lock,
+    work: impl FnOnce(&mut dyn Runner) -> Result<T>,
+) -> Result<T> {
+    match conn {
+        Connection::Sqlite(c) => {
+            if lock == Lock::None {
+                return work(c);
+            }
+            // Tables are rebuilt with foreign keys off (it cannot change inside a
+            // transaction); every migration checks them before it is recorded.
+            c.batch_execute("PRAGMA foreign_keys = OFF")
+                .map_err(crate::Error::from)?;
+            let outcome = c.immediate_transaction(|c| work(c));
+            c.batch_execute("PRAGMA foreign_keys = ON")
+                .map_err(crate::Error::from)?;
+            outcome
+        }
+        Connection::Postgres(c) => {
+            if lock == Lock::None {
+                return work(c);
+            }
+            diesel::sql_query("SELECT pg_advisory_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(ADVISORY_LOCK_KEY)
+                .execute(c)
+                .map_err(crate::Error::from)?;
+            let outcome = work(c);
+            diesel::sql_query("SELECT pg_advisory_unlock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(ADVISORY_LOCK_KEY)
+                .execute(c)
+                .map_err(crate::Error::from)?;
+            outcome
+        }
+        #[cfg(feature = "mysql")]
+        Connection::Mysql(c) => {
+            if lock == Lock::None {
+                return work(c);
+            }
+            let lock: LockResult =
+                diesel::sql_query("SELECT GET_LOCK('ff_migrations', ?) AS acquired")
+                    .bind::<diesel::sql_types::Integer, _>(MYSQL_LOCK_TIMEOUT)
+                    .get_result(c)
+                    .map_err(crate::Error::from)?;
+            if lock.acquired != Some(1) {
+                return Err(MigrationError::Harness(format!(
+                    "another `upgrade` held the migration lock for {MYSQL_LOCK_TIMEOUT} s; try again when it is done"
+                )));
+            }
+            let outcome = work(c);
+            diesel::sql_query("SELECT RELEASE_LOCK('ff_migrations') AS acquired")
+                .get_result::<LockResult>(c)
+                .map_err(crate::Error::from)?;
+            outcome
+        }
+    }
+}
