@@ -23,7 +23,7 @@ pub struct FfArgs {
 /// The command groups of `cargo ff`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create or drop the database (also spelled `database:create`, `database:drop`)
+    /// Manage the database and its migrations (also spelled `database:create`, …)
     #[command(subcommand)]
     Database(DatabaseCommand),
 }
@@ -35,6 +35,116 @@ pub enum DatabaseCommand {
     Create(ConnectionArgs),
     /// Drop the database DATABASE_URL names, after confirmation (or --force)
     Drop(DropArgs),
+    /// Write a migration from the difference between the entities and the last migration
+    CreateMigration(CreateMigrationArgs),
+    /// Apply pending migrations
+    Upgrade(UpgradeArgs),
+    /// Revert applied migrations (the last one by default)
+    Downgrade(DowngradeArgs),
+    /// Show the database, the migrations and whether the entities have unmigrated changes
+    Status(StatusArgs),
+    /// Remove every migration folder, after confirmation (or --force)
+    ClearMigration(ForceArgs),
+    /// Remove the cache of entity schemas; the next command rebuilds it
+    ClearMetadata,
+    /// Copy the database, then check the copy's row counts
+    Copy(CopyArgs),
+}
+
+/// `cargo ff database create-migration`
+#[derive(Debug, Args)]
+pub struct CreateMigrationArgs {
+    /// What the migration does; it names the folder (default: "migration")
+    #[arg(short, long, value_name = "MESSAGE")]
+    pub message: Option<String>,
+    /// Write a migration without operations, for hand-written SQL
+    #[arg(long)]
+    pub empty: bool,
+    /// Write nothing; exit with 4 when the entities have changes without a migration
+    #[arg(long, conflicts_with = "empty")]
+    pub check: bool,
+    /// Value for existing rows of a new NOT NULL column without a default
+    #[arg(long, value_name = "TABLE.COLUMN=VALUE")]
+    pub backfill: Vec<String>,
+}
+
+/// `cargo ff database upgrade`
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Stop after this revision (version or folder name), or after +N migrations
+    #[arg(long, value_name = "REV|+N")]
+    pub to: Option<String>,
+    /// Print the SQL instead of running it
+    #[arg(long)]
+    pub sql: bool,
+    /// With --sql: the dialect to print (sqlite, postgres, mysql); needs no database
+    #[arg(long, requires = "sql", value_name = "DIALECT")]
+    pub dialect: Option<String>,
+    /// Run destructive steps (dropped tables or columns, narrowed types)
+    #[arg(long)]
+    pub accept_data_loss: bool,
+}
+
+/// `cargo ff database downgrade`
+#[derive(Debug, Args)]
+pub struct DowngradeArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// `base` to revert every migration
+    #[arg(value_name = "base", conflicts_with_all = ["steps", "to"])]
+    pub base: Option<String>,
+    /// How many migrations to revert; 0 reverts all
+    #[arg(long, value_name = "N", conflicts_with = "to")]
+    pub steps: Option<usize>,
+    /// Revert every migration after this revision (version or folder name), or `base`
+    #[arg(long, value_name = "REV")]
+    pub to: Option<String>,
+    /// Print the SQL instead of running it
+    #[arg(long)]
+    pub sql: bool,
+    /// Run destructive steps (dropped tables or columns, narrowed types)
+    #[arg(long)]
+    pub accept_data_loss: bool,
+}
+
+/// `cargo ff database status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// How `status` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for people
+    Text,
+    /// One JSON document for programs
+    Json,
+}
+
+/// A command that asks before deleting.
+#[derive(Debug, Args)]
+pub struct ForceArgs {
+    /// Delete without asking (required when no terminal can ask)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `cargo ff database copy`
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Where to copy: a URL (server databases: a new database) or a file path (SQLite);
+    /// default: backups/<name>-<timestamp>.db for SQLite, <name>_copy_<timestamp> on servers
+    #[arg(long, value_name = "URL|PATH")]
+    pub to: Option<String>,
 }
 
 /// Where the database is.

@@ -4,6 +4,7 @@
 pub mod cli;
 mod commands;
 mod output;
+mod project;
 
 use std::ffi::OsString;
 
@@ -28,7 +29,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
     match commands::run(cli) {
         Ok(()) => ExitCode::Success as i32,
         Err(error) => {
-            eprintln!("error: {error}");
+            let message = error.to_string();
+            if !message.is_empty() {
+                eprintln!("error: {message}");
+            }
             error.exit_code() as i32
         }
     }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use ff_runtime::migration::MigrationError;
+
 /// The exit codes of `cargo ff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]
@@ -14,6 +16,8 @@ pub enum ExitCode {
     Usage = 2,
     /// A destructive command was refused for want of confirmation.
     Refused = 3,
+    /// `status` or `create-migration --check`: entities, migrations and database disagree.
+    Drift = 4,
 }
 
 /// Why a command failed.
@@ -21,16 +25,25 @@ pub enum ExitCode {
 pub enum CommandError {
     /// An error from the runtime (connection, URL, database).
     Runtime(ff_runtime::Error),
+    /// An error of the migrations (files, history, a failing step).
+    Migration(MigrationError),
+    /// The project cannot be read (ff.toml, entities, files).
+    Project(String),
     /// A destructive operation without confirmation.
     Refused(String),
+    /// Entities, migrations and database disagree (the message says how).
+    Drift(String),
 }
 
 impl CommandError {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            CommandError::Runtime(_) => ExitCode::Failure,
+            CommandError::Runtime(_) | CommandError::Project(_) => ExitCode::Failure,
+            CommandError::Migration(MigrationError::DataLossRefused { .. }) => ExitCode::Refused,
+            CommandError::Migration(_) => ExitCode::Failure,
             CommandError::Refused(_) => ExitCode::Refused,
+            CommandError::Drift(_) => ExitCode::Drift,
         }
     }
 }
@@ -39,7 +52,10 @@ impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CommandError::Runtime(error) => error.fmt(f),
-            CommandError::Refused(message) => f.write_str(message),
+            CommandError::Migration(error) => error.fmt(f),
+            CommandError::Project(message)
+            | CommandError::Refused(message)
+            | CommandError::Drift(message) => f.write_str(message),
         }
     }
 }
@@ -48,4 +64,48 @@ impl From<ff_runtime::Error> for CommandError {
     fn from(error: ff_runtime::Error) -> Self {
         CommandError::Runtime(error)
     }
+}
+
+impl From<MigrationError> for CommandError {
+    fn from(error: MigrationError) -> Self {
+        match error {
+            MigrationError::Database(error) => CommandError::Runtime(error),
+            error => CommandError::Migration(error),
+        }
+    }
+}
+
+/// Prints a table with box-drawing borders, like the Framefox CLI.
+pub fn print_table(title: &str, header: &[&str], rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .chain([header[column].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |left: &str, fill: &str, middle: &str, right: &str| {
+        let parts: Vec<String> = widths.iter().map(|w| fill.repeat(w + 2)).collect();
+        format!("{left}{}{right}", parts.join(middle))
+    };
+    let row = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!(" {cell:<width$} "))
+            .collect();
+        format!("│{}│", parts.join("│"))
+    };
+    println!("{title}");
+    println!();
+    println!("{}", line("┏", "━", "┳", "┓"));
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    println!("{}", row(&header).replace('│', "┃"));
+    println!("{}", line("┡", "━", "╇", "┩"));
+    for cells in rows {
+        println!("{}", row(cells));
+    }
+    println!("{}", line("└", "─", "┴", "┘"));
 }

@@ -1,21 +1,13 @@
 //! `cargo ff database create | drop`.
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use ff_runtime::{DatabaseUrl, database};
 
-use crate::cli::{ConnectionArgs, DatabaseCommand, DropArgs};
+use super::{confirmed, url};
+use crate::cli::{ConnectionArgs, DropArgs};
 use crate::output::CommandError;
 
-/// Runs a `database` command.
-pub fn run(command: DatabaseCommand) -> Result<(), CommandError> {
-    match command {
-        DatabaseCommand::Create(args) => create(args),
-        DatabaseCommand::Drop(args) => drop(args),
-    }
-}
-
-fn create(args: ConnectionArgs) -> Result<(), CommandError> {
+/// `create`: create the database; an existing one is kept.
+pub fn create(args: ConnectionArgs) -> Result<(), CommandError> {
     let url = url(&args)?;
     let shown = DatabaseUrl::parse(&url)?.masked();
     if database::create_database(&url)? {
@@ -26,7 +18,8 @@ fn create(args: ConnectionArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn drop(args: DropArgs) -> Result<(), CommandError> {
+/// `drop`: drop the database after confirmation.
+pub fn drop(args: DropArgs) -> Result<(), CommandError> {
     let url = url(&args.connection)?;
     let shown = DatabaseUrl::parse(&url)?.masked();
     if !database::database_exists(&url)? {
@@ -41,24 +34,4 @@ fn drop(args: DropArgs) -> Result<(), CommandError> {
     database::drop_database(&url)?;
     println!("✓ Database dropped: {shown}");
     Ok(())
-}
-
-/// The URL from `--url`, or else `DATABASE_URL`.
-fn url(args: &ConnectionArgs) -> Result<String, CommandError> {
-    match &args.url {
-        Some(url) => Ok(url.clone()),
-        None => Ok(ff_runtime::database_url()?),
-    }
-}
-
-/// Asks a yes/no question on the terminal; `false` when there is no terminal to ask.
-fn confirmed(question: &str) -> Result<bool, CommandError> {
-    if !std::io::stdin().is_terminal() {
-        return Ok(false);
-    }
-    print!("{question}");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    let read = std::io::stdin().lock().read_line(&mut answer);
-    Ok(read.is_ok() && matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }

@@ -1,0 +1,362 @@
+//! `cargo ff database create-migration | upgrade | downgrade | clear-migration | clear-metadata`.
+
+use ff_runtime::migration::{
+    self, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Schema, UpgradeTarget,
+};
+use ff_runtime::schema::DefaultValue;
+use ff_runtime::{Backend, Connection};
+
+use super::{confirmed, connect};
+use crate::cli::{CreateMigrationArgs, DowngradeArgs, ForceArgs, UpgradeArgs};
+use crate::output::CommandError;
+use crate::project::{Project, clear_dir};
+
+/// `create-migration`: diff the entities against the last snapshot and write a migration.
+pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
+    let project = Project::discover()?;
+    let history = History::load(&project.migrations_dir())?;
+    let head = history.head_schema();
+    let entities = project.entity_schema()?;
+    let mut operations = migration::diff(&head, &entities);
+    if args.check {
+        return check(&operations);
+    }
+    if args.empty {
+        operations.clear();
+    } else if operations.is_empty() {
+        println!("No changes detected: the entities match the last migration.");
+        return Ok(());
+    }
+    for backfill in &args.backfill {
+        apply_backfill(&mut operations, backfill)?;
+    }
+    refuse_missing_backfills(&operations)?;
+    let reverse = migration::reverse_all(&operations);
+    let after = schema_after(&head, &operations)?;
+    let message = args.message.unwrap_or_else(|| "migration".to_owned());
+    let file = MigrationFile {
+        version: history.next_version(chrono::Utc::now()),
+        message,
+        parent: history.head().map(|head| head.version().to_owned()),
+        data_loss: operations.iter().filter_map(Operation::data_loss).collect(),
+        operations,
+        reverse,
+    };
+    let written = migration::MigrationDir::write(&project.migrations_dir(), &file, &after)?;
+    let shown = written
+        .path
+        .strip_prefix(&project.root)
+        .unwrap_or(&written.path);
+    println!("Migration '{}' created.", shown.display());
+    if file.operations.is_empty() {
+        println!("  (no operations: add up.sql and down.sql to the folder)");
+    }
+    for operation in &file.operations {
+        println!("  {}", migration::describe(operation));
+    }
+    if !file.data_loss.is_empty() {
+        println!();
+        println!("Warning: this migration destroys data; upgrade will ask for --accept-data-loss:");
+        for loss in &file.data_loss {
+            println!("  ! {loss}");
+        }
+    }
+    println!();
+    println!("Review it, then run 'cargo ff database upgrade' to apply it.");
+    Ok(())
+}
+
+/// `create-migration --check`: fail when the entities have changes without a migration.
+fn check(operations: &[Operation]) -> Result<(), CommandError> {
+    if operations.is_empty() {
+        println!("No changes detected: the entities match the last migration.");
+        return Ok(());
+    }
+    let changes: Vec<String> = operations
+        .iter()
+        .map(|op| format!("  {}", migration::describe(op)))
+        .collect();
+    Err(CommandError::Drift(format!(
+        "the entities have {} change(s) without a migration:\n{}\nhelp: run `cargo ff database create-migration -m \"…\"` and commit it",
+        operations.len(),
+        changes.join("\n")
+    )))
+}
+
+/// The schema after the operations, checked: it must match the entities, and the reverse
+/// must lead back to where it started.
+fn schema_after(head: &Schema, operations: &[Operation]) -> Result<Schema, CommandError> {
+    let mut after = head.clone();
+    after
+        .apply_all(operations)
+        .map_err(|error| CommandError::Project(format!("internal error: {error}")))?;
+    let mut back = after.clone();
+    back.apply_all(&migration::reverse_all(operations))
+        .map_err(|error| CommandError::Project(format!("internal error: {error}")))?;
+    if !migration::equivalent(&back, head) {
+        return Err(CommandError::Project(
+            "internal error: the reverse of this migration does not restore the schema; please report it".into(),
+        ));
+    }
+    Ok(after.snapshot())
+}
+
+/// `--backfill product.sku=UNKNOWN`.
+fn apply_backfill(operations: &mut [Operation], backfill: &str) -> Result<(), CommandError> {
+    let usage = || {
+        CommandError::Project(format!(
+            "--backfill {backfill}: write TABLE.COLUMN=VALUE, e.g. --backfill product.sku=UNKNOWN"
+        ))
+    };
+    let (target, value) = backfill.split_once('=').ok_or_else(usage)?;
+    let (table, column) = target.split_once('.').ok_or_else(usage)?;
+    if migration::set_backfill(operations, table, column, parse_value(value)) {
+        Ok(())
+    } else {
+        Err(CommandError::Project(format!(
+            "--backfill {backfill}: this migration adds no NOT NULL column {table}.{column}"
+        )))
+    }
+}
+
+/// A command-line value as the literal it looks like: true/false, an integer, a float, or
+/// else text (quotes optional).
+fn parse_value(value: &str) -> DefaultValue {
+    if let Ok(flag) = value.parse::<bool>() {
+        DefaultValue::Bool(flag)
+    } else if let Ok(int) = value.parse::<i64>() {
+        DefaultValue::Int(int)
+    } else if let Ok(float) = value.parse::<f64>() {
+        DefaultValue::Float(float)
+    } else {
+        let text = value
+            .strip_prefix('\'')
+            .and_then(|v| v.strip_suffix('\''))
+            .unwrap_or(value);
+        DefaultValue::Text(text.to_owned().into())
+    }
+}
+
+fn refuse_missing_backfills(operations: &[Operation]) -> Result<(), CommandError> {
+    let missing = migration::missing_backfills(operations);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = missing
+        .iter()
+        .map(|(table, column)| format!("  {table}.{column}"))
+        .collect();
+    let (table, column) = &missing[0];
+    Err(CommandError::Project(format!(
+        "these NOT NULL columns have no default, and their tables may already hold rows:\n{}\nhelp: declare a default (#[ff(default = …)]), make the field an Option, or give existing rows a value: --backfill {table}.{column}=VALUE",
+        lines.join("\n")
+    )))
+}
+
+/// `upgrade`.
+pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
+    let project = Project::discover()?;
+    let history = History::load(&project.migrations_dir())?;
+    let target = match args.to.as_deref() {
+        None => UpgradeTarget::Head,
+        Some(to) => match to.strip_prefix('+') {
+            Some(n) => UpgradeTarget::Steps(n.parse().map_err(|_| {
+                CommandError::Project(format!("--to {to}: write +N with N a number, e.g. +1"))
+            })?),
+            None => UpgradeTarget::To(to.to_owned()),
+        },
+    };
+    if args.sql {
+        return print_upgrade_sql(&args, &history, &target);
+    }
+    let mut conn = connect(&args.connection)?;
+    let mut accept = args.accept_data_loss;
+    loop {
+        let mut started = false;
+        let outcome = migration::upgrade(&mut conn, &history, &target, accept, |planned| {
+            if !started {
+                println!("Applying migrations...");
+                started = true;
+            }
+            println!("  ✓ {}", planned.name);
+        });
+        match outcome {
+            Ok(applied) if applied.is_empty() => {
+                println!("The database is already up to date, no migrations to apply.");
+                return Ok(());
+            }
+            Ok(_) => {
+                println!("Migrations applied successfully.");
+                println!();
+                println!(
+                    "You can use cargo ff database downgrade to undo the migrations if necessary."
+                );
+                return Ok(());
+            }
+            Err(MigrationError::DataLossRefused { steps }) if !accept => {
+                accept = ask_data_loss(&steps)?;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// Asks on a terminal whether to run destructive steps; refuses without a terminal.
+fn ask_data_loss(steps: &[String]) -> Result<bool, CommandError> {
+    let refused = MigrationError::DataLossRefused {
+        steps: steps.to_vec(),
+    };
+    println!("These steps destroy data:");
+    for step in steps {
+        println!("  ! {step}");
+    }
+    if confirmed("Run them? [y/N] ")? {
+        Ok(true)
+    } else {
+        Err(refused.into())
+    }
+}
+
+fn print_upgrade_sql(
+    args: &UpgradeArgs,
+    history: &History,
+    target: &UpgradeTarget,
+) -> Result<(), CommandError> {
+    let (backend, done) = match &args.dialect {
+        Some(dialect) => (parse_dialect(dialect)?, 0),
+        None => {
+            let mut conn = connect(&args.connection)?;
+            let applied = migration::applied(&mut conn)?;
+            (conn.backend(), migration::verify(history, &applied)?)
+        }
+    };
+    let end = match target {
+        UpgradeTarget::Head => history.migrations.len(),
+        UpgradeTarget::Steps(n) => (done + n).min(history.migrations.len()),
+        UpgradeTarget::To(revision) => (history.position(revision)? + 1).max(done),
+    };
+    for index in done..end {
+        let statements = migration::up_statements(history, index, backend)?;
+        print_sql(&history.migrations[index].name(), "upgrade", &statements);
+    }
+    Ok(())
+}
+
+fn print_sql(name: &str, direction: &str, statements: &[String]) {
+    println!("-- {direction} {name}");
+    for statement in statements {
+        println!("{statement};");
+    }
+    println!();
+}
+
+fn parse_dialect(name: &str) -> Result<Backend, CommandError> {
+    Backend::ALL
+        .into_iter()
+        .find(|backend| backend.name() == name)
+        .ok_or_else(|| {
+            CommandError::Project(format!(
+                "--dialect {name}: write one of sqlite, postgres, mysql"
+            ))
+        })
+}
+
+/// `downgrade`.
+pub fn downgrade(args: DowngradeArgs) -> Result<(), CommandError> {
+    let project = Project::discover()?;
+    let history = History::load(&project.migrations_dir())?;
+    let target = match (args.base.as_deref(), args.steps, args.to.as_deref()) {
+        (Some("base"), _, _) | (_, Some(0), _) | (_, _, Some("base")) => DowngradeTarget::Base,
+        (Some(other), _, _) => {
+            return Err(CommandError::Project(format!(
+                "downgrade {other}: write `downgrade base`, `--to REV` or `--steps N`"
+            )));
+        }
+        (None, _, Some(to)) => DowngradeTarget::To(to.to_owned()),
+        (None, steps, None) => DowngradeTarget::Steps(steps.unwrap_or(1)),
+    };
+    let mut conn = connect(&args.connection)?;
+    if args.sql {
+        return print_downgrade_sql(&mut conn, &history, &target);
+    }
+    let mut accept = args.accept_data_loss;
+    loop {
+        let outcome = migration::downgrade(&mut conn, &history, &target, accept, |planned| {
+            println!("  ↩ {}", planned.name);
+        });
+        match outcome {
+            Ok(reverted) if reverted.is_empty() => {
+                println!("No migration is applied: nothing to revert.");
+                return Ok(());
+            }
+            Ok(reverted) => {
+                let plural = if reverted.len() == 1 { "" } else { "s" };
+                println!(
+                    "Successfully reverted {} migration{plural}.",
+                    reverted.len()
+                );
+                return Ok(());
+            }
+            Err(MigrationError::DataLossRefused { steps }) if !accept => {
+                accept = ask_data_loss(&steps)?;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+fn print_downgrade_sql(
+    conn: &mut Connection,
+    history: &History,
+    target: &DowngradeTarget,
+) -> Result<(), CommandError> {
+    let backend = conn.backend();
+    let applied = migration::applied(conn)?;
+    let done = migration::verify(history, &applied)?;
+    let keep = match target {
+        DowngradeTarget::Base => 0,
+        DowngradeTarget::Steps(n) => done.saturating_sub(*n),
+        DowngradeTarget::To(revision) => (history.position(revision)? + 1).min(done),
+    };
+    for index in (keep..done).rev() {
+        let statements = migration::down_statements(history, index, backend)?;
+        print_sql(&history.migrations[index].name(), "downgrade", &statements);
+    }
+    Ok(())
+}
+
+/// `clear-migration`: remove every migration folder.
+pub fn clear_migrations(args: ForceArgs) -> Result<(), CommandError> {
+    let project = Project::discover()?;
+    let dir = project.migrations_dir();
+    let history = History::load(&dir).unwrap_or_default();
+    let count = history.migrations.len();
+    if !dir.exists() {
+        println!("No migrations directory: nothing to clear.");
+        return Ok(());
+    }
+    if !args.force
+        && !confirmed(&format!(
+            "Remove {} and its {count} migration(s)? The database keeps its tables. [y/N] ",
+            dir.display()
+        ))?
+    {
+        return Err(CommandError::Refused(format!(
+            "not removing {}: confirm on a terminal, or pass --force",
+            dir.display()
+        )));
+    }
+    clear_dir(&dir)?;
+    println!("✓ Migrations cleared: {}", dir.display());
+    Ok(())
+}
+
+/// `clear-metadata`: remove the cache of entity schemas.
+pub fn clear_metadata() -> Result<(), CommandError> {
+    let project = Project::discover()?;
+    let dir = project.metadata_dir();
+    clear_dir(&dir)?;
+    println!("✓ Metadata cache cleared: {}", dir.display());
+    println!("The next command reads the entities again.");
+    Ok(())
+}

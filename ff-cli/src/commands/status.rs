@@ -1,0 +1,231 @@
+//! `cargo ff database status`: the database, the migrations, and whether they agree with the
+//! entities. Exits with 4 when anything disagrees, so a CI job can use it.
+
+use ff_runtime::migration::{self, Applied, History};
+use ff_runtime::{Connection, DatabaseUrl, database};
+use serde::Serialize;
+
+use super::url;
+use crate::cli::{Format, StatusArgs};
+use crate::output::{CommandError, print_table};
+use crate::project::Project;
+
+/// Everything `status` reports.
+#[derive(Debug, Serialize)]
+struct Status {
+    database: DatabaseStatus,
+    migrations: Vec<MigrationStatus>,
+    problems: Vec<String>,
+    entities_changed: Option<bool>,
+    up_to_date: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct DatabaseStatus {
+    url: String,
+    backend: String,
+    name: Option<String>,
+    exists: bool,
+    connected: bool,
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct MigrationStatus {
+    version: String,
+    name: String,
+    description: String,
+    status: &'static str,
+    edited: bool,
+}
+
+/// Runs `status`.
+pub fn run(args: StatusArgs) -> Result<(), CommandError> {
+    let project = Project::discover()?;
+    let url = url(&args.connection)?;
+    let parsed = DatabaseUrl::parse(&url)?;
+    let mut problems = Vec::new();
+    let history = History::load(&project.migrations_dir()).unwrap_or_else(|error| {
+        problems.push(error.to_string());
+        History::default()
+    });
+    let mut database = DatabaseStatus {
+        url: parsed.masked(),
+        backend: parsed.backend().name().to_owned(),
+        name: parsed.database_name().map(str::to_owned),
+        exists: false,
+        connected: false,
+        error: None,
+    };
+    let applied = match read_applied(&url) {
+        Ok((exists, applied)) => {
+            database.exists = exists;
+            database.connected = exists;
+            applied
+        }
+        Err(error) => {
+            database.error = Some(error.to_string());
+            problems.push(error.to_string());
+            Vec::new()
+        }
+    };
+    let migrations = migration_rows(&history, &applied, &mut problems);
+    let entities_changed = match project.entity_schema() {
+        Ok(entities) => {
+            let changes = migration::diff(&history.head_schema(), &entities);
+            if !changes.is_empty() {
+                problems.push(format!(
+                    "the entities have {} change(s) without a migration: run `cargo ff database create-migration`",
+                    changes.len()
+                ));
+            }
+            Some(!changes.is_empty())
+        }
+        Err(error) => {
+            problems.push(format!("cannot read the entities: {error}"));
+            None
+        }
+    };
+    let pending = migrations.iter().filter(|m| m.status == "PENDING").count();
+    let status = Status {
+        up_to_date: problems.is_empty() && pending == 0 && database.connected,
+        database,
+        migrations,
+        problems,
+        entities_changed,
+    };
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&status).expect("status serializes")
+        ),
+        Format::Text => print_text(&status, pending),
+    }
+    if status.up_to_date {
+        Ok(())
+    } else {
+        Err(CommandError::Drift(String::new()))
+    }
+}
+
+/// Whether the database exists, and the migrations it records.
+fn read_applied(url: &str) -> Result<(bool, Vec<Applied>), CommandError> {
+    if !database::database_exists(url)? {
+        return Ok((false, Vec::new()));
+    }
+    let mut conn = Connection::establish(url)?;
+    Ok((true, migration::applied(&mut conn)?))
+}
+
+fn migration_rows(
+    history: &History,
+    applied: &[Applied],
+    problems: &mut Vec<String>,
+) -> Vec<MigrationStatus> {
+    let current = applied.iter().map(|a| a.version.as_str()).max();
+    let mut rows: Vec<MigrationStatus> = history
+        .migrations
+        .iter()
+        .map(|m| {
+            let record = applied.iter().find(|a| a.version == m.version());
+            let edited = record
+                .and_then(|r| r.checksum.as_deref())
+                .is_some_and(|checksum| checksum != m.checksum);
+            if edited {
+                problems.push(format!(
+                    "migration {} was edited after it was applied: restore it from version control",
+                    m.name()
+                ));
+            }
+            MigrationStatus {
+                version: m.version().to_owned(),
+                name: m.name(),
+                description: m.file.message.clone(),
+                status: match record {
+                    None => "PENDING",
+                    Some(_) if Some(m.version()) == current => "CURRENT",
+                    Some(_) => "APPLIED",
+                },
+                edited,
+            }
+        })
+        .collect();
+    for record in applied {
+        if !history
+            .migrations
+            .iter()
+            .any(|m| m.version() == record.version)
+        {
+            problems.push(format!(
+                "the database has migration {} applied, but the migrations directory does not have it",
+                record.version
+            ));
+            rows.push(MigrationStatus {
+                version: record.version.clone(),
+                name: record.version.clone(),
+                description: "(not in the migrations directory)".into(),
+                status: "UNKNOWN",
+                edited: false,
+            });
+        }
+    }
+    rows
+}
+
+fn print_text(status: &Status, pending: usize) {
+    let db = &status.database;
+    let rows = vec![
+        vec![
+            "Database".into(),
+            if db.exists { "Exists" } else { "Missing" }.into(),
+            db.name.clone().unwrap_or_default(),
+        ],
+        vec![
+            "Connection".into(),
+            if db.connected {
+                "Established"
+            } else {
+                "Failed"
+            }
+            .into(),
+            if db.connected {
+                "OK".into()
+            } else {
+                db.error.clone().unwrap_or_else(|| "no database".into())
+            },
+        ],
+        vec!["Type".into(), db.backend.to_uppercase(), db.url.clone()],
+    ];
+    print_table(
+        "Database Status",
+        &["Component", "Status", "Details"],
+        &rows,
+    );
+    println!();
+    let rows: Vec<Vec<String>> = status
+        .migrations
+        .iter()
+        .map(|m| {
+            let state = if m.edited {
+                format!("{} (EDITED)", m.status)
+            } else {
+                m.status.to_owned()
+            };
+            vec![m.version.clone(), m.description.clone(), state]
+        })
+        .collect();
+    print_table(
+        "Migration Status",
+        &["Version", "Description", "Status"],
+        &rows,
+    );
+    println!();
+    for problem in &status.problems {
+        println!(" ! {problem}");
+    }
+    if status.up_to_date {
+        println!(" The database is up to date");
+    } else if pending > 0 {
+        println!(" {pending} migration(s) pending: run `cargo ff database upgrade`");
+    }
+}
