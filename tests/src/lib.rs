@@ -16,6 +16,8 @@ mod guide {
     struct Entities;
     #[doc = include_str!("../../docs/repositories.md")]
     struct Repositories;
+    #[doc = include_str!("../../docs/migrations.md")]
+    struct Migrations;
     #[doc = include_str!("../../README.md")]
     struct Readme;
 }
