@@ -719,6 +719,20 @@ fn named_list(p: &TokenStream, name: &str, columns: &[String]) -> (TokenStream, 
     (name, quote!(#p::Cow::Borrowed(&[#(#columns),*])))
 }
 
+/// `Some("old_name")` for a `renamed_from` attribute, else `None`.
+fn renamed_from(
+    p: &TokenStream,
+    attr: &Option<crate::internals::attr::Spanned<String>>,
+) -> TokenStream {
+    match attr {
+        Some(old) => {
+            let old = borrowed(p, &old.value);
+            quote!(::core::option::Option::Some(#old))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,19 +774,5 @@ mod tests {
                 }
             },
         );
-    }
-}
-
-/// `Some("old_name")` for a `renamed_from` attribute, else `None`.
-fn renamed_from(
-    p: &TokenStream,
-    attr: &Option<crate::internals::attr::Spanned<String>>,
-) -> TokenStream {
-    match attr {
-        Some(old) => {
-            let old = borrowed(p, &old.value);
-            quote!(::core::option::Option::Some(#old))
-        }
-        None => quote!(::core::option::Option::None),
     }
 }

@@ -481,8 +481,10 @@ enum Lock {
 const ADVISORY_LOCK_KEY: i64 = 0x6666_6d69_6772;
 
 /// How long a MySQL runner waits for another one, in seconds.
+#[cfg(feature = "mysql")]
 const MYSQL_LOCK_TIMEOUT: i32 = 600;
 
+#[cfg(feature = "mysql")]
 #[derive(QueryableByName)]
 struct LockResult {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]

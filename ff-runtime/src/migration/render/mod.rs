@@ -15,14 +15,23 @@ use crate::schema::{ColumnDef, DefaultValue, IndexDef, TableDef};
 
 /// The statements that perform `operations` on `backend`, starting from the schema `before`.
 ///
-/// On SQLite some operations rebuild a table (create a copy, move the rows, drop, rename): run
-/// the statements in a transaction with `PRAGMA foreign_keys = OFF` set before it begins, and
-/// check `PRAGMA foreign_key_check` before committing, as [`upgrade`](super::upgrade) does.
+/// The statements are separate strings without a trailing semicolon; identifiers are quoted by
+/// the dialect and the only values written into them are defaults and backfill values, as
+/// literals of the dialect. `before` must be the schema the database has: the operations are
+/// applied to it one by one, and one that does not fit is an error.
+///
+/// On SQLite most changes rebuild the table (create a copy, move the rows, drop, rename; one
+/// rebuild for a run of operations on the same table): run the statements in a transaction
+/// with `PRAGMA foreign_keys = OFF` set before it begins, and check that
+/// `PRAGMA foreign_key_check` finds nothing before committing, as [`upgrade`](super::upgrade)
+/// does. On MySQL/MariaDB a foreign key whose column changes type is dropped and added back
+/// once both sides match (at the latest at the end), so run all the statements.
 pub fn render(
     backend: Backend,
     before: &Schema,
     operations: &[Operation],
 ) -> Result<Vec<String>, ApplyError> {
+    let mut renderer = Renderer::of(backend);
     let mut schema = before.clone();
     let mut statements = Vec::new();
     for operation in operations {
@@ -33,14 +42,47 @@ pub fn render(
             after: &after,
             operation,
         };
-        statements.extend(match backend {
-            Backend::Sqlite => sqlite::render(&step),
-            Backend::Postgres => postgres::render(&step),
-            Backend::Mysql => mysql::render(&step),
-        });
+        statements.extend(renderer.render(&step));
         schema = after;
     }
+    statements.extend(renderer.finish(&schema));
     Ok(statements)
+}
+
+/// A dialect's renderer, with what it carries from one operation to the next.
+enum Renderer {
+    /// The rebuild under way.
+    Sqlite(sqlite::Rebuilds),
+    Postgres,
+    /// The foreign keys set aside.
+    Mysql(mysql::SetAside),
+}
+
+impl Renderer {
+    fn of(backend: Backend) -> Renderer {
+        match backend {
+            Backend::Sqlite => Renderer::Sqlite(sqlite::Rebuilds::default()),
+            Backend::Postgres => Renderer::Postgres,
+            Backend::Mysql => Renderer::Mysql(mysql::SetAside::default()),
+        }
+    }
+
+    fn render(&mut self, step: &Step) -> Vec<String> {
+        match self {
+            Renderer::Sqlite(rebuilds) => sqlite::render(step, rebuilds),
+            Renderer::Postgres => postgres::render(step),
+            Renderer::Mysql(set_aside) => mysql::render(step, set_aside),
+        }
+    }
+
+    /// What is left to do after the last operation, in the final schema.
+    fn finish(&mut self, schema: &Schema) -> Vec<String> {
+        match self {
+            Renderer::Sqlite(rebuilds) => rebuilds.finish(schema),
+            Renderer::Postgres => Vec::new(),
+            Renderer::Mysql(set_aside) => set_aside.restore_all(schema),
+        }
+    }
 }
 
 /// One operation with the schema around it.

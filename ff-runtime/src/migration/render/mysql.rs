@@ -1,12 +1,114 @@
 //! MySQL/MariaDB: columns are restated in full (`MODIFY COLUMN`), unbounded text that an index
-//! covers becomes `VARCHAR(255)` and back, and foreign keys keep the index they need.
+//! covers becomes `VARCHAR(255)` and back, foreign keys keep the index they need, and a foreign
+//! key is set aside while the type of one of its columns changes.
 
 use super::{Step, common, create_index, fill_nulls, fill_value, with_default};
 use crate::dialect::{Dialect, Mysql};
 use crate::migration::operation::Operation;
+use crate::migration::schema_set::Schema;
 use crate::schema::{ColumnDef, ForeignKeyDef, TableDef, Text};
 
-pub(super) fn render(step: &Step) -> Vec<String> {
+/// Foreign keys dropped for a while. MySQL and MariaDB refuse to change the type of a column
+/// that a foreign key uses, on either side (even with `foreign_key_checks` off on MariaDB), so
+/// such keys are dropped before the change and added back as soon as the types on both sides
+/// match again (both columns of a key often change, one operation after the other), at the
+/// latest after the last operation ([`SetAside::restore_all`]).
+#[derive(Debug, Default)]
+pub(super) struct SetAside {
+    /// The names of the keys dropped for now (MySQL names constraints per database).
+    names: Vec<Text>,
+}
+
+impl SetAside {
+    fn contains(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// Drops the keys that use the column whose type `step` changes.
+    fn set_aside(&mut self, step: &Step) -> Vec<String> {
+        let Operation::AlterColumn {
+            table, from, to, ..
+        } = step.operation
+        else {
+            return Vec::new();
+        };
+        if from.sql_type == to.sql_type {
+            return Vec::new();
+        }
+        let mut statements = Vec::new();
+        for referencing in &step.before.tables {
+            for fk in referencing.foreign_keys.iter() {
+                let uses = (referencing.name == *table && fk.columns.contains(&to.name))
+                    || (fk.referenced_table == *table && fk.referenced_columns.contains(&to.name));
+                if uses && !self.contains(&fk.name) {
+                    statements.push(drop_foreign_key(&referencing.name, &fk.name));
+                    self.names.push(fk.name.clone());
+                }
+            }
+        }
+        statements
+    }
+
+    /// Adds back the keys set aside whose columns have matching types in `schema` (all of
+    /// them when `all`); keys no longer in `schema` are forgotten.
+    fn restore(&mut self, schema: &Schema, all: bool) -> Vec<String> {
+        let mut statements = Vec::new();
+        self.names.retain(|name| {
+            let Some((table, fk)) = schema.tables.iter().find_map(|table| {
+                let fk = table.foreign_keys.iter().find(|fk| fk.name == *name)?;
+                Some((table, fk))
+            }) else {
+                return false;
+            };
+            if all || types_match(schema, table, fk) {
+                statements.push(Mysql.add_foreign_key(&table.name, fk));
+                return false;
+            }
+            true
+        });
+        statements
+    }
+
+    /// Adds back every key still set aside: the end of the migration.
+    pub(super) fn restore_all(&mut self, schema: &Schema) -> Vec<String> {
+        self.restore(schema, true)
+    }
+}
+
+/// Whether each column of `fk` has the MySQL type of the column it references.
+fn types_match(schema: &Schema, table: &TableDef, fk: &ForeignKeyDef) -> bool {
+    let Some(referenced) = schema.table(&fk.referenced_table) else {
+        return false;
+    };
+    let type_of = |table: &TableDef, name: &Text| {
+        let column = table.columns.iter().find(|c| c.name == *name)?;
+        Some(Mysql.column_type(column, true))
+    };
+    fk.columns
+        .iter()
+        .zip(fk.referenced_columns.iter())
+        .all(|(column, referenced_column)| {
+            let own = type_of(table, column);
+            own.is_some() && own == type_of(referenced, referenced_column)
+        })
+}
+
+fn drop_foreign_key(table: &str, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP FOREIGN KEY {}",
+        Mysql.quote(table),
+        Mysql.quote(name)
+    )
+}
+
+pub(super) fn render(step: &Step, set_aside: &mut SetAside) -> Vec<String> {
+    let mut statements = set_aside.set_aside(step);
+    statements.extend(render_operation(step, set_aside));
+    statements.extend(set_aside.restore(step.after, false));
+    statements
+}
+
+fn render_operation(step: &Step, set_aside: &SetAside) -> Vec<String> {
     let d = &Mysql;
     if let Operation::AddIndex { table, index } = step.operation {
         let mut statements = widen_text(step, &index.columns);
@@ -73,10 +175,10 @@ pub(super) fn render(step: &Step) -> Vec<String> {
             statements
         }
         Operation::DropIndex { table, index } => {
-            drop_index(step, table, &index.name, &index.columns)
+            drop_index(step, set_aside, table, &index.name, &index.columns)
         }
         Operation::DropUnique { table, unique } => {
-            drop_index(step, table, &unique.name, &unique.columns)
+            drop_index(step, set_aside, table, &unique.name, &unique.columns)
         }
         Operation::AddCheck { table, check } => vec![alter(
             table,
@@ -90,10 +192,11 @@ pub(super) fn render(step: &Step) -> Vec<String> {
             vec![alter(table, format!("DROP CONSTRAINT {}", q(&check.name)))]
         }
         Operation::DropForeignKey { table, foreign_key } => {
-            let mut statements = vec![alter(
-                table,
-                format!("DROP FOREIGN KEY {}", q(&foreign_key.name)),
-            )];
+            let mut statements = Vec::new();
+            // A key set aside is already gone (its index is not).
+            if !set_aside.contains(&foreign_key.name) {
+                statements.push(drop_foreign_key(table, &foreign_key.name));
+            }
             let before = step.table_before().expect("the table exists");
             // MySQL made an index for the key when no other index could serve it.
             if !served_by_index(before, &foreign_key.columns) {
@@ -133,15 +236,19 @@ fn alter_column(
 ) -> Vec<String> {
     let d = &Mysql;
     let table = d.quote(&after.name);
+    let plain = |column: &ColumnDef| ColumnDef {
+        auto_increment: false,
+        primary_key: false,
+        ..column.clone()
+    };
     let mut statements = Vec::new();
+    // The column as the last MODIFY left it, to restate it only when that changes something.
+    let mut restated = None;
     if from.primary_key && !to.primary_key {
         if from.auto_increment {
-            let plain = ColumnDef {
-                auto_increment: false,
-                primary_key: false,
-                ..from.clone()
-            };
-            statements.push(modify(after, &plain));
+            let statement = modify(after, &plain(from));
+            statements.push(statement.clone());
+            restated = Some(statement);
         }
         statements.push(format!("ALTER TABLE {table} DROP PRIMARY KEY"));
     }
@@ -149,12 +256,9 @@ fn alter_column(
         statements.push(fill_nulls(d, &after.name, to, value));
     }
     if !from.primary_key && to.primary_key {
-        let plain = ColumnDef {
-            auto_increment: false,
-            primary_key: false,
-            ..to.clone()
-        };
-        statements.push(modify(after, &plain));
+        if plain(to) != plain(from) {
+            statements.push(modify(after, &plain(to)));
+        }
         statements.push(format!(
             "ALTER TABLE {table} ADD PRIMARY KEY ({})",
             d.quote(&to.name)
@@ -163,7 +267,10 @@ fn alter_column(
             statements.push(modify(after, to));
         }
     } else {
-        statements.push(modify(after, to));
+        let statement = modify(after, to);
+        if restated.as_ref() != Some(&statement) {
+            statements.push(statement);
+        }
     }
     statements
 }
@@ -197,23 +304,27 @@ fn retyped_columns(before: &TableDef, after: &TableDef, columns: &[Text]) -> Vec
 
 /// Drops an index or unique constraint. A foreign key that relied on it is dropped and added
 /// again around it, so that MySQL builds the index the key needs.
-fn drop_index(step: &Step, table: &str, name: &str, columns: &[Text]) -> Vec<String> {
+fn drop_index(
+    step: &Step,
+    set_aside: &SetAside,
+    table: &str,
+    name: &str,
+    columns: &[Text],
+) -> Vec<String> {
     let d = &Mysql;
     let after = step.table_after().expect("the table exists");
     let stranded: Vec<&ForeignKeyDef> = after
         .foreign_keys
         .iter()
-        .filter(|fk| columns.starts_with(&fk.columns) && !served_by_index(after, &fk.columns))
+        .filter(|fk| {
+            columns.starts_with(&fk.columns)
+                && !served_by_index(after, &fk.columns)
+                && !set_aside.contains(&fk.name)
+        })
         .collect();
     let mut statements: Vec<String> = stranded
         .iter()
-        .map(|fk| {
-            format!(
-                "ALTER TABLE {} DROP FOREIGN KEY {}",
-                d.quote(table),
-                d.quote(&fk.name)
-            )
-        })
+        .map(|fk| drop_foreign_key(table, &fk.name))
         .collect();
     statements.push(format!(
         "DROP INDEX {} ON {}",

@@ -1,7 +1,7 @@
 use std::borrow::Cow::Borrowed;
 
 use super::*;
-use crate::schema::{ColumnType, ForeignKeyDef, ReferentialAction, UniqueDef};
+use crate::schema::{CheckDef, ColumnType, ForeignKeyDef, ReferentialAction, UniqueDef};
 
 fn column(name: &'static str, sql_type: ColumnType, nullable: bool) -> ColumnDef {
     ColumnDef {
@@ -201,4 +201,279 @@ fn an_operation_that_does_not_fit_the_schema_is_an_error() {
         column: column("missing", ColumnType::Text, true),
     };
     assert!(render(Backend::Sqlite, &schema(), &[drop]).is_err());
+}
+
+/// `product` and `part`, whose `product_id` references `product.id`.
+fn with_part() -> Schema {
+    let part = TableDef {
+        name: Borrowed("part"),
+        columns: vec![
+            ColumnDef {
+                primary_key: true,
+                auto_increment: true,
+                ..column("id", ColumnType::BigInt, false)
+            },
+            column("product_id", ColumnType::BigInt, true),
+            column("label", ColumnType::Text, true),
+        ]
+        .into(),
+        indexes: vec![IndexDef {
+            name: Borrowed("idx_part_label"),
+            columns: vec![Borrowed("label")].into(),
+        }]
+        .into(),
+        foreign_keys: vec![ForeignKeyDef {
+            name: Borrowed("fk_part_product"),
+            columns: vec![Borrowed("product_id")].into(),
+            referenced_table: Borrowed("product"),
+            referenced_columns: vec![Borrowed("id")].into(),
+            on_delete: ReferentialAction::Cascade,
+            on_update: ReferentialAction::NoAction,
+        }]
+        .into(),
+        ..product()
+    };
+    Schema::new([product(), part])
+}
+
+/// Both columns of `fk_part_product` become INTEGER, the referenced one first.
+fn narrow_the_key() -> [Operation; 2] {
+    let product_id = with_part().tables[0].columns[0].clone();
+    let part_product_id = column("product_id", ColumnType::BigInt, true);
+    [
+        Operation::AlterColumn {
+            table: Borrowed("product"),
+            from: product_id.clone(),
+            to: ColumnDef {
+                sql_type: ColumnType::Integer,
+                ..product_id
+            },
+            backfill: None,
+        },
+        Operation::AlterColumn {
+            table: Borrowed("part"),
+            from: part_product_id.clone(),
+            to: ColumnDef {
+                sql_type: ColumnType::Integer,
+                ..part_product_id
+            },
+            backfill: None,
+        },
+    ]
+}
+
+#[test]
+fn mysql_sets_a_foreign_key_aside_while_both_its_columns_change_type() {
+    assert_eq!(
+        render(Backend::Mysql, &with_part(), &narrow_the_key()).unwrap(),
+        [
+            "ALTER TABLE `part` DROP FOREIGN KEY `fk_part_product`",
+            "ALTER TABLE `product` MODIFY COLUMN `id` INT NOT NULL AUTO_INCREMENT",
+            "ALTER TABLE `part` MODIFY COLUMN `product_id` INT",
+            "ALTER TABLE `part` ADD CONSTRAINT `fk_part_product` FOREIGN KEY (`product_id`) \
+             REFERENCES `product` (`id`) ON DELETE CASCADE ON UPDATE NO ACTION",
+        ]
+    );
+}
+
+#[test]
+fn mysql_adds_back_at_the_end_a_key_whose_types_still_differ() {
+    let [first, _] = narrow_the_key();
+    let statements = render(Backend::Mysql, &with_part(), &[first]).unwrap();
+    assert_eq!(statements.len(), 3, "{statements:?}");
+    assert!(statements[2].starts_with("ALTER TABLE `part` ADD CONSTRAINT `fk_part_product`"));
+}
+
+#[test]
+fn postgres_changes_types_in_place_with_a_cast() {
+    assert_eq!(
+        render(Backend::Postgres, &with_part(), &narrow_the_key()).unwrap(),
+        [
+            r#"ALTER TABLE "product" ALTER COLUMN "id" TYPE INTEGER USING "id"::INTEGER"#,
+            r#"ALTER TABLE "part" ALTER COLUMN "product_id" TYPE INTEGER USING "product_id"::INTEGER"#,
+        ]
+    );
+}
+
+#[test]
+fn sqlite_rebuilds_a_table_to_drop_a_column_and_recreates_its_indexes() {
+    let drop = Operation::DropColumn {
+        table: Borrowed("part"),
+        column: column("product_id", ColumnType::BigInt, true),
+    };
+    let mut schema = with_part();
+    schema.table_mut("part").unwrap().foreign_keys = Borrowed(&[]);
+    assert_eq!(
+        render(Backend::Sqlite, &schema, &[drop]).unwrap(),
+        [
+            "CREATE TABLE \"__ff_new_part\" (\n  \
+             \"id\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,\n  \"label\" TEXT\n)",
+            r#"INSERT INTO "__ff_new_part" ("id", "label") SELECT "id", "label" FROM "part""#,
+            r#"DROP TABLE "part""#,
+            r#"ALTER TABLE "__ff_new_part" RENAME TO "part""#,
+            r#"CREATE INDEX "idx_part_label" ON "part" ("label")"#,
+        ]
+    );
+}
+
+#[test]
+fn each_dialect_drops_an_index_and_renames_a_table_its_own_way() {
+    let index = with_part().table("part").unwrap().indexes[0].clone();
+    let operations = [
+        Operation::DropIndex {
+            table: Borrowed("part"),
+            index,
+        },
+        Operation::RenameTable {
+            from: Borrowed("part"),
+            to: Borrowed("piece"),
+        },
+    ];
+    let sql = |backend| render(backend, &with_part(), &operations).unwrap();
+    assert_eq!(
+        sql(Backend::Sqlite),
+        [
+            r#"DROP INDEX "idx_part_label""#,
+            r#"ALTER TABLE "part" RENAME TO "piece""#,
+        ]
+    );
+    assert_eq!(
+        sql(Backend::Mysql),
+        [
+            "DROP INDEX `idx_part_label` ON `part`",
+            "ALTER TABLE `part` MODIFY COLUMN `label` TEXT",
+            "ALTER TABLE `part` RENAME TO `piece`",
+        ]
+    );
+}
+
+#[test]
+fn mysql_moves_a_primary_key_and_drops_a_check_as_a_constraint() {
+    let id = product().columns[0].clone();
+    let plain_id = ColumnDef {
+        primary_key: false,
+        auto_increment: false,
+        ..id.clone()
+    };
+    let check = CheckDef {
+        name: Borrowed("ck_product_name"),
+        expression: Borrowed("name <> ''"),
+    };
+    let operations = [
+        Operation::AlterColumn {
+            table: Borrowed("product"),
+            from: id.clone(),
+            to: plain_id.clone(),
+            backfill: None,
+        },
+        Operation::AlterColumn {
+            table: Borrowed("product"),
+            from: plain_id,
+            to: id,
+            backfill: None,
+        },
+        Operation::AddCheck {
+            table: Borrowed("product"),
+            check: check.clone(),
+        },
+        Operation::DropCheck {
+            table: Borrowed("product"),
+            check,
+        },
+    ];
+    assert_eq!(
+        render(Backend::Mysql, &schema(), &operations).unwrap(),
+        [
+            "ALTER TABLE `product` MODIFY COLUMN `id` BIGINT NOT NULL",
+            "ALTER TABLE `product` DROP PRIMARY KEY",
+            "ALTER TABLE `product` ADD PRIMARY KEY (`id`)",
+            "ALTER TABLE `product` MODIFY COLUMN `id` BIGINT NOT NULL AUTO_INCREMENT",
+            "ALTER TABLE `product` ADD CONSTRAINT `ck_product_name` CHECK (name <> '')",
+            "ALTER TABLE `product` DROP CONSTRAINT `ck_product_name`",
+        ]
+    );
+}
+
+#[test]
+fn sqlite_does_a_run_of_changes_to_one_table_in_one_rebuild() {
+    let operations = [
+        add_sku(Some(DefaultValue::Text(Borrowed("n/a")))),
+        Operation::AddColumn {
+            table: Borrowed("product"),
+            column: column("note", ColumnType::Text, true),
+            backfill: None,
+        },
+        Operation::AddIndex {
+            table: Borrowed("product"),
+            index: IndexDef {
+                name: Borrowed("idx_product_sku"),
+                columns: vec![Borrowed("sku")].into(),
+            },
+        },
+        Operation::AddUnique {
+            table: Borrowed("product"),
+            unique: UniqueDef {
+                name: Borrowed("uq_product_name"),
+                columns: vec![Borrowed("name")].into(),
+            },
+        },
+        Operation::RenameColumn {
+            table: Borrowed("product"),
+            from: Borrowed("note"),
+            to: Borrowed("remark"),
+        },
+    ];
+    assert_eq!(
+        render(Backend::Sqlite, &schema(), &operations).unwrap(),
+        [
+            "CREATE TABLE \"__ff_new_product\" (\n  \
+             \"id\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,\n  \
+             \"name\" TEXT NOT NULL,\n  \
+             \"sku\" VARCHAR(32) NOT NULL,\n  \
+             \"note\" TEXT,\n  \
+             CONSTRAINT \"uq_product_name\" UNIQUE (\"name\")\n)",
+            r#"INSERT INTO "__ff_new_product" ("id", "name", "sku") SELECT "id", "name", 'n/a' FROM "product""#,
+            r#"DROP TABLE "product""#,
+            r#"ALTER TABLE "__ff_new_product" RENAME TO "product""#,
+            r#"CREATE INDEX "idx_product_sku" ON "product" ("sku")"#,
+            r#"ALTER TABLE "product" RENAME COLUMN "note" TO "remark""#,
+        ]
+    );
+}
+
+#[test]
+fn sqlite_fills_a_column_added_during_a_rebuild_then_made_not_null_from_its_default() {
+    let note = ColumnDef {
+        default: Some(DefaultValue::Text(Borrowed("-"))),
+        ..column("note", ColumnType::Text, true)
+    };
+    let operations = [
+        Operation::AddUnique {
+            table: Borrowed("product"),
+            unique: UniqueDef {
+                name: Borrowed("uq_product_name"),
+                columns: vec![Borrowed("name")].into(),
+            },
+        },
+        Operation::AddColumn {
+            table: Borrowed("product"),
+            column: note.clone(),
+            backfill: None,
+        },
+        Operation::AlterColumn {
+            table: Borrowed("product"),
+            from: note.clone(),
+            to: ColumnDef {
+                nullable: false,
+                ..note
+            },
+            backfill: Some(DefaultValue::Text(Borrowed("?"))),
+        },
+    ];
+    let statements = render(Backend::Sqlite, &schema(), &operations).unwrap();
+    assert_eq!(
+        statements[1],
+        r#"INSERT INTO "__ff_new_product" ("id", "name", "note") SELECT "id", "name", COALESCE('-', '?') FROM "product""#
+    );
+    assert_eq!(statements.len(), 4, "{statements:?}");
 }
