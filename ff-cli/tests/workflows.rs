@@ -208,6 +208,17 @@ fn initial_setup_add_an_entity_and_modify_it() {
         project.cargo_ff(&["database", "upgrade"]).ok();
         assert_live_schema_is(&mut conn, &head_snapshot(&project));
         assert_eq!(folders.len(), 3);
+        let status = project
+            .cargo_ff(&["database", "status", "--format", "json"])
+            .ok();
+        // The JSON document comes first; the progress line on stderr follows it.
+        let json: serde_json::Value = serde_json::Deserializer::from_str(&status.text)
+            .into_iter()
+            .next()
+            .expect("a JSON document")
+            .expect("valid JSON");
+        assert_eq!(json["up_to_date"], true, "{json}");
+        assert_eq!(json["migrations"][2]["status"], "CURRENT", "{json}");
         assert_eq!(count(&mut conn, "user"), 2);
         if backend == Backend::Sqlite {
             // SQLite rebuilt the table: the foreign key from product still holds.
@@ -219,5 +230,22 @@ fn initial_setup_add_an_entity_and_modify_it() {
                 .unwrap();
             assert_eq!(count(&mut conn, "product"), 0, "ON DELETE CASCADE survived");
         }
+
+        // A deleted entity does not linger: its table is dropped, with consent.
+        project.write_entities(USER_MODIFIED);
+        project
+            .cargo_ff(&["database", "create-migration", "-m", "drop product"])
+            .ok()
+            .contains("- table product")
+            .contains("destroys data");
+        project
+            .cargo_ff(&["database", "upgrade"])
+            .expect_code(3)
+            .contains("drops table `product`");
+        project
+            .cargo_ff(&["database", "upgrade", "--accept-data-loss"])
+            .ok();
+        assert_live_schema_is(&mut conn, &head_snapshot(&project));
+        assert!(head_snapshot(&project).table("product").is_none());
     });
 }

@@ -56,3 +56,31 @@ impl Schema {
         serde_json::from_str(json)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow::Borrowed;
+
+    use super::*;
+
+    fn table(name: &'static str, renamed_from: Option<&'static str>) -> TableDef {
+        TableDef {
+            name: Borrowed(name),
+            columns: Borrowed(&[]),
+            indexes: Borrowed(&[]),
+            uniques: Borrowed(&[]),
+            checks: Borrowed(&[]),
+            foreign_keys: Borrowed(&[]),
+            renamed_from: renamed_from.map(Borrowed),
+        }
+    }
+
+    #[test]
+    fn the_snapshot_json_is_the_same_whatever_the_order_and_hints() {
+        let one = Schema::new([table("b", None), table("a", Some("old_a"))]);
+        let two = Schema::new([table("a", None), table("b", None)]);
+        assert_eq!(one.to_json(), two.to_json());
+        assert!(!one.to_json().contains("old_a"));
+        assert_eq!(Schema::from_json(&one.to_json()).unwrap(), two);
+    }
+}
