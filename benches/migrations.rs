@@ -13,15 +13,7 @@ use ff_runtime::migration::{self, History, MigrationDir, MigrationFile, Schema, 
 use ff_runtime::schema::{ColumnDef, ColumnType, IndexDef, TableDef};
 
 fn column(name: String, sql_type: ColumnType, nullable: bool) -> ColumnDef {
-    ColumnDef {
-        name: Cow::Owned(name),
-        sql_type,
-        nullable,
-        default: None,
-        primary_key: false,
-        auto_increment: false,
-        renamed_from: None,
-    }
+    ColumnDef::new(name, sql_type, nullable)
 }
 
 fn table(index: usize, columns: usize) -> TableDef {

@@ -74,15 +74,7 @@ mod tests {
     use crate::schema::*;
 
     fn column(name: &'static str, sql_type: ColumnType, nullable: bool) -> ColumnDef {
-        ColumnDef {
-            name: Borrowed(name),
-            sql_type,
-            nullable,
-            default: None,
-            primary_key: false,
-            auto_increment: false,
-            renamed_from: None,
-        }
+        ColumnDef::new(name, sql_type, nullable)
     }
 
     fn id() -> ColumnDef {

@@ -62,6 +62,21 @@ pub struct ColumnDef {
     pub renamed_from: Option<Text>,
 }
 
+impl ColumnDef {
+    /// A column without default that is not a key.
+    pub fn new(name: impl Into<Text>, sql_type: ColumnType, nullable: bool) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            sql_type,
+            nullable,
+            default: None,
+            primary_key: false,
+            auto_increment: false,
+            renamed_from: None,
+        }
+    }
+}
+
 /// A portable column type, rendered per dialect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -220,6 +235,19 @@ impl ReferentialAction {
 }
 
 impl TableDef {
+    /// A table of these columns, without indexes or constraints.
+    pub fn new(name: impl Into<Text>, columns: Vec<ColumnDef>) -> TableDef {
+        TableDef {
+            name: name.into(),
+            columns: columns.into(),
+            indexes: List::Borrowed(&[]),
+            uniques: List::Borrowed(&[]),
+            checks: List::Borrowed(&[]),
+            foreign_keys: List::Borrowed(&[]),
+            renamed_from: None,
+        }
+    }
+
     /// The primary key column.
     pub fn primary_key(&self) -> Option<&ColumnDef> {
         self.columns.iter().find(|column| column.primary_key)

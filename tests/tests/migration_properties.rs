@@ -53,15 +53,7 @@ fn text(name: &str) -> Cow<'static, str> {
 }
 
 fn column(name: &str, sql_type: ColumnType, nullable: bool) -> ColumnDef {
-    ColumnDef {
-        name: text(name),
-        sql_type,
-        nullable,
-        default: None,
-        primary_key: false,
-        auto_increment: false,
-        renamed_from: None,
-    }
+    ColumnDef::new(name.to_owned(), sql_type, nullable)
 }
 
 const TYPES: [ColumnType; 6] = [

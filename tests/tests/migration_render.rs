@@ -26,15 +26,7 @@ fn names(values: &[&str]) -> Cow<'static, [Cow<'static, str>]> {
 }
 
 fn column(name: &str, sql_type: ColumnType, nullable: bool) -> ColumnDef {
-    ColumnDef {
-        name: text(name),
-        sql_type,
-        nullable,
-        default: None,
-        primary_key: false,
-        auto_increment: false,
-        renamed_from: None,
-    }
+    ColumnDef::new(name.to_owned(), sql_type, nullable)
 }
 
 fn serial(name: &str) -> ColumnDef {

@@ -230,12 +230,7 @@ fn print_upgrade_sql(
             (conn.backend(), migration::verify(history, &applied)?)
         }
     };
-    let end = match target {
-        UpgradeTarget::Head => history.migrations.len(),
-        UpgradeTarget::Steps(n) => (done + n).min(history.migrations.len()),
-        UpgradeTarget::To(revision) => (history.position(revision)? + 1).max(done),
-    };
-    for index in done..end {
+    for index in target.range(history, done)? {
         let statements = migration::up_statements(history, index, backend)?;
         print_sql(&history.migrations[index].name(), "upgrade", &statements);
     }
@@ -313,12 +308,7 @@ fn print_downgrade_sql(
     let backend = conn.backend();
     let applied = migration::applied(conn)?;
     let done = migration::verify(history, &applied)?;
-    let keep = match target {
-        DowngradeTarget::Base => 0,
-        DowngradeTarget::Steps(n) => done.saturating_sub(*n),
-        DowngradeTarget::To(revision) => (history.position(revision)? + 1).min(done),
-    };
-    for index in (keep..done).rev() {
+    for index in target.range(history, done)?.rev() {
         let statements = migration::down_statements(history, index, backend)?;
         print_sql(&history.migrations[index].name(), "downgrade", &statements);
     }

@@ -238,7 +238,7 @@ fn quote_with(identifier: &str, quote: char) -> String {
 }
 
 /// Whether an index or a unique constraint covers the column.
-fn is_indexed(table: &TableDef, column: &ColumnDef) -> bool {
+pub(crate) fn is_indexed(table: &TableDef, column: &ColumnDef) -> bool {
     let covers = |columns: &[crate::schema::Text]| columns.contains(&column.name);
     column.primary_key
         || table.indexes.iter().any(|index| covers(&index.columns))

@@ -46,7 +46,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::connection::Connection;
-use crate::dialect::Backend;
+use crate::dialect::{Backend, is_indexed};
 use crate::error::Result;
 use crate::migration::Schema;
 use crate::schema::{ColumnDef, ReferentialAction, TableDef, Text};
@@ -303,16 +303,6 @@ fn expected_table(table: &TableDef, backend: Backend, rules: &Rules) -> LiveTabl
             .map(|check| check.name.to_string())
             .collect(),
     }
-}
-
-/// Whether an index, a unique constraint or a foreign key covers the column (as the DDL
-/// renderer decides it: MySQL then gives unbounded text a length).
-fn is_indexed(table: &TableDef, column: &ColumnDef) -> bool {
-    let covers = |columns: &[Text]| columns.contains(&column.name);
-    column.primary_key
-        || table.indexes.iter().any(|index| covers(&index.columns))
-        || table.uniques.iter().any(|unique| covers(&unique.columns))
-        || table.foreign_keys.iter().any(|fk| covers(&fk.columns))
 }
 
 fn compare_tables(table: &str, expected: &LiveTable, live: &LiveTable, diffs: &mut Vec<String>) {

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 
 use diesel::connection::SimpleConnection;
 use diesel::migration::{Migration, MigrationMetadata, MigrationName, MigrationVersion};
@@ -59,6 +60,31 @@ pub enum DowngradeTarget {
     To(String),
     /// Revert every migration.
     Base,
+}
+
+impl UpgradeTarget {
+    /// The positions of the migrations to apply when the first `done` are applied.
+    pub fn range(&self, history: &History, done: usize) -> Result<Range<usize>> {
+        let end = match self {
+            UpgradeTarget::Head => history.migrations.len(),
+            UpgradeTarget::Steps(n) => (done + n).min(history.migrations.len()),
+            UpgradeTarget::To(revision) => (history.position(revision)? + 1).max(done),
+        };
+        Ok(done..end)
+    }
+}
+
+impl DowngradeTarget {
+    /// The positions of the migrations to revert (revert them last first) when the first
+    /// `done` are applied.
+    pub fn range(&self, history: &History, done: usize) -> Result<Range<usize>> {
+        let keep = match self {
+            DowngradeTarget::Base => 0,
+            DowngradeTarget::Steps(n) => done.saturating_sub(*n),
+            DowngradeTarget::To(revision) => (history.position(revision)? + 1).min(done),
+        };
+        Ok(keep..done)
+    }
 }
 
 /// One migration that is about to run, with its SQL for the connection's dialect.
@@ -164,12 +190,8 @@ pub fn upgrade(
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
         let done = verify(history, &runner.applied()?)?;
-        let end = match target {
-            UpgradeTarget::Head => history.migrations.len(),
-            UpgradeTarget::Steps(n) => (done + n).min(history.migrations.len()),
-            UpgradeTarget::To(revision) => (history.position(revision)? + 1).max(done),
-        };
-        let plan = (done..end)
+        let plan = target
+            .range(history, done)?
             .map(|index| plan(history, index, backend, Direction::Up))
             .collect::<Result<Vec<_>>>()?;
         refuse_data_loss(&plan, accept_data_loss)?;
@@ -196,12 +218,8 @@ pub fn downgrade(
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
         let done = verify(history, &runner.applied()?)?;
-        let keep = match target {
-            DowngradeTarget::Base => 0,
-            DowngradeTarget::Steps(n) => done.saturating_sub(*n),
-            DowngradeTarget::To(revision) => (history.position(revision)? + 1).min(done),
-        };
-        let plan = (keep..done)
+        let plan = target
+            .range(history, done)?
             .rev()
             .map(|index| plan(history, index, backend, Direction::Down))
             .collect::<Result<Vec<_>>>()?;

@@ -4,15 +4,7 @@ use super::*;
 use crate::schema::{CheckDef, ColumnType, ForeignKeyDef, ReferentialAction, UniqueDef};
 
 fn column(name: &'static str, sql_type: ColumnType, nullable: bool) -> ColumnDef {
-    ColumnDef {
-        name: Borrowed(name),
-        sql_type,
-        nullable,
-        default: None,
-        primary_key: false,
-        auto_increment: false,
-        renamed_from: None,
-    }
+    ColumnDef::new(name, sql_type, nullable)
 }
 
 fn product() -> TableDef {
