@@ -11,6 +11,10 @@ use crate::error::{Error, Result};
 use crate::schema::TableDef;
 use crate::url::DatabaseUrl;
 
+/// Run on every new SQLite connection: foreign keys are off by default in SQLite, and a busy
+/// writer is waited for.
+pub(crate) const SQLITE_SETUP: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
 /// A connection to SQLite, PostgreSQL or MySQL/MariaDB.
 ///
 /// Each variant holds Diesel's own connection, so Diesel's typed DSL runs on it unchanged:
@@ -54,8 +58,7 @@ impl Connection {
         let connection = match url.backend() {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(url.driver_url()).map_err(failed)?;
-                // Foreign keys are off by default in SQLite; a busy writer is waited for.
-                conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")?;
+                conn.batch_execute(SQLITE_SETUP)?;
                 Connection::Sqlite(conn)
             }
             Backend::Postgres => {

@@ -498,9 +498,8 @@ enum Lock {
 /// The key of ff's PostgreSQL advisory lock ("ffmigr" in ASCII).
 const ADVISORY_LOCK_KEY: i64 = 0x6666_6d69_6772;
 
-/// How long a MySQL runner waits for another one, in seconds.
-#[cfg(feature = "mysql")]
-const MYSQL_LOCK_TIMEOUT: i32 = 600;
+/// How long a runner waits for another one (MySQL and SQLite), in seconds.
+const LOCK_TIMEOUT_SECONDS: i32 = 600;
 
 #[cfg(feature = "mysql")]
 #[derive(QueryableByName)]
@@ -521,10 +520,14 @@ fn with_target<T>(
             }
             // Tables are rebuilt with foreign keys off (it cannot change inside a
             // transaction); every migration checks them before it is recorded.
-            c.batch_execute("PRAGMA foreign_keys = OFF")
-                .map_err(crate::Error::from)?;
+            // Another runner holds the write lock for as long as its migrations take.
+            c.batch_execute(&format!(
+                "PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = {}",
+                LOCK_TIMEOUT_SECONDS * 1000
+            ))
+            .map_err(crate::Error::from)?;
             let outcome = c.immediate_transaction(|c| work(c));
-            c.batch_execute("PRAGMA foreign_keys = ON")
+            c.batch_execute(crate::connection::SQLITE_SETUP)
                 .map_err(crate::Error::from)?;
             outcome
         }
@@ -550,12 +553,12 @@ fn with_target<T>(
             }
             let lock: LockResult =
                 diesel::sql_query("SELECT GET_LOCK('ff_migrations', ?) AS acquired")
-                    .bind::<diesel::sql_types::Integer, _>(MYSQL_LOCK_TIMEOUT)
+                    .bind::<diesel::sql_types::Integer, _>(LOCK_TIMEOUT_SECONDS)
                     .get_result(c)
                     .map_err(crate::Error::from)?;
             if lock.acquired != Some(1) {
                 return Err(MigrationError::Harness(format!(
-                    "another `upgrade` held the migration lock for {MYSQL_LOCK_TIMEOUT} s; try again when it is done"
+                    "another `upgrade` held the migration lock for {LOCK_TIMEOUT_SECONDS} s; try again when it is done"
                 )));
             }
             let outcome = work(c);
