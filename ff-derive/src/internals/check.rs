@@ -19,6 +19,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_foreign_keys(cx, cont);
     check_defaults(cx, cont);
     check_composites(cx, cont);
+    check_renames(cx, cont);
 }
 
 /// Generated code names the struct as a concrete type in the Diesel schema and in static
@@ -113,7 +114,8 @@ fn check_skipped_fields(cx: &Ctxt, cont: &Container) {
             || a.belongs_to.is_some()
             || a.on_delete.is_some()
             || a.on_update.is_some()
-            || a.sql_type.is_some();
+            || a.sql_type.is_some()
+            || a.renamed_from.is_some();
         if column_attribute {
             cx.error_spanned_by(
                 skip,
@@ -222,6 +224,34 @@ fn check_composites(cx: &Ctxt, cont: &Container) {
                     format!("`{name}` is not a stored field of `{}`", cont.ident),
                 );
             }
+        }
+    }
+}
+
+/// `renamed_from` names what the table or column was called before, never its current name.
+fn check_renames(cx: &Ctxt, cont: &Container) {
+    if let Some(old) = &cont.attrs.renamed_from
+        && old.value == cont.table_name()
+    {
+        cx.error_spanned_by(
+            &old.tokens,
+            format!(
+                "`renamed_from` names the table's current name `{}`: write the name it had before, or remove the attribute",
+                old.value
+            ),
+        );
+    }
+    for field in cont.columns() {
+        if let Some(old) = &field.attrs.renamed_from
+            && old.value == field.column_name()
+        {
+            cx.error_spanned_by(
+                &old.tokens,
+                format!(
+                    "`renamed_from` names the column's current name `{}`: write the name it had before, or remove the attribute",
+                    old.value
+                ),
+            );
         }
     }
 }
