@@ -83,8 +83,9 @@ impl Project {
         )
     }
 
-    /// Where the emitted entity schemas are cached.
-    pub fn metadata_dir(&self) -> PathBuf {
+    /// Where the emitted entity schemas are cached, for every project sharing the target
+    /// directory.
+    fn metadata_dir(&self) -> PathBuf {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| self.root.join("target"));
@@ -96,20 +97,52 @@ impl Project {
         target.join("ff").join("metadata")
     }
 
-    /// The schema the entities declare, read by running their schema-dump tests. The cache is
-    /// emptied first, so a deleted entity cannot linger.
+    /// This project's entry in the cache: projects sharing a target directory do not mix.
+    pub fn project_metadata_dir(&self) -> PathBuf {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&self.root, &mut hasher);
+        let name = self
+            .root
+            .file_name()
+            .map_or("project".into(), |n| n.to_string_lossy().into_owned());
+        self.metadata_dir().join(format!(
+            "{name}-{:016x}",
+            std::hash::Hasher::finish(&hasher)
+        ))
+    }
+
+    /// The schema the entities declare, read by running their schema-dump tests into a fresh
+    /// directory (so a deleted entity cannot linger, and two runs at once do not mix), which
+    /// then replaces this project's entry in the cache.
     pub fn entity_schema(&self) -> Result<Schema, CommandError> {
-        let dir = self.metadata_dir();
+        let cached = self.project_metadata_dir();
+        let mut staging = cached.clone().into_os_string();
+        staging.push(format!(".{}", std::process::id()));
+        let dir = PathBuf::from(staging);
         clear_dir(&dir)?;
         std::fs::create_dir_all(&dir).map_err(|error| {
             CommandError::Project(format!("cannot create {}: {error}", dir.display()))
         })?;
+        let schema = self.dump_entities(&dir);
+        if schema.is_ok() {
+            clear_dir(&cached)?;
+            // Another run may have just put its own (identical) entry in place.
+            if std::fs::rename(&dir, &cached).is_err() {
+                clear_dir(&dir)?;
+            }
+        } else {
+            clear_dir(&dir)?;
+        }
+        schema
+    }
+
+    fn dump_entities(&self, dir: &Path) -> Result<Schema, CommandError> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command
             .current_dir(&self.root)
             .args(["test", "--quiet"])
-            .env(DUMP_DIR_VAR, &dir);
+            .env(DUMP_DIR_VAR, dir);
         if let Some(package) = &self.config.package {
             command.args(["--package", package]);
         }
@@ -142,7 +175,7 @@ impl Project {
                 String::from_utf8_lossy(&output.stderr)
             )));
         }
-        read_tables(&dir)
+        read_tables(dir)
     }
 }
 

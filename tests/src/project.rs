@@ -68,13 +68,14 @@ impl TestProject {
     /// against `database_url`.
     pub fn new(cargo_ff: impl Into<PathBuf>, database_url: &str, entities: &str) -> TestProject {
         let workspace = workspace_root();
-        let root = workspace
-            .join("target/ff-tests/projects")
-            .join(unique_name());
+        // A name of its own: cargo would otherwise take one project's build for another's
+        // (projects sharing a target directory are told apart by name and version).
+        let name = unique_name();
+        let root = workspace.join("target/ff-tests/projects").join(&name);
         std::fs::create_dir_all(root.join("src")).expect("create the project");
         let manifest = format!(
             r#"[package]
-name = "shop"
+name = "{name}"
 version = "0.1.0"
 edition = "2024"
 publish = false
@@ -86,7 +87,7 @@ ff-runtime = {{ path = "{runtime}" }}
 diesel = {{ version = "2.3", default-features = false, features = ["32-column-tables", "chrono", "serde_json", "uuid", "numeric"] }}
 chrono = {{ version = "0.4", default-features = false, features = ["std", "clock"] }}
 "#,
-            runtime = workspace.join("ff-runtime").display()
+            runtime = workspace.join("ff-runtime").display(),
         );
         std::fs::write(root.join("Cargo.toml"), manifest).expect("write Cargo.toml");
         std::fs::copy(workspace.join("Cargo.lock"), root.join("Cargo.lock"))
@@ -170,8 +171,27 @@ pub fn run(output: &Output) -> Run {
 
 impl Drop for TestProject {
     fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.root);
+        if std::thread::panicking() {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+        // The project's own build products; the dependencies stay for the next project.
+        let name = self
+            .root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let target = workspace_root().join("target/ff-tests/project-target/debug");
+        for dir in ["deps", ".fingerprint", "incremental"] {
+            let Ok(entries) = std::fs::read_dir(target.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if name.as_deref().is_some_and(|name| file.starts_with(name)) {
+                    let path = entry.path();
+                    let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+                }
+            }
         }
     }
 }

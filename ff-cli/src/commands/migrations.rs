@@ -344,7 +344,7 @@ pub fn clear_migrations(args: ForceArgs) -> Result<(), CommandError> {
 /// `clear-metadata`: remove the cache of entity schemas.
 pub fn clear_metadata() -> Result<(), CommandError> {
     let project = Project::discover()?;
-    let dir = project.metadata_dir();
+    let dir = project.project_metadata_dir();
     clear_dir(&dir)?;
     println!("✓ Metadata cache cleared: {}", dir.display());
     println!("The next command reads the entities again.");

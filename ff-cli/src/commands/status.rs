@@ -191,7 +191,12 @@ fn print_text(status: &Status, pending: usize) {
             if db.connected {
                 "OK".into()
             } else {
-                db.error.clone().unwrap_or_else(|| "no database".into())
+                // The whole message is listed with the problems below.
+                db.error
+                    .as_deref()
+                    .and_then(|error| error.lines().next())
+                    .unwrap_or("no database")
+                    .to_owned()
             },
         ],
         vec!["Type".into(), db.backend.to_uppercase(), db.url.clone()],
