@@ -526,7 +526,20 @@ fn with_target<T>(
                 LOCK_TIMEOUT_SECONDS * 1000
             ))
             .map_err(crate::Error::from)?;
-            let outcome = c.immediate_transaction(|c| work(c));
+            // Each migration runs in a savepoint of this transaction: when one fails, the
+            // ones before it are still committed, as on the other databases.
+            let mut failure = None;
+            let outcome = c.immediate_transaction(|c| match work(c) {
+                Ok(value) => Ok(Some(value)),
+                Err(error) => {
+                    failure = Some(error);
+                    Ok(None)
+                }
+            });
+            let outcome = match (outcome, failure) {
+                (_, Some(error)) | (Err(error), None) => Err(error),
+                (Ok(value), None) => Ok(value.expect("a value without a failure")),
+            };
             c.batch_execute(crate::connection::SQLITE_SETUP)
                 .map_err(crate::Error::from)?;
             outcome
