@@ -361,3 +361,56 @@ fn copy_makes_a_checked_copy_and_never_overwrites() {
         }
     });
 }
+
+/// Runs `cargo ff database <args> --url <url>` on a pseudo-terminal (util-linux `script`),
+/// typing `answer` at its prompt.
+fn on_terminal(project: &TestProject, url: &str, args: &[&str], answer: &str) -> Run {
+    let mut command = vec![
+        env!("CARGO_BIN_EXE_cargo-ff").to_owned(),
+        "ff".into(),
+        "database".into(),
+    ];
+    command.extend(args.iter().map(|a| a.to_string()));
+    command.extend(["--url".into(), url.to_owned()]);
+    let line = command
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = std::process::Command::new("script")
+        .envs(project.envs())
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(project.root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script(1) from util-linux");
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::io::Write::write_all(&mut stdin, format!("{answer}\n").as_bytes()).unwrap();
+    drop(stdin);
+    run(&child.wait_with_output().unwrap())
+}
+
+#[test]
+fn destructive_steps_are_asked_about_on_a_terminal() {
+    let project = project_with_one_migration();
+    project.write_entities("");
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "drop authors"])
+        .ok()
+        .contains("- table author");
+    each_backend_database(|database| {
+        let url = database.url();
+        with_url(&project, url, &["upgrade", "--to", "+1"]).ok();
+        on_terminal(&project, url, &["upgrade"], "n")
+            .expect_code(3)
+            .contains("Run them? [y/N]")
+            .contains("refusing to run destructive steps");
+        with_url(&project, url, &["status"]).contains("PENDING");
+        on_terminal(&project, url, &["upgrade"], "y")
+            .ok()
+            .contains("Migrations applied successfully.");
+    });
+}

@@ -134,6 +134,16 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "clock
         std::fs::write(path, content).expect("write file");
     }
 
+    /// The environment `cargo ff` runs with in this project: its database and the shared
+    /// target directory.
+    pub fn envs(&self) -> [(&'static str, String); 2] {
+        let target = workspace_root().join("target/ff-tests/project-target");
+        [
+            ("DATABASE_URL", self.database_url.clone()),
+            ("CARGO_TARGET_DIR", target.display().to_string()),
+        ]
+    }
+
     /// A `cargo ff` command in the project, not yet run.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.cargo_ff);
@@ -142,11 +152,7 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "clock
             .args(args)
             .current_dir(&self.root)
             .stdin(Stdio::null())
-            .env("DATABASE_URL", &self.database_url)
-            .env(
-                "CARGO_TARGET_DIR",
-                workspace_root().join("target/ff-tests/project-target"),
-            );
+            .envs(self.envs());
         command
     }
 
