@@ -219,6 +219,17 @@ fn initial_setup_add_an_entity_and_modify_it() {
             .expect("valid JSON");
         assert_eq!(json["up_to_date"], true, "{json}");
         assert_eq!(json["migrations"][2]["status"], "CURRENT", "{json}");
+
+        // A change made by hand in the database is drift too.
+        conn.batch_execute("CREATE TABLE manual_table (id INTEGER PRIMARY KEY)")
+            .unwrap();
+        project
+            .cargo_ff(&["database", "status"])
+            .expect_code(4)
+            .contains("the live database differs from migration")
+            .contains("manual_table");
+        conn.batch_execute("DROP TABLE manual_table").unwrap();
+        project.cargo_ff(&["database", "status"]).ok();
         assert_eq!(count(&mut conn, "user"), 2);
         if backend == Backend::Sqlite {
             // SQLite rebuilt the table: the foreign key from product still holds.

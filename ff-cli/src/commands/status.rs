@@ -1,6 +1,7 @@
 //! `cargo ff database status`: the database, the migrations, and whether they agree with the
 //! entities. Exits with 4 when anything disagrees, so a CI job can use it.
 
+use ff_runtime::introspect;
 use ff_runtime::migration::{self, Applied, History};
 use ff_runtime::{Connection, DatabaseUrl, database};
 use serde::Serialize;
@@ -58,9 +59,14 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         error: None,
     };
     let applied = match read_applied(&url) {
-        Ok((exists, applied)) => {
-            database.exists = exists;
-            database.connected = exists;
+        Ok((conn, applied)) => {
+            database.exists = conn.is_some();
+            database.connected = conn.is_some();
+            if let Some(mut conn) = conn
+                && let Some(drift) = live_drift(&mut conn, &history, &applied)
+            {
+                problems.push(drift);
+            }
             applied
         }
         Err(error) => {
@@ -109,12 +115,46 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
 }
 
 /// Whether the database exists, and the migrations it records.
-fn read_applied(url: &str) -> Result<(bool, Vec<Applied>), CommandError> {
+fn read_applied(url: &str) -> Result<(Option<Connection>, Vec<Applied>), CommandError> {
     if !database::database_exists(url)? {
-        return Ok((false, Vec::new()));
+        return Ok((None, Vec::new()));
     }
     let mut conn = Connection::establish(url)?;
-    Ok((true, migration::applied(&mut conn)?))
+    let applied = migration::applied(&mut conn)?;
+    Ok((Some(conn), applied))
+}
+
+/// How the live schema differs from the snapshot of the last applied migration (tables and
+/// constraints made or changed by hand), at most a few lines.
+fn live_drift(conn: &mut Connection, history: &History, applied: &[Applied]) -> Option<String> {
+    let last = applied.last()?;
+    let migration = history
+        .migrations
+        .iter()
+        .find(|m| m.version() == last.version)?;
+    let live = introspect::live_schema(conn).ok()?;
+    let expected = introspect::expected_live(&migration.snapshot, conn.backend());
+    let differences = introspect::compare_ignoring_column_order(&expected, &live);
+    if differences.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = differences
+        .iter()
+        .take(5)
+        .map(|d| format!("   {d}"))
+        .collect();
+    let more = differences.len().saturating_sub(shown.len());
+    Some(format!(
+        "the live database differs from migration {} ({} difference(s){}):\n{}\n   help: undo the manual change, or put it in the entities and create a migration",
+        migration.name(),
+        differences.len(),
+        if more > 0 {
+            format!(", {more} not shown")
+        } else {
+            String::new()
+        },
+        shown.join("\n")
+    ))
 }
 
 fn migration_rows(
