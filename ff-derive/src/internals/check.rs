@@ -20,6 +20,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_defaults(cx, cont);
     check_composites(cx, cont);
     check_renames(cx, cont);
+    check_insertable(cx, cont);
 }
 
 /// Generated code names the struct as a concrete type in the Diesel schema and in static
@@ -253,5 +254,23 @@ fn check_renames(cx: &Ctxt, cont: &Container) {
                 ),
             );
         }
+    }
+}
+
+/// A row whose only column is its generated key would need `INSERT … DEFAULT VALUES`, which
+/// the generated insert does not write.
+fn check_insertable(cx: &Ctxt, cont: &Container) {
+    let Some(key) = cont.primary_key() else {
+        return;
+    };
+    let generated = types::is_integer(key.ty) && key.attrs.sql_type.is_none();
+    if generated && cont.columns().count() == 1 {
+        cx.error_spanned_by(
+            cont.ident,
+            format!(
+                "`{}` has no column besides its generated key `{}`, so there is nothing to insert: add a field",
+                cont.ident, key.ident
+            ),
+        );
     }
 }

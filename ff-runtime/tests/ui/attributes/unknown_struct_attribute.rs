@@ -4,6 +4,7 @@ use ff_runtime::prelude::*;
 #[ff(name = "products")]
 pub struct Product {
     pub id: i32,
+    pub name: String,
 }
 
 fn main() {}
