@@ -109,7 +109,9 @@ pub enum MigrationError {
     },
 
     /// A schema change that the migration engine cannot apply to its model.
-    #[error("migration {version} does not fit the schema before it: {reason}")]
+    #[error(
+        "migration {version} does not fit the schema before it: {reason}\nhelp: its folder or an earlier one was edited by hand; restore them from version control"
+    )]
     Inconsistent {
         /// The migration.
         version: String,

@@ -413,7 +413,7 @@ fn sqlite_foreign_key_check(conn: &mut SqliteConnection, version: &str) -> Resul
     match violations.first() {
         None => Ok(()),
         Some(first) => Err(MigrationError::Harness(format!(
-            "migration {version} leaves {} row(s) whose foreign key points nowhere (first: a row of `{}` referring to `{}`); nothing was applied",
+            "migration {version} leaves {} row(s) whose foreign key points nowhere (first: a row of `{}` referring to `{}`); nothing of it was applied\nhelp: delete or fix those rows (or add the missing parents) in this migration's up.sql (it runs before the check), then upgrade again",
             violations.len(),
             first.table,
             first.parent
