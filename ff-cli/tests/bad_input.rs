@@ -59,6 +59,18 @@ fn project_with_one_migration() -> TestProject {
     project
 }
 
+/// A project with two migrations: `author`, then `tag`.
+fn project_with_two_migrations() -> TestProject {
+    let project = project_with_one_migration();
+    project.write_entities(&format!(
+        "{AUTHOR}\n#[derive(Debug, Clone, Entity)]\npub struct Tag {{ pub id: i32, pub label: String }}\n"
+    ));
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "tags"])
+        .ok();
+    project
+}
+
 #[test]
 fn malformed_and_unreachable_urls_are_named_with_the_password_hidden() {
     let project = project(AUTHOR);
@@ -82,13 +94,7 @@ fn malformed_and_unreachable_urls_are_named_with_the_password_hidden() {
 
 #[test]
 fn damaged_migration_folders_stop_upgrade_before_it_touches_the_database() {
-    let project = project_with_one_migration();
-    project.write_entities(&format!(
-        "{AUTHOR}\n#[derive(Debug, Clone, Entity)]\npub struct Tag {{ pub id: i32, pub label: String }}\n"
-    ));
-    project
-        .cargo_ff(&["database", "create-migration", "-m", "tags"])
-        .ok();
+    let project = project_with_two_migrations();
     let folders = project.migration_folders();
     let database = std::env::temp_dir().join(format!("ff-bad-input-{}.db", std::process::id()));
     let url = format!("sqlite://{}", database.display());
@@ -125,13 +131,7 @@ fn damaged_migration_folders_stop_upgrade_before_it_touches_the_database() {
 
 #[test]
 fn divergent_migrations_are_explained_by_every_command() {
-    let project = project_with_one_migration();
-    project.write_entities(&format!(
-        "{AUTHOR}\n#[derive(Debug, Clone, Entity)]\npub struct Tag {{ pub id: i32, pub label: String }}\n"
-    ));
-    project
-        .cargo_ff(&["database", "create-migration", "-m", "tags"])
-        .ok();
+    let project = project_with_two_migrations();
     // A second branch added its own migration after the first one, then both were merged.
     let second = &project.migration_folders()[1];
     let history = History::load(&project.migrations()).unwrap();

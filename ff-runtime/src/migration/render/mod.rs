@@ -163,6 +163,34 @@ fn fill_nulls(
     )
 }
 
+/// `ALTER TABLE … ADD COLUMN` (PostgreSQL, MySQL). A backfill value for existing rows is added
+/// as the column's default, then the default is dropped.
+fn add_column(
+    dialect: &dyn Dialect,
+    step: &Step,
+    column: &ColumnDef,
+    backfill: Option<&DefaultValue>,
+) -> Vec<String> {
+    let after = step.table_after().expect("the table exists");
+    let alter = |change: String| format!("ALTER TABLE {} {change}", dialect.quote(&after.name));
+    match backfill.filter(|_| column.default.is_none()) {
+        None => vec![alter(format!(
+            "ADD COLUMN {}",
+            dialect.column_definition(after, column)
+        ))],
+        Some(value) => vec![
+            alter(format!(
+                "ADD COLUMN {}",
+                dialect.column_definition(after, &with_default(column, value))
+            )),
+            alter(format!(
+                "ALTER COLUMN {} DROP DEFAULT",
+                dialect.quote(&column.name)
+            )),
+        ],
+    }
+}
+
 /// `column` with `default` as its default (for adding a column with a backfill value).
 fn with_default(column: &ColumnDef, default: &DefaultValue) -> ColumnDef {
     ColumnDef {

@@ -2,7 +2,7 @@
 //! covers becomes `VARCHAR(255)` and back, foreign keys keep the index they need, and a foreign
 //! key is set aside while the type of one of its columns changes.
 
-use super::{Step, common, create_index, fill_nulls, fill_value, with_default};
+use super::{Step, add_column, common, create_index, fill_nulls, fill_value};
 use crate::dialect::{Dialect, Mysql};
 use crate::migration::operation::Operation;
 use crate::migration::schema_set::Schema;
@@ -123,31 +123,8 @@ fn render_operation(step: &Step, set_aside: &SetAside) -> Vec<String> {
     match step.operation {
         Operation::RenameTable { from, to } => vec![alter(from, format!("RENAME TO {}", q(to)))],
         Operation::AddColumn {
-            table,
-            column,
-            backfill,
-        } => {
-            let after = step.table_after().expect("the table exists");
-            match backfill.as_ref().filter(|_| column.default.is_none()) {
-                None => vec![alter(
-                    table,
-                    format!("ADD COLUMN {}", d.column_definition(after, column)),
-                )],
-                Some(value) => vec![
-                    alter(
-                        table,
-                        format!(
-                            "ADD COLUMN {}",
-                            d.column_definition(after, &with_default(column, value))
-                        ),
-                    ),
-                    alter(
-                        table,
-                        format!("ALTER COLUMN {} DROP DEFAULT", q(&column.name)),
-                    ),
-                ],
-            }
-        }
+            column, backfill, ..
+        } => add_column(d, step, column, backfill.as_ref()),
         Operation::DropColumn { table, column } => {
             vec![alter(table, format!("DROP COLUMN {}", q(&column.name)))]
         }

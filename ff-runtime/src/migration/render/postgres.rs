@@ -1,6 +1,6 @@
 //! PostgreSQL: every change is an ALTER TABLE; the primary key constraint is `<table>_pkey`.
 
-use super::{Step, common, fill_nulls, fill_value, with_default};
+use super::{Step, add_column, common, fill_nulls, fill_value};
 use crate::dialect::{Dialect, Postgres};
 use crate::migration::operation::Operation;
 use crate::schema::ColumnDef;
@@ -22,31 +22,8 @@ pub(super) fn render(step: &Step) -> Vec<String> {
             ),
         ],
         Operation::AddColumn {
-            table,
-            column,
-            backfill,
-        } => {
-            let after = step.table_after().expect("the table exists");
-            match backfill.as_ref().filter(|_| column.default.is_none()) {
-                None => vec![alter(
-                    table,
-                    format!("ADD COLUMN {}", d.column_definition(after, column)),
-                )],
-                Some(value) => vec![
-                    alter(
-                        table,
-                        format!(
-                            "ADD COLUMN {}",
-                            d.column_definition(after, &with_default(column, value))
-                        ),
-                    ),
-                    alter(
-                        table,
-                        format!("ALTER COLUMN {} DROP DEFAULT", q(&column.name)),
-                    ),
-                ],
-            }
-        }
+            column, backfill, ..
+        } => add_column(d, step, column, backfill.as_ref()),
         Operation::DropColumn { table, column } => {
             vec![alter(table, format!("DROP COLUMN {}", q(&column.name)))]
         }
