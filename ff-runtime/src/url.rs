@@ -41,6 +41,12 @@ impl DatabaseUrl {
                 None => (Backend::Sqlite, url.to_owned()),
             },
         };
+        if backend == Backend::Sqlite && driver_url.trim().is_empty() {
+            return Err(Error::InvalidUrl {
+                url: url.to_owned(),
+                reason: "no file; write e.g. sqlite://app.db (or sqlite://:memory: for a database that lives only while connected)".to_owned(),
+            });
+        }
         if backend != Backend::Sqlite
             && host_part(&driver_url).is_empty()
             && !driver_url.contains("host=")

@@ -225,9 +225,16 @@ fn print_upgrade_sql(
     let (backend, done) = match &args.dialect {
         Some(dialect) => (parse_dialect(dialect)?, 0),
         None => {
-            let mut conn = connect(&args.connection)?;
-            let applied = migration::applied(&mut conn)?;
-            (conn.backend(), migration::verify(history, &applied)?)
+            // Printing writes nothing: a database that does not exist yet has nothing applied.
+            let url = super::url(&args.connection)?;
+            let backend = ff_runtime::DatabaseUrl::parse(&url)?.backend();
+            if ff_runtime::database::database_exists(&url)? {
+                let mut conn = connect(&args.connection)?;
+                let applied = migration::applied(&mut conn)?;
+                (backend, migration::verify(history, &applied)?)
+            } else {
+                (backend, 0)
+            }
         }
     };
     for index in target.range(history, done)? {
@@ -281,7 +288,7 @@ pub fn downgrade(args: DowngradeArgs) -> Result<(), CommandError> {
         });
         match outcome {
             Ok(reverted) if reverted.is_empty() => {
-                println!("No migration is applied: nothing to revert.");
+                println!("There is nothing to revert: no applied migration lies past the target.");
                 return Ok(());
             }
             Ok(reverted) => {

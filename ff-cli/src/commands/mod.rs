@@ -38,9 +38,18 @@ fn url(args: &ConnectionArgs) -> Result<String, CommandError> {
     }
 }
 
-/// Connects to the database of `--url` or `DATABASE_URL`.
+/// Connects to the database of `--url` or `DATABASE_URL`, which must name a database.
 fn connect(args: &ConnectionArgs) -> Result<Connection, CommandError> {
-    Ok(Connection::establish(&url(args)?)?)
+    let url = url(args)?;
+    let parsed = ff_runtime::DatabaseUrl::parse(&url)?;
+    if parsed.database_name().is_none() {
+        return Err(ff_runtime::Error::InvalidUrl {
+            url: parsed.masked(),
+            reason: "the URL names no database; add it as the path: …/mydb".to_owned(),
+        }
+        .into());
+    }
+    Ok(Connection::establish(&url)?)
 }
 
 /// Asks a yes/no question on the terminal; `false` when there is no terminal to ask.

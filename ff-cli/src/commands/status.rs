@@ -107,7 +107,10 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         ),
         Format::Text => print_text(&status, pending),
     }
-    if status.up_to_date {
+    if status.database.error.is_some() {
+        // The database could not be read: a failure, not a disagreement (printed above).
+        Err(CommandError::Project(String::new()))
+    } else if status.up_to_date {
         Ok(())
     } else {
         Err(CommandError::Drift(String::new()))
@@ -270,7 +273,7 @@ fn print_text(status: &Status, pending: usize) {
     }
     if status.up_to_date {
         println!(" The database is up to date");
-    } else if pending > 0 {
+    } else if pending > 0 && status.database.connected {
         println!(" {pending} migration(s) pending: run `cargo ff database upgrade`");
     }
 }

@@ -138,7 +138,9 @@ fn step_failure(
     if transactional {
         message.push_str("nothing of it was applied: the schema and the history are as before");
     } else if applied.is_empty() {
-        message.push_str("no step of it was applied; the history is unchanged");
+        message.push_str(
+            "no step before it ran and the migration is NOT recorded; if the failing step holds several statements (hand-written SQL), those before the error stay applied: check them",
+        );
     } else {
         message.push_str(&format!(
             "this database commits DDL at once: these {} step(s) stay applied and the migration is NOT recorded:\n",

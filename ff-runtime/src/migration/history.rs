@@ -115,6 +115,10 @@ impl MigrationDir {
             let file_name = entry.file_name().to_string_lossy().into_owned();
             if is_sql_file(&file_name) {
                 sql.insert(file_name.clone(), read(&file_name)?);
+            } else if file_name.ends_with(".sql") {
+                return Err(corrupt(format!(
+                    "{file_name} is not a name ff runs: write up.sql or down.sql (every database), or up.<dialect>.sql / down.<dialect>.sql with sqlite, postgres or mysql"
+                )));
             }
         }
         let checksum = checksum(&migration_json, &snapshot_json, &sql);

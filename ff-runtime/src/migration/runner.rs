@@ -24,6 +24,13 @@ use crate::Connection;
 use crate::dialect::Backend;
 
 diesel::table! {
+    /// Diesel's record of applied migrations (read here without creating it).
+    __diesel_schema_migrations (version) {
+        version -> Text,
+    }
+}
+
+diesel::table! {
     /// The checksum of each applied migration's folder.
     __ff_migration_checksums (version) {
         version -> Text,
@@ -140,9 +147,10 @@ pub fn down_statements(history: &History, index: usize, backend: Backend) -> Res
     Ok(statements)
 }
 
-/// The migrations recorded in the database, oldest first (creates the bookkeeping tables).
+/// The migrations recorded in the database, oldest first. Reads only: a database without
+/// the bookkeeping tables has none.
 pub fn applied(conn: &mut Connection) -> Result<Vec<Applied>> {
-    with_target(conn, Lock::None, |target| target.applied())
+    with_target(conn, Lock::None, |target| target.applied(Setup::ReadOnly))
 }
 
 /// Checks the recorded history against the directory: every applied migration must be
@@ -189,7 +197,7 @@ pub fn upgrade(
 ) -> Result<Vec<String>> {
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
-        let done = verify(history, &runner.applied()?)?;
+        let done = verify(history, &runner.applied(Setup::Create)?)?;
         let plan = target
             .range(history, done)?
             .map(|index| plan(history, index, backend, Direction::Up))
@@ -217,7 +225,7 @@ pub fn downgrade(
 ) -> Result<Vec<String>> {
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
-        let done = verify(history, &runner.applied()?)?;
+        let done = verify(history, &runner.applied(Setup::Create)?)?;
         let plan = target
             .range(history, done)?
             .rev()
@@ -423,37 +431,47 @@ fn sqlite_foreign_key_check(conn: &mut SqliteConnection, version: &str) -> Resul
 
 /// What a runner can do on one concrete connection.
 trait Runner {
-    fn applied(&mut self) -> Result<Vec<Applied>>;
+    fn applied(&mut self, setup: Setup) -> Result<Vec<Applied>>;
     fn run(&mut self, planned: &Planned, checksum: &str, direction: Direction) -> Result<()>;
 }
 
 macro_rules! runner {
     ($conn:ty, $backend:expr) => {
         impl Runner for $conn {
-            fn applied(&mut self) -> Result<Vec<Applied>> {
-                let mut versions: Vec<String> = MigrationHarness::applied_migrations(self)
-                    .map_err(|error| MigrationError::Harness(error.to_string()))?
-                    .into_iter()
-                    .map(|version| version.to_string())
-                    .collect();
-                versions.sort();
+            fn applied(&mut self, setup: Setup) -> Result<Vec<Applied>> {
                 let dialect = $backend.dialect();
-                self.batch_execute(&format!(
-                    "CREATE TABLE IF NOT EXISTS {} ({} VARCHAR(50) NOT NULL PRIMARY KEY, {} VARCHAR(64) NOT NULL)",
-                    dialect.quote("__ff_migration_checksums"),
-                    dialect.quote("version"),
-                    dialect.quote("checksum"),
-                ))
-                .map_err(crate::Error::from)?;
-                let checksums: BTreeMap<String, String> = __ff_migration_checksums::table
-                    .select((
-                        __ff_migration_checksums::version,
-                        __ff_migration_checksums::checksum,
+                if setup == Setup::Create {
+                    MigrationHarness::applied_migrations(self)
+                        .map_err(|error| MigrationError::Harness(error.to_string()))?;
+                    self.batch_execute(&format!(
+                        "CREATE TABLE IF NOT EXISTS {} ({} VARCHAR(50) NOT NULL PRIMARY KEY, {} VARCHAR(64) NOT NULL)",
+                        dialect.quote("__ff_migration_checksums"),
+                        dialect.quote("version"),
+                        dialect.quote("checksum"),
                     ))
-                    .load::<(String, String)>(self)
-                    .map_err(crate::Error::from)?
-                    .into_iter()
-                    .collect();
+                    .map_err(crate::Error::from)?;
+                } else if !HasTable::has_table(self, $backend, "__diesel_schema_migrations")? {
+                    return Ok(Vec::new());
+                }
+                let versions: Vec<String> = __diesel_schema_migrations::table
+                    .select(__diesel_schema_migrations::version)
+                    .order(__diesel_schema_migrations::version)
+                    .load(self)
+                    .map_err(crate::Error::from)?;
+                let checksums: BTreeMap<String, String> =
+                    if HasTable::has_table(self, $backend, "__ff_migration_checksums")? {
+                        __ff_migration_checksums::table
+                            .select((
+                                __ff_migration_checksums::version,
+                                __ff_migration_checksums::checksum,
+                            ))
+                            .load::<(String, String)>(self)
+                            .map_err(crate::Error::from)?
+                            .into_iter()
+                            .collect()
+                    } else {
+                        BTreeMap::new()
+                    };
                 Ok(versions
                     .into_iter()
                     .map(|version| Applied {
@@ -487,6 +505,55 @@ runner!(SqliteConnection, Backend::Sqlite);
 runner!(PgConnection, Backend::Postgres);
 #[cfg(feature = "mysql")]
 runner!(diesel::mysql::MysqlConnection, Backend::Mysql);
+
+/// Whether reading the history may create the bookkeeping tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setup {
+    /// Create them if missing (under the runner lock).
+    Create,
+    /// Only read; missing tables mean an empty history.
+    ReadOnly,
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Whether the connection's database (current schema) has a table named `name`.
+macro_rules! has_table_fn {
+    ($($conn:ty),*) => {
+        trait HasTable {
+            fn has_table(&mut self, backend: Backend, name: &str) -> Result<bool>;
+        }
+        $(
+            impl HasTable for $conn {
+                fn has_table(&mut self, backend: Backend, name: &str) -> Result<bool> {
+                    let sql = match backend {
+                        Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1",
+                        Backend::Mysql => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+                    };
+                    let found: Found = diesel::sql_query(sql)
+                        .bind::<diesel::sql_types::Text, _>(name)
+                        .get_result(self)
+                        .map_err(crate::Error::from)?;
+                    Ok(found.n > 0)
+                }
+            }
+        )*
+    };
+}
+
+#[cfg(feature = "mysql")]
+has_table_fn!(
+    SqliteConnection,
+    PgConnection,
+    diesel::mysql::MysqlConnection
+);
+#[cfg(not(feature = "mysql"))]
+has_table_fn!(SqliteConnection, PgConnection);
 
 /// Whether a run excludes other runners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,79 @@
+//! Destructive steps are asked about on a terminal: `n` refuses, `y` runs them.
+
+use ff_tests::backends::each_backend_database;
+use ff_tests::project::{Run, TestProject, run};
+
+const AUTHOR: &str = r#"
+use ff_runtime::prelude::*;
+
+#[derive(Debug, Clone, Entity)]
+pub struct Author {
+    pub id: i64,
+    #[ff(length = 80)]
+    pub name: String,
+}
+"#;
+
+/// `cargo ff database <args> --url <url>` in the project.
+fn with_url(project: &TestProject, url: &str, args: &[&str]) -> Run {
+    let mut all = vec!["database"];
+    all.extend(args);
+    all.extend(["--url", url]);
+    run(&project.command(&all).output().expect("run cargo-ff"))
+}
+
+/// Runs `cargo ff database <args> --url <url>` on a pseudo-terminal (util-linux `script`),
+/// typing `answer` at its prompt.
+fn on_terminal(project: &TestProject, url: &str, args: &[&str], answer: &str) -> Run {
+    let mut command = vec![
+        env!("CARGO_BIN_EXE_cargo-ff").to_owned(),
+        "ff".into(),
+        "database".into(),
+    ];
+    command.extend(args.iter().map(|a| a.to_string()));
+    command.extend(["--url".into(), url.to_owned()]);
+    let line = command
+        .iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = std::process::Command::new("script")
+        .envs(project.envs())
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(project.root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script(1) from util-linux");
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::io::Write::write_all(&mut stdin, format!("{answer}\n").as_bytes()).unwrap();
+    drop(stdin);
+    run(&child.wait_with_output().unwrap())
+}
+
+#[test]
+fn destructive_steps_are_asked_about_on_a_terminal() {
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "authors"])
+        .ok();
+    project.write_entities("");
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "drop authors"])
+        .ok()
+        .contains("- table author");
+    each_backend_database(|database| {
+        let url = database.url();
+        with_url(&project, url, &["upgrade", "--to", "+1"]).ok();
+        on_terminal(&project, url, &["upgrade"], "n")
+            .expect_code(3)
+            .contains("Run them? [y/N]")
+            .contains("refusing to run destructive steps");
+        with_url(&project, url, &["status"]).contains("PENDING");
+        on_terminal(&project, url, &["upgrade"], "y")
+            .ok()
+            .contains("Migrations applied successfully.");
+    });
+}
