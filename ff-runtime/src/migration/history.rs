@@ -134,7 +134,9 @@ impl MigrationDir {
     /// Writes a new migration folder under `directory` and reads it back.
     pub fn write(directory: &Path, file: &MigrationFile, snapshot: &Schema) -> Result<Self> {
         let path = directory.join(format!("{}_{}", file.version, slug(&file.message)));
-        fs::create_dir_all(&path).map_err(|error| io("create", &path, error))?;
+        fs::create_dir_all(directory).map_err(|error| io("create", directory, error))?;
+        // Never write over a folder: another run may have taken this version a moment ago.
+        fs::create_dir(&path).map_err(|error| io("create", &path, error))?;
         let mut json = serde_json::to_string_pretty(file).expect("a migration serializes");
         json.push('\n');
         write(&path.join(MIGRATION_FILE), &json)?;
@@ -364,5 +366,34 @@ mod tests {
             .unwrap()
             .to_utc();
         assert_eq!(History::default().next_version(now), "20261122143025");
+    }
+
+    #[test]
+    fn a_migration_folder_is_written_once_and_read_back() {
+        let directory = std::env::temp_dir().join(format!("ff-history-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&directory);
+        let file = MigrationFile {
+            version: "20261122143025".into(),
+            message: "Add product".into(),
+            parent: None,
+            operations: Vec::new(),
+            reverse: Vec::new(),
+            data_loss: Vec::new(),
+        };
+        let written = MigrationDir::write(&directory, &file, &Schema::default()).unwrap();
+        assert_eq!(written.name(), "20261122143025_add_product");
+        assert_eq!(written.file, file);
+        let again = MigrationDir::write(&directory, &file, &Schema::default());
+        assert!(matches!(
+            again,
+            Err(MigrationError::Io {
+                action: "create",
+                ..
+            })
+        ));
+        let history = History::load(&directory).unwrap();
+        assert_eq!(history.migrations.len(), 1);
+        assert_eq!(history.migrations[0].checksum, written.checksum);
+        fs::remove_dir_all(&directory).unwrap();
     }
 }
