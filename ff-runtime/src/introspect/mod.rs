@@ -439,6 +439,48 @@ fn squeeze_upper(text: &str) -> String {
         .to_uppercase()
 }
 
+/// One column of a foreign key, as PostgreSQL and MySQL list them.
+#[derive(diesel::QueryableByName)]
+struct ForeignKeyRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    referenced_table: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    on_delete: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    on_update: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    column_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    referenced_column: String,
+}
+
+/// Foreign keys by (table, name), their columns in the order of the rows; `action` reads the
+/// backend's spelling of ON DELETE/ON UPDATE.
+fn foreign_keys(
+    rows: Vec<ForeignKeyRow>,
+    action: fn(&str) -> ReferentialAction,
+) -> BTreeMap<(String, String), LiveForeignKey> {
+    let mut foreign_keys: BTreeMap<(String, String), LiveForeignKey> = BTreeMap::new();
+    for row in rows {
+        let fk = foreign_keys
+            .entry((row.table_name, row.name))
+            .or_insert_with(|| LiveForeignKey {
+                columns: Vec::new(),
+                referenced_table: row.referenced_table,
+                referenced_columns: Vec::new(),
+                on_delete: action(&row.on_delete),
+                on_update: action(&row.on_update),
+            });
+        fk.columns.push(row.column_name);
+        fk.referenced_columns.push(row.referenced_column);
+    }
+    foreign_keys
+}
+
 /// Groups rows of `(table, name, value)` by table and name, keeping the order of the rows
 /// within each group (the column order of an index or key).
 fn grouped<T>(

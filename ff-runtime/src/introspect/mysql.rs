@@ -59,7 +59,7 @@ mod reader {
     use diesel::{QueryableByName, RunQueryDsl, sql_query};
 
     use super::super::{
-        LiveColumn, LiveForeignKey, LiveTable, grouped, normalize, referential_action,
+        ForeignKeyRow, LiveColumn, LiveTable, foreign_keys, grouped, normalize, referential_action,
     };
     use super::{RULES, canonical_type};
     use crate::error::Result;
@@ -90,24 +90,6 @@ mod reader {
         is_unique: i32,
         #[diesel(sql_type = Text)]
         column_name: String,
-    }
-
-    #[derive(QueryableByName)]
-    struct ForeignKeyRow {
-        #[diesel(sql_type = Text)]
-        table_name: String,
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Text)]
-        referenced_table: String,
-        #[diesel(sql_type = Text)]
-        on_delete: String,
-        #[diesel(sql_type = Text)]
-        on_update: String,
-        #[diesel(sql_type = Text)]
-        column_name: String,
-        #[diesel(sql_type = Text)]
-        referenced_column: String,
     }
 
     #[derive(QueryableByName)]
@@ -218,20 +200,7 @@ mod reader {
         }
 
         let fk_rows = sql_query(FOREIGN_KEYS).load::<ForeignKeyRow>(conn)?;
-        let mut foreign_keys: BTreeMap<(String, String), LiveForeignKey> = BTreeMap::new();
-        for row in fk_rows {
-            let fk = foreign_keys
-                .entry((row.table_name, row.name))
-                .or_insert_with(|| LiveForeignKey {
-                    columns: Vec::new(),
-                    referenced_table: row.referenced_table,
-                    referenced_columns: Vec::new(),
-                    on_delete: referential_action(&row.on_delete),
-                    on_update: referential_action(&row.on_update),
-                });
-            fk.columns.push(row.column_name);
-            fk.referenced_columns.push(row.referenced_column);
-        }
+        let foreign_keys = foreign_keys(fk_rows, referential_action);
 
         let index_rows = sql_query(INDEXES).load::<IndexRow>(conn)?;
         let indexes = grouped(index_rows.into_iter().map(|row| {

@@ -7,7 +7,7 @@ use diesel::pg::PgConnection;
 use diesel::sql_types::{Bool, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl, sql_query};
 
-use super::{LiveColumn, LiveForeignKey, LiveTable, Rules, grouped, normalize};
+use super::{ForeignKeyRow, LiveColumn, LiveTable, Rules, foreign_keys, grouped, normalize};
 use crate::dialect::Backend;
 use crate::error::Result;
 use crate::schema::{ColumnDef, ReferentialAction};
@@ -73,24 +73,6 @@ struct IndexRow {
     is_primary: bool,
     #[diesel(sql_type = Text)]
     column_name: String,
-}
-
-#[derive(QueryableByName)]
-struct ForeignKeyRow {
-    #[diesel(sql_type = Text)]
-    table_name: String,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    referenced_table: String,
-    #[diesel(sql_type = Text)]
-    on_delete: String,
-    #[diesel(sql_type = Text)]
-    on_update: String,
-    #[diesel(sql_type = Text)]
-    column_name: String,
-    #[diesel(sql_type = Text)]
-    referenced_column: String,
 }
 
 #[derive(QueryableByName)]
@@ -204,21 +186,7 @@ pub(super) fn read(conn: &mut PgConnection) -> Result<BTreeMap<String, LiveTable
     }
 
     let fk_rows = sql_query(foreign_keys_query()).load::<ForeignKeyRow>(conn)?;
-    let mut foreign_keys: BTreeMap<(String, String), LiveForeignKey> = BTreeMap::new();
-    for row in fk_rows {
-        let fk = foreign_keys
-            .entry((row.table_name, row.name))
-            .or_insert_with(|| LiveForeignKey {
-                columns: Vec::new(),
-                referenced_table: row.referenced_table,
-                referenced_columns: Vec::new(),
-                on_delete: action(&row.on_delete),
-                on_update: action(&row.on_update),
-            });
-        fk.columns.push(row.column_name);
-        fk.referenced_columns.push(row.referenced_column);
-    }
-    for ((table, name), fk) in foreign_keys {
+    for ((table, name), fk) in foreign_keys(fk_rows, action) {
         if let Some(live) = tables.get_mut(&table) {
             live.foreign_keys
                 .insert(RULES.foreign_key_key(&name, &fk), fk);

@@ -119,6 +119,11 @@ pub enum MigrationError {
         reason: String,
     },
 
+    /// The run cannot go on: migrations out of order, foreign keys left dangling, another
+    /// runner holding the lock too long. The message says why and what to do.
+    #[error("{0}")]
+    Stopped(String),
+
     /// An error of Diesel's migration harness.
     #[error("migration harness: {0}")]
     Harness(String),

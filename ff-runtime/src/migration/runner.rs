@@ -105,6 +105,8 @@ pub struct Planned {
     pub statements: Vec<String>,
     /// The destructive steps, described.
     pub data_loss: Vec<String>,
+    /// The checksum of the migration's folder, recorded when it is applied.
+    pub checksum: String,
 }
 
 /// The SQL that applies the migration at `index` on `backend`: its operations, then its
@@ -178,7 +180,7 @@ pub fn verify(history: &History, applied: &[Applied]) -> Result<usize> {
         .iter()
         .find(|m| !applied.iter().any(|a| a.version == m.version()))
     {
-        return Err(MigrationError::Harness(format!(
+        return Err(MigrationError::Stopped(format!(
             "migration {} comes before applied ones but is not applied (it was added out of order)\nhelp: move it after the head: remove it and run `cargo ff database create-migration` again",
             gap.name()
         )));
@@ -186,56 +188,71 @@ pub fn verify(history: &History, applied: &[Applied]) -> Result<usize> {
     Ok(count)
 }
 
-/// Applies pending migrations up to `target`, calling `applied` after each one. Refuses
+/// Applies pending migrations up to `target`, calling `on_applied` after each one. Refuses
 /// destructive steps unless `accept_data_loss`. Returns the versions applied.
 pub fn upgrade(
     conn: &mut Connection,
     history: &History,
     target: &UpgradeTarget,
     accept_data_loss: bool,
-    mut on_applied: impl FnMut(&Planned),
+    on_applied: impl FnMut(&Planned),
 ) -> Result<Vec<String>> {
-    let backend = conn.backend();
-    with_target(conn, Lock::Exclusive, |runner| {
-        let done = verify(history, &runner.applied(Setup::Create)?)?;
-        let plan = target
-            .range(history, done)?
-            .map(|index| plan(history, index, backend, Direction::Up))
-            .collect::<Result<Vec<_>>>()?;
-        refuse_data_loss(&plan, accept_data_loss)?;
-        let mut versions = Vec::new();
-        for (offset, planned) in plan.iter().enumerate() {
-            let checksum = history.migrations[done + offset].checksum.clone();
-            runner.run(planned, &checksum, Direction::Up)?;
-            on_applied(planned);
-            versions.push(planned.version.clone());
-        }
-        Ok(versions)
-    })
+    migrate(
+        conn,
+        history,
+        Direction::Up,
+        |done| target.range(history, done),
+        accept_data_loss,
+        on_applied,
+    )
 }
 
-/// Reverts applied migrations down to `target`, calling `reverted` after each one.
-/// Returns the versions reverted.
+/// Reverts applied migrations down to `target`, calling `on_reverted` after each one.
+/// Refuses destructive steps unless `accept_data_loss`. Returns the versions reverted.
 pub fn downgrade(
     conn: &mut Connection,
     history: &History,
     target: &DowngradeTarget,
     accept_data_loss: bool,
-    mut on_reverted: impl FnMut(&Planned),
+    on_reverted: impl FnMut(&Planned),
+) -> Result<Vec<String>> {
+    migrate(
+        conn,
+        history,
+        Direction::Down,
+        |done| target.range(history, done),
+        accept_data_loss,
+        on_reverted,
+    )
+}
+
+/// Under the runner lock: reads the history, plans the migrations of `range` (last first when
+/// reverting), checks consent, and runs them one by one.
+fn migrate(
+    conn: &mut Connection,
+    history: &History,
+    direction: Direction,
+    range: impl FnOnce(usize) -> Result<Range<usize>>,
+    accept_data_loss: bool,
+    mut on_each: impl FnMut(&Planned),
 ) -> Result<Vec<String>> {
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
         let done = verify(history, &runner.applied(Setup::Create)?)?;
-        let plan = target
-            .range(history, done)?
-            .rev()
-            .map(|index| plan(history, index, backend, Direction::Down))
+        let range = range(done)?;
+        let indexes: Vec<usize> = match direction {
+            Direction::Up => range.collect(),
+            Direction::Down => range.rev().collect(),
+        };
+        let plan = indexes
+            .into_iter()
+            .map(|index| plan(history, index, backend, direction))
             .collect::<Result<Vec<_>>>()?;
         refuse_data_loss(&plan, accept_data_loss)?;
         let mut versions = Vec::new();
         for planned in &plan {
-            runner.run(planned, "", Direction::Down)?;
-            on_reverted(planned);
+            runner.run(planned, direction)?;
+            on_each(planned);
             versions.push(planned.version.clone());
         }
         Ok(versions)
@@ -270,6 +287,7 @@ fn plan(
         name: migration.name(),
         statements,
         data_loss: operations.iter().filter_map(|op| op.data_loss()).collect(),
+        checksum: migration.checksum.clone(),
     })
 }
 
@@ -292,7 +310,6 @@ fn refuse_data_loss(plan: &[Planned], accept_data_loss: bool) -> Result<()> {
 /// A planned migration as Diesel's harness sees it.
 struct Step<'a> {
     planned: &'a Planned,
-    checksum: &'a str,
     direction: Direction,
     transactional: bool,
 }
@@ -357,7 +374,7 @@ macro_rules! step_migration {
                         diesel::insert_into(__ff_migration_checksums::table)
                             .values((
                                 __ff_migration_checksums::version.eq(&self.planned.version),
-                                __ff_migration_checksums::checksum.eq(self.checksum),
+                                __ff_migration_checksums::checksum.eq(&self.planned.checksum),
                             ))
                             .execute(conn)?;
                     }
@@ -420,7 +437,7 @@ fn sqlite_foreign_key_check(conn: &mut SqliteConnection, version: &str) -> Resul
             .map_err(crate::Error::from)?;
     match violations.first() {
         None => Ok(()),
-        Some(first) => Err(MigrationError::Harness(format!(
+        Some(first) => Err(MigrationError::Stopped(format!(
             "migration {version} leaves {} row(s) whose foreign key points nowhere (first: a row of `{}` referring to `{}`); nothing of it was applied\nhelp: delete or fix those rows (or add the missing parents) in this migration's up.sql (it runs before the check), then upgrade again",
             violations.len(),
             first.table,
@@ -432,7 +449,8 @@ fn sqlite_foreign_key_check(conn: &mut SqliteConnection, version: &str) -> Resul
 /// What a runner can do on one concrete connection.
 trait Runner {
     fn applied(&mut self, setup: Setup) -> Result<Vec<Applied>>;
-    fn run(&mut self, planned: &Planned, checksum: &str, direction: Direction) -> Result<()>;
+    fn run(&mut self, planned: &Planned, direction: Direction) -> Result<()>;
+    fn has_table(&mut self, name: &str) -> Result<bool>;
 }
 
 macro_rules! runner {
@@ -450,7 +468,7 @@ macro_rules! runner {
                         dialect.quote("checksum"),
                     ))
                     .map_err(crate::Error::from)?;
-                } else if !HasTable::has_table(self, $backend, "__diesel_schema_migrations")? {
+                } else if !Runner::has_table(self, "__diesel_schema_migrations")? {
                     return Ok(Vec::new());
                 }
                 let versions: Vec<String> = __diesel_schema_migrations::table
@@ -459,7 +477,7 @@ macro_rules! runner {
                     .load(self)
                     .map_err(crate::Error::from)?;
                 let checksums: BTreeMap<String, String> =
-                    if HasTable::has_table(self, $backend, "__ff_migration_checksums")? {
+                    if Runner::has_table(self, "__ff_migration_checksums")? {
                         __ff_migration_checksums::table
                             .select((
                                 __ff_migration_checksums::version,
@@ -481,10 +499,30 @@ macro_rules! runner {
                     .collect())
             }
 
-            fn run(&mut self, planned: &Planned, checksum: &str, direction: Direction) -> Result<()> {
+            fn has_table(&mut self, name: &str) -> Result<bool> {
+                let sql = match $backend {
+                    Backend::Sqlite => {
+                        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?"
+                    }
+                    Backend::Postgres => {
+                        "SELECT COUNT(*) AS n FROM information_schema.tables \
+                         WHERE table_schema = current_schema() AND table_name = $1"
+                    }
+                    Backend::Mysql => {
+                        "SELECT COUNT(*) AS n FROM information_schema.tables \
+                         WHERE table_schema = DATABASE() AND table_name = ?"
+                    }
+                };
+                let found: Found = diesel::sql_query(sql)
+                    .bind::<diesel::sql_types::Text, _>(name)
+                    .get_result(self)
+                    .map_err(crate::Error::from)?;
+                Ok(found.n > 0)
+            }
+
+            fn run(&mut self, planned: &Planned, direction: Direction) -> Result<()> {
                 let step = Step {
                     planned,
-                    checksum,
                     direction,
                     transactional: $backend != Backend::Mysql,
                 };
@@ -520,40 +558,6 @@ struct Found {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
-
-/// Whether the connection's database (current schema) has a table named `name`.
-macro_rules! has_table_fn {
-    ($($conn:ty),*) => {
-        trait HasTable {
-            fn has_table(&mut self, backend: Backend, name: &str) -> Result<bool>;
-        }
-        $(
-            impl HasTable for $conn {
-                fn has_table(&mut self, backend: Backend, name: &str) -> Result<bool> {
-                    let sql = match backend {
-                        Backend::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        Backend::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1",
-                        Backend::Mysql => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
-                    };
-                    let found: Found = diesel::sql_query(sql)
-                        .bind::<diesel::sql_types::Text, _>(name)
-                        .get_result(self)
-                        .map_err(crate::Error::from)?;
-                    Ok(found.n > 0)
-                }
-            }
-        )*
-    };
-}
-
-#[cfg(feature = "mysql")]
-has_table_fn!(
-    SqliteConnection,
-    PgConnection,
-    diesel::mysql::MysqlConnection
-);
-#[cfg(not(feature = "mysql"))]
-has_table_fn!(SqliteConnection, PgConnection);
 
 /// Whether a run excludes other runners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -637,7 +641,7 @@ fn with_target<T>(
                     .get_result(c)
                     .map_err(crate::Error::from)?;
             if lock.acquired != Some(1) {
-                return Err(MigrationError::Harness(format!(
+                return Err(MigrationError::Stopped(format!(
                     "another `upgrade` held the migration lock for {LOCK_TIMEOUT_SECONDS} s; try again when it is done"
                 )));
             }

@@ -11,7 +11,7 @@ mod sqlite;
 use super::operation::{ApplyError, Operation};
 use super::schema_set::Schema;
 use crate::dialect::{Backend, Dialect};
-use crate::schema::{ColumnDef, DefaultValue, IndexDef, TableDef};
+use crate::schema::{CheckDef, ColumnDef, DefaultValue, IndexDef, TableDef, UniqueDef};
 
 /// The statements that perform `operations` on `backend`, starting from the schema `before`.
 ///
@@ -189,6 +189,35 @@ fn add_column(
             )),
         ],
     }
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT … UNIQUE` (PostgreSQL, MySQL).
+fn add_unique(dialect: &dyn Dialect, table: &str, unique: &UniqueDef) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+        dialect.quote(table),
+        dialect.quote(&unique.name),
+        dialect.quote_list(&unique.columns)
+    )
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT … CHECK` (PostgreSQL, MySQL).
+fn add_check(dialect: &dyn Dialect, table: &str, check: &CheckDef) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+        dialect.quote(table),
+        dialect.quote(&check.name),
+        check.expression
+    )
+}
+
+/// `ALTER TABLE … DROP CONSTRAINT` (PostgreSQL; MySQL for checks).
+fn drop_constraint(dialect: &dyn Dialect, table: &str, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {}",
+        dialect.quote(table),
+        dialect.quote(name)
+    )
 }
 
 /// `column` with `default` as its default (for adding a column with a backfill value).

@@ -2,7 +2,10 @@
 //! covers becomes `VARCHAR(255)` and back, foreign keys keep the index they need, and a foreign
 //! key is set aside while the type of one of its columns changes.
 
-use super::{Step, add_column, common, create_index, fill_nulls, fill_value};
+use super::{
+    Step, add_check, add_column, add_unique, common, create_index, drop_constraint, fill_nulls,
+    fill_value,
+};
 use crate::dialect::{Dialect, Mysql};
 use crate::migration::operation::Operation;
 use crate::migration::schema_set::Schema;
@@ -136,14 +139,7 @@ fn render_operation(step: &Step, set_aside: &SetAside) -> Vec<String> {
         }
         Operation::AddUnique { table, unique } => {
             let mut statements = widen_text(step, &unique.columns);
-            statements.push(alter(
-                table,
-                format!(
-                    "ADD CONSTRAINT {} UNIQUE ({})",
-                    q(&unique.name),
-                    d.quote_list(&unique.columns)
-                ),
-            ));
+            statements.push(add_unique(d, table, unique));
             statements
         }
         Operation::AddForeignKey { table, foreign_key } => {
@@ -157,17 +153,8 @@ fn render_operation(step: &Step, set_aside: &SetAside) -> Vec<String> {
         Operation::DropUnique { table, unique } => {
             drop_index(step, set_aside, table, &unique.name, &unique.columns)
         }
-        Operation::AddCheck { table, check } => vec![alter(
-            table,
-            format!(
-                "ADD CONSTRAINT {} CHECK ({})",
-                q(&check.name),
-                check.expression
-            ),
-        )],
-        Operation::DropCheck { table, check } => {
-            vec![alter(table, format!("DROP CONSTRAINT {}", q(&check.name)))]
-        }
+        Operation::AddCheck { table, check } => vec![add_check(d, table, check)],
+        Operation::DropCheck { table, check } => vec![drop_constraint(d, table, &check.name)],
         Operation::DropForeignKey { table, foreign_key } => {
             let mut statements = Vec::new();
             // A key set aside is already gone (its index is not).

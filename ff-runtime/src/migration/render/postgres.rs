@@ -1,6 +1,8 @@
 //! PostgreSQL: every change is an ALTER TABLE; the primary key constraint is `<table>_pkey`.
 
-use super::{Step, add_column, common, fill_nulls, fill_value};
+use super::{
+    Step, add_check, add_column, add_unique, common, drop_constraint, fill_nulls, fill_value,
+};
 use crate::dialect::{Dialect, Postgres};
 use crate::migration::operation::Operation;
 use crate::schema::ColumnDef;
@@ -34,36 +36,15 @@ pub(super) fn render(step: &Step) -> Vec<String> {
             backfill,
         } => alter_column(d, table, from, to, fill_value(from, to, backfill)),
         Operation::DropIndex { index, .. } => vec![format!("DROP INDEX {}", q(&index.name))],
-        Operation::AddUnique { table, unique } => vec![alter(
-            table,
-            format!(
-                "ADD CONSTRAINT {} UNIQUE ({})",
-                q(&unique.name),
-                d.quote_list(&unique.columns)
-            ),
-        )],
-        Operation::AddCheck { table, check } => vec![alter(
-            table,
-            format!(
-                "ADD CONSTRAINT {} CHECK ({})",
-                q(&check.name),
-                check.expression
-            ),
-        )],
+        Operation::AddUnique { table, unique } => vec![add_unique(d, table, unique)],
+        Operation::AddCheck { table, check } => vec![add_check(d, table, check)],
         Operation::AddForeignKey { table, foreign_key } => {
             vec![d.add_foreign_key(table, foreign_key)]
         }
-        Operation::DropUnique { table, unique } => {
-            vec![alter(table, format!("DROP CONSTRAINT {}", q(&unique.name)))]
-        }
-        Operation::DropCheck { table, check } => {
-            vec![alter(table, format!("DROP CONSTRAINT {}", q(&check.name)))]
-        }
+        Operation::DropUnique { table, unique } => vec![drop_constraint(d, table, &unique.name)],
+        Operation::DropCheck { table, check } => vec![drop_constraint(d, table, &check.name)],
         Operation::DropForeignKey { table, foreign_key } => {
-            vec![alter(
-                table,
-                format!("DROP CONSTRAINT {}", q(&foreign_key.name)),
-            )]
+            vec![drop_constraint(d, table, &foreign_key.name)]
         }
         Operation::CreateTable { .. }
         | Operation::DropTable { .. }
