@@ -22,17 +22,19 @@ pub fn expand_derive_entity(input: &DeriveInput) -> syn::Result<TokenStream> {
 }
 
 /// Paths of generated code all go through the runtime's private module.
-fn private() -> TokenStream {
+pub(crate) fn private() -> TokenStream {
     quote!(::ff_runtime::__private)
 }
 
-struct Generator<'a> {
-    cont: &'a Container<'a>,
-    module: Ident,
-    table: String,
-    key: &'a Field<'a>,
-    auto_increment: bool,
-    columns: Vec<&'a Field<'a>>,
+pub(crate) struct Generator<'a> {
+    pub(crate) cont: &'a Container<'a>,
+    pub(crate) module: Ident,
+    pub(crate) table: String,
+    pub(crate) key: &'a Field<'a>,
+    pub(crate) auto_increment: bool,
+    pub(crate) columns: Vec<&'a Field<'a>>,
+    /// The `#[ff(version)]` field, if any.
+    pub(crate) version: Option<&'a Field<'a>>,
 }
 
 impl<'a> Generator<'a> {
@@ -47,7 +49,18 @@ impl<'a> Generator<'a> {
             key,
             auto_increment: types::is_integer(key.ty) && key.attrs.sql_type.is_none(),
             columns: cont.columns().collect(),
+            version: cont.columns().find(|field| field.attrs.version.is_some()),
         }
+    }
+
+    /// The columns an UPDATE may write: all but the key and the version.
+    pub(crate) fn updatable(&self) -> Vec<&'a Field<'a>> {
+        self.columns
+            .iter()
+            .copied()
+            .filter(|field| field.ident != self.key.ident)
+            .filter(|field| self.version.is_none_or(|v| v.ident != field.ident))
+            .collect()
     }
 
     fn generate(&self) -> TokenStream {
@@ -57,6 +70,10 @@ impl<'a> Generator<'a> {
         let entity_impl = self.entity_impl();
         let finders = self.finders();
         let schema_dump = self.schema_dump();
+        let lifecycle = self.lifecycle_impl();
+        let by_name = self.queryable_by_name();
+        let relation_impls = self.relation_impls();
+        let relation_methods = self.relation_methods();
         quote! {
             #schema
             #[doc(hidden)]
@@ -64,9 +81,13 @@ impl<'a> Generator<'a> {
                 use ::ff_runtime::__private::diesel;
                 #checks
                 #diesel_impls
+                #by_name
                 #entity_impl
+                #lifecycle
+                #relation_impls
             };
             #finders
+            #relation_methods
             #schema_dump
         }
     }
@@ -135,13 +156,17 @@ impl<'a> Generator<'a> {
             let parent = &field.attrs.belongs_to.as_ref()?.value;
             Some(quote_spanned!(parent.span()=> assert_entity::<#parent>();))
         });
+        let relations = self.relation_checks();
         quote! {
             fn assert_field_type<T: ::ff_runtime::FieldType<SqlType = ST>, ST>() {}
             fn assert_entity<T: ::ff_runtime::Entity>() {}
+            fn assert_foreign_key<P: ::ff_runtime::Entity, F: #p::ForeignKeyOf<<P as ::ff_runtime::Entity>::Key>>() {}
+            fn assert_belongs_to<C: ::ff_runtime::BelongsTo<P>, P: ::ff_runtime::Entity>() {}
             #[allow(dead_code)]
             fn assert_all() {
                 #(#field_types)*
                 #(#parents)*
+                #relations
             }
         }
     }
@@ -178,11 +203,7 @@ impl<'a> Generator<'a> {
             let ident = field.ident;
             quote!(diesel::ExpressionMethods::eq(#module::#ident, ::ff_runtime::bind(&self.#ident)))
         });
-        let changed: Vec<_> = self
-            .columns
-            .iter()
-            .filter(|field| field.ident != key)
-            .collect();
+        let changed = self.updatable();
         let changeset = (!changed.is_empty()).then(|| {
             let change_types = changed.iter().map(|field| {
                 let (ident, ty) = (field.ident, field.ty);
@@ -274,22 +295,8 @@ impl<'a> Generator<'a> {
         let meta = self.metadata();
         let column_count = self.columns.len();
         let insert_row = self.insert_row();
-        let update_row = if self.columns.len() > 1 {
-            quote! {
-                ::ff_runtime::with_connection!(conn, |c| {
-                    diesel::RunQueryDsl::execute(
-                        diesel::update(diesel::QueryDsl::filter(#module::table, diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(&row.#key)))).set(row),
-                        c,
-                    )
-                })
-            }
-        } else {
-            // Only a key: there is nothing to write, the row exists or it does not.
-            quote! {
-                <Self as ::ff_runtime::Entity>::__find_row(conn, &row.#key)
-                    .map(|found| usize::from(found.is_some()))
-            }
-        };
+        let tracking = self.tracking_methods();
+        let update_row = self.update_row();
         let key_is_unset = if self.auto_increment {
             quote!(self.#key == 0)
         } else {
@@ -327,8 +334,8 @@ impl<'a> Generator<'a> {
                 ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
                     use diesel::{QueryDsl, RunQueryDsl};
                     let condition = criteria.into_condition();
-                    let ordering = order.into_ordering();
-                    if condition.is_none() && ordering.is_none() && limit.is_none() && offset.is_none() {
+                    let orderings = order.into_orderings();
+                    if condition.is_none() && orderings.is_empty() && limit.is_none() && offset.is_none() {
                         // Every row: a static query, prepared once and cached by Diesel.
                         return ::ff_runtime::with_connection!(conn, |c| #module::table.load::<Self>(c));
                     }
@@ -337,8 +344,8 @@ impl<'a> Generator<'a> {
                         if let ::core::option::Option::Some(condition) = condition {
                             query = query.filter(condition);
                         }
-                        if let ::core::option::Option::Some(ordering) = ordering {
-                            query = query.order(ordering);
+                        for ordering in orderings.iter().cloned() {
+                            query = query.then_order_by(ordering);
                         }
                         if let ::core::option::Option::Some(limit) = limit {
                             query = query.limit(limit);
@@ -430,6 +437,8 @@ impl<'a> Generator<'a> {
                 fn __key_is_unset(&self) -> bool {
                     #key_is_unset
                 }
+
+                #tracking
             }
         }
     }

@@ -6,6 +6,8 @@
 mod db_enum;
 mod entity;
 mod internals;
+mod relations;
+mod tracking;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};

@@ -1,6 +1,8 @@
 //! One connection type for every backend, chosen from the URL at run time.
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, SimpleConnection, TransactionManager,
+};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection as _, ConnectionError};
@@ -145,16 +147,14 @@ impl Connection {
     where
         E: From<Error>,
     {
-        crate::with_connection!(self, |c| AnsiTransactionManager::begin_transaction(c))
-            .map_err(Error::from)?;
+        self.begin()?;
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self))) {
             Ok(Ok(value)) => {
-                crate::with_connection!(self, |c| AnsiTransactionManager::commit_transaction(c))
-                    .map_err(Error::from)?;
+                self.commit()?;
                 Ok(value)
             }
             Ok(Err(error)) => {
-                self.rollback().map_err(E::from)?;
+                self.rollback()?;
                 Err(error)
             }
             Err(panic) => {
@@ -165,9 +165,46 @@ impl Connection {
         }
     }
 
-    fn rollback(&mut self) -> Result<()> {
+    /// Begins a transaction, or a savepoint inside one.
+    pub(crate) fn begin(&mut self) -> Result<()> {
+        crate::with_connection!(self, |c| AnsiTransactionManager::begin_transaction(c))?;
+        Ok(())
+    }
+
+    /// Commits the innermost transaction (releases its savepoint).
+    pub(crate) fn commit(&mut self) -> Result<()> {
+        crate::with_connection!(self, |c| AnsiTransactionManager::commit_transaction(c))?;
+        Ok(())
+    }
+
+    /// Rolls the innermost transaction back (to its savepoint).
+    pub(crate) fn rollback(&mut self) -> Result<()> {
         crate::with_connection!(self, |c| AnsiTransactionManager::rollback_transaction(c))?;
         Ok(())
+    }
+
+    /// Sends Diesel's instrumentation events of this connection (every statement, with its
+    /// SQL, and every transaction step) to `instrumentation`, e.g. to log or count queries.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use ff_runtime::Connection;
+    /// use ff_runtime::diesel::connection::InstrumentationEvent;
+    ///
+    /// let mut conn = Connection::establish(":memory:")?;
+    /// let statements = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&statements);
+    /// conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+    ///     if let InstrumentationEvent::StartQuery { query, .. } = event {
+    ///         log.lock().unwrap().push(query.to_string());
+    ///     }
+    /// });
+    /// conn.batch_execute("CREATE TABLE t (x INTEGER)")?;
+    /// assert_eq!(statements.lock().unwrap().len(), 1);
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn set_instrumentation(&mut self, instrumentation: impl Instrumentation) {
+        crate::with_connection!(self, |c| c.set_instrumentation(instrumentation))
     }
 }
 

@@ -52,7 +52,7 @@ impl<T, ST> Clone for Fragment<'_, T, ST> {
 }
 
 impl<'a, T, ST> Fragment<'a, T, ST> {
-    fn new(sql: impl PortableFragment + Send + Sync + 'a) -> Self {
+    pub(crate) fn new(sql: impl PortableFragment + Send + Sync + 'a) -> Self {
         Fragment {
             sql: Arc::new(sql),
             _marker: PhantomData,
@@ -154,6 +154,21 @@ impl<'a, T> Criteria<'a, T> {
         self.combine(other.into_criteria(), |a, b| Criteria::new(a.or(b)))
     }
 
+    /// The rows not matching these criteria (none when the criteria keep every row). A row
+    /// for which the condition is NULL matches neither the criteria nor their negation, as
+    /// in SQL.
+    pub fn not(self) -> Self
+    where
+        T: 'a,
+    {
+        match self.condition {
+            Some(condition) => Criteria::new(diesel::dsl::not(condition)),
+            None => Criteria {
+                condition: Some(Fragment::new(diesel::dsl::sql::<Bool>("1 = 0"))),
+            },
+        }
+    }
+
     fn combine(
         self,
         other: Criteria<'a, T>,
@@ -169,6 +184,13 @@ impl<'a, T> Criteria<'a, T> {
     /// The condition, if any (used by generated code).
     pub fn into_condition(self) -> Option<Condition<'a, T>> {
         self.condition
+    }
+
+    /// Criteria from a fragment that renders on every backend, for relation semi-joins.
+    pub(crate) fn from_fragment(sql: impl PortableFragment + Send + Sync + 'a) -> Self {
+        Criteria {
+            condition: Some(Fragment::new(sql)),
+        }
     }
 }
 
@@ -206,18 +228,34 @@ where
 /// The order of a repository query on table `T`: unordered, or any Diesel ordering such as
 /// `product::name.asc()` or `(product::price.desc(), product::id.asc())`.
 pub struct OrderBy<'a, T> {
-    ordering: Option<Ordering<'a, T>>,
+    orderings: Vec<Ordering<'a, T>>,
+}
+
+impl<T> Clone for OrderBy<'_, T> {
+    fn clone(&self) -> Self {
+        OrderBy {
+            orderings: self.orderings.clone(),
+        }
+    }
 }
 
 impl<'a, T> OrderBy<'a, T> {
     /// No ORDER BY clause: the database's order.
     pub fn none() -> Self {
-        OrderBy { ordering: None }
+        OrderBy {
+            orderings: Vec::new(),
+        }
     }
 
-    /// The ordering, if any (used by generated code).
-    pub fn into_ordering(self) -> Option<Ordering<'a, T>> {
-        self.ordering
+    /// This order, then `next` among rows that compare equal.
+    pub fn then(mut self, next: impl IntoOrderBy<'a, T>) -> Self {
+        self.orderings.extend(next.into_order_by().orderings);
+        self
+    }
+
+    /// The sort keys, first one first (used by generated code).
+    pub fn into_orderings(self) -> Vec<Ordering<'a, T>> {
+        self.orderings
     }
 }
 
@@ -239,7 +277,7 @@ where
 {
     fn into_order_by(self) -> OrderBy<'a, T> {
         OrderBy {
-            ordering: Some(Fragment::new(self)),
+            orderings: vec![Fragment::new(self)],
         }
     }
 }

@@ -110,6 +110,49 @@ pub enum Error {
         message: String,
     },
 
+    /// Fields broke their `#[ff(validate(...))]` rules; nothing was written.
+    #[error("invalid `{table}`: {}", crate::validation::describe(.failures))]
+    Validation {
+        /// The entity's table.
+        table: String,
+        /// Every failing field with what is wrong with it.
+        failures: Vec<crate::validation::FieldFailure>,
+    },
+
+    /// An update or delete guarded by a version field found another version in the database:
+    /// someone else changed the row since it was loaded. Nothing was written.
+    #[error(
+        "row {key} of `{table}` was changed by someone else since it was loaded (its version field moved on): refresh it and apply the change again"
+    )]
+    StaleEntity {
+        /// The entity's table.
+        table: String,
+        /// The row's key, as written by `Debug`.
+        key: String,
+    },
+
+    /// A page number or size below 1 was asked for.
+    #[error("cannot paginate with page {page} and {per_page} rows per page: both start at 1")]
+    InvalidPage {
+        /// The page asked for.
+        page: i64,
+        /// The page size asked for.
+        per_page: i64,
+    },
+
+    /// The entity manager was given an entity it does not manage.
+    #[error(
+        "this `{table}` entity is not managed by this entity manager: load it with `find`/`load` or register it with `persist` first"
+    )]
+    NotManaged {
+        /// The entity's table.
+        table: String,
+    },
+
+    /// A lifecycle hook refused the operation.
+    #[error("{0}")]
+    Rejected(String),
+
     /// Any other error reported by Diesel or the database.
     #[error(transparent)]
     Query(#[from] DieselError),

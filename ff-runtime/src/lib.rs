@@ -39,11 +39,18 @@ pub mod migration;
 pub mod schema;
 pub mod sql_types;
 
+pub mod relation;
+pub mod validation;
+
 mod connection;
 mod criteria;
 mod entity;
 mod error;
+mod lifecycle;
 mod macros;
+mod manager;
+mod query;
+mod raw;
 mod repository;
 mod url;
 
@@ -52,6 +59,11 @@ pub use criteria::{Condition, Criteria, IntoCriteria, IntoOrderBy, OrderBy, Orde
 pub use dialect::Backend;
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
+pub use lifecycle::Lifecycle;
+pub use manager::{EntityManager, Managed};
+pub use query::{AggregateExpression, AggregateType, Aggregated, Page, Query};
+pub use raw::{RawQuery, RawRow, Value};
+pub use relation::BelongsTo;
 pub use ff_derive::{DbEnum, Entity};
 pub use repository::Repository;
 pub use sql_types::bind;
@@ -63,8 +75,8 @@ pub use diesel;
 /// Everything an application using ff usually needs, Diesel's prelude included.
 pub mod prelude {
     pub use crate::{
-        Connection, Criteria, DbEnum, Entity, Error, IntoCriteria, OrderBy, Repository, Result,
-        with_connection,
+        BelongsTo, Connection, Criteria, DbEnum, Entity, EntityManager, Error, IntoCriteria,
+        Lifecycle, Managed, OrderBy, Page, Query, RawQuery, Repository, Result, with_connection,
     };
     pub use diesel::prelude::*;
     // Diesel's `Connection` trait, for its methods on the concrete connections; the name
@@ -76,6 +88,10 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::entity::rows_per_insert;
+    pub use crate::relation::{ForeignKeyOf, load_children, load_linked, load_parents, link, unlink};
+    pub use crate::validation::{FieldFailure, checks};
+    pub use regex::Regex;
+    pub use std::sync::OnceLock;
     pub use crate::migration::dump_schema;
     pub use crate::schema;
     pub use diesel;
@@ -86,6 +102,60 @@ pub mod __private {
     /// The bound-parameter expression of a value written to `Column`.
     pub type Bound<Column, T> =
         diesel::internal::derives::as_expression::Bound<<Column as diesel::Expression>::SqlType, T>;
+
+    /// A value in an `IN (…)` list: Diesel binds each item of `eq_any` with `ToSql`, which
+    /// ff's portable types have but `Bound` wrappers do not.
+    #[derive(Debug, Clone, Copy)]
+    pub struct InValue<T>(pub T);
+
+    impl<ST, T> diesel::expression::AsExpression<ST> for InValue<T>
+    where
+        ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
+    {
+        type Expression = diesel::internal::derives::as_expression::Bound<ST, Self>;
+        fn as_expression(self) -> Self::Expression {
+            diesel::internal::derives::as_expression::Bound::new(self)
+        }
+    }
+
+    impl<ST, T, DB> diesel::serialize::ToSql<ST, DB> for InValue<T>
+    where
+        DB: diesel::backend::Backend,
+        T: diesel::serialize::ToSql<ST, DB> + std::fmt::Debug,
+    {
+        fn to_sql<'b>(
+            &'b self,
+            out: &mut diesel::serialize::Output<'b, '_, DB>,
+        ) -> diesel::serialize::Result {
+            self.0.to_sql(out)
+        }
+    }
+
+    /// Whether two field values are equal (change tracking compares every stored field).
+    pub fn same<T: PartialEq + ?Sized>(a: &T, b: &T) -> bool {
+        a == b
+    }
+
+    /// `rows` (just read back by key) in the order of `wanted`.
+    pub fn in_order_of<E: Entity>(rows: Vec<E>, wanted: &[E]) -> Vec<E> {
+        let mut by_key: std::collections::HashMap<E::Key, E> =
+            rows.into_iter().map(|row| (row.key().clone(), row)).collect();
+        wanted
+            .iter()
+            .filter_map(|row| by_key.remove(row.key()))
+            .collect()
+    }
+
+    /// The error when rows inserted on MySQL cannot all be read back by their generated keys.
+    pub fn unreadable_insert(table: &str, inserted: usize, found: usize) -> diesel::result::Error {
+        diesel::result::Error::QueryBuilderError(
+            format!(
+                "{inserted} rows were inserted into `{table}` but {found} were read back by their generated keys: \
+                 the keys of one INSERT were not consecutive (set innodb_autoinc_lock_mode to 0 or 1)"
+            )
+            .into(),
+        )
+    }
 
     /// Turns a Diesel error of a generated finder into an ff error.
     pub fn query_error<E: Entity>(error: diesel::result::Error) -> Error {

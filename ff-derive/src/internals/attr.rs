@@ -8,7 +8,16 @@ use syn::{Ident, LitInt, LitStr, Token};
 use super::ctxt::Ctxt;
 
 /// The attributes a struct may carry, for the "expected one of" message.
-pub const CONTAINER_ATTRIBUTES: &[&str] = &["table", "index", "unique", "renamed_from"];
+pub const CONTAINER_ATTRIBUTES: &[&str] = &[
+    "table",
+    "index",
+    "unique",
+    "renamed_from",
+    "lifecycle",
+    "has_many",
+    "has_one",
+    "many_to_many",
+];
 
 /// The attributes a field may carry, for the "expected one of" message.
 pub const FIELD_ATTRIBUTES: &[&str] = &[
@@ -27,7 +36,12 @@ pub const FIELD_ATTRIBUTES: &[&str] = &[
     "sql_type",
     "skip",
     "renamed_from",
+    "version",
+    "validate",
 ];
+
+/// The rules `#[ff(validate(...))]` accepts.
+pub const VALIDATION_RULES: &[&str] = &["range", "length", "pattern"];
 
 /// The attributes an enum variant of `#[derive(DbEnum)]` may carry.
 pub const VARIANT_ATTRIBUTES: &[&str] = &["rename"];
@@ -119,12 +133,47 @@ pub struct Composite {
     pub tokens: TokenStream,
 }
 
+/// The kind of a relation declared on the struct.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    HasMany,
+    HasOne,
+    ManyToMany,
+}
+
+/// `has_many(products = Product)`, `has_one(profile = Profile)` or
+/// `many_to_many(tags = Tag, through = ProductTag)`.
+pub struct Relation {
+    pub kind: RelationKind,
+    pub name: Ident,
+    pub target: syn::Path,
+    pub through: Option<syn::Path>,
+}
+
+/// A validation rule on a field.
+pub enum Rule {
+    /// `range(min = 0, max = 100)`: bounds as written, either may be absent.
+    Range {
+        min: Option<syn::Expr>,
+        max: Option<syn::Expr>,
+    },
+    /// `length(min = 1, max = 80)`, in characters.
+    Length {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
+    /// `pattern = "^[a-z]+$"`.
+    Pattern(LitStr),
+}
+
 /// Attributes of the struct.
 pub struct Container {
     pub table: Option<Spanned<String>>,
     pub renamed_from: Option<Spanned<String>>,
     pub indexes: Vec<Composite>,
     pub uniques: Vec<Composite>,
+    pub lifecycle: Option<TokenStream>,
+    pub relations: Vec<Relation>,
 }
 
 impl Container {
@@ -133,6 +182,8 @@ impl Container {
         let mut renamed_from = Attr::none(cx, "renamed_from");
         let mut indexes = Vec::new();
         let mut uniques = Vec::new();
+        let mut lifecycle = Flag::none(cx, "lifecycle");
+        let mut relations = Vec::new();
         for attr in item.attrs.iter().filter(|attr| attr.path().is_ident("ff")) {
             let parsed = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("table") {
@@ -148,6 +199,18 @@ impl Container {
                 } else if meta.path.is_ident("unique") {
                     // #[ff(unique(category_id, name))]
                     uniques.push(composite(&meta)?);
+                } else if meta.path.is_ident("lifecycle") {
+                    // #[ff(lifecycle)]
+                    lifecycle.set_true(&meta.path);
+                } else if meta.path.is_ident("has_many") {
+                    // #[ff(has_many(products = Product))]
+                    relations.push(relation(&meta, RelationKind::HasMany)?);
+                } else if meta.path.is_ident("has_one") {
+                    // #[ff(has_one(profile = Profile))]
+                    relations.push(relation(&meta, RelationKind::HasOne)?);
+                } else if meta.path.is_ident("many_to_many") {
+                    // #[ff(many_to_many(tags = Tag, through = ProductTag))]
+                    relations.push(relation(&meta, RelationKind::ManyToMany)?);
                 } else {
                     return Err(unknown(
                         &meta,
@@ -166,6 +229,8 @@ impl Container {
             renamed_from: spanned(renamed_from.get()),
             indexes,
             uniques,
+            lifecycle: lifecycle.get(),
+            relations,
         }
     }
 }
@@ -187,6 +252,8 @@ pub struct Field {
     pub sql_type: Option<Spanned<String>>,
     pub skip: Option<TokenStream>,
     pub renamed_from: Option<Spanned<String>>,
+    pub version: Option<TokenStream>,
+    pub rules: Vec<Spanned<Rule>>,
 }
 
 impl Field {
@@ -206,6 +273,8 @@ impl Field {
         let mut sql_type = Attr::none(cx, "sql_type");
         let mut skip = Flag::none(cx, "skip");
         let mut renamed_from = Attr::none(cx, "renamed_from");
+        let mut version = Flag::none(cx, "version");
+        let mut rules = Vec::new();
 
         for attr in field.attrs.iter().filter(|attr| attr.path().is_ident("ff")) {
             let parsed = attr.parse_nested_meta(|meta| {
@@ -261,6 +330,15 @@ impl Field {
                 } else if path.is_ident("renamed_from") {
                     // #[ff(renamed_from = "title")]
                     renamed_from.set(path, string_value(&meta)?.value());
+                } else if path.is_ident("version") {
+                    // #[ff(version)]
+                    version.set_true(path);
+                } else if path.is_ident("validate") {
+                    // #[ff(validate(range(min = 0, max = 5), length(max = 80), pattern = "^[a-z]+$"))]
+                    meta.parse_nested_meta(|rule| {
+                        rules.push(validation_rule(&rule)?);
+                        Ok(())
+                    })?;
                 } else {
                     return Err(unknown(
                         &meta,
@@ -291,6 +369,8 @@ impl Field {
             sql_type: spanned(sql_type.get()),
             skip: skip.get(),
             renamed_from: spanned(renamed_from.get()),
+            version: version.get(),
+            rules,
         }
     }
 }
@@ -431,4 +511,94 @@ fn composite(meta: &ParseNestedMeta) -> syn::Result<Composite> {
         fields,
         tokens: meta.path.to_token_stream(),
     })
+}
+
+/// `has_many(products = Product)`, `has_one(profile = Profile)`,
+/// `many_to_many(tags = Tag, through = ProductTag)`.
+fn relation(meta: &ParseNestedMeta, kind: RelationKind) -> syn::Result<Relation> {
+    let example = match kind {
+        RelationKind::HasMany => "#[ff(has_many(products = Product))]",
+        RelationKind::HasOne => "#[ff(has_one(profile = Profile))]",
+        RelationKind::ManyToMany => "#[ff(many_to_many(tags = Tag, through = ProductTag))]",
+    };
+    let mut named: Option<(Ident, syn::Path)> = None;
+    let mut through: Option<syn::Path> = None;
+    meta.parse_nested_meta(|inner| {
+        let ident = inner
+            .path
+            .get_ident()
+            .cloned()
+            .ok_or_else(|| inner.error(format!("expected `name = Entity`: {example}")))?;
+        let target: syn::Path = inner.value()?.parse().map_err(|error| {
+            syn::Error::new(error.span(), format!("expected an entity type: {example}"))
+        })?;
+        if ident == "through" && kind == RelationKind::ManyToMany {
+            through = Some(target);
+        } else if named.is_none() {
+            named = Some((ident, target));
+        } else {
+            return Err(inner.error(format!("one relation per attribute: {example}")));
+        }
+        Ok(())
+    })?;
+    let Some((name, target)) = named else {
+        return Err(meta.error(format!("name the relation and its entity: {example}")));
+    };
+    if kind == RelationKind::ManyToMany && through.is_none() {
+        return Err(meta.error(format!(
+            "a many-to-many relation goes through a join entity: {example}"
+        )));
+    }
+    Ok(Relation {
+        kind,
+        name,
+        target,
+        through,
+    })
+}
+
+/// One rule inside `validate(...)`.
+fn validation_rule(meta: &ParseNestedMeta) -> syn::Result<Spanned<Rule>> {
+    let tokens = meta.path.to_token_stream();
+    let rule = if meta.path.is_ident("range") {
+        // range(min = 0, max = 100)
+        let (mut min, mut max) = (None, None);
+        meta.parse_nested_meta(|bound| {
+            let value: syn::Expr = bound.value()?.parse()?;
+            if bound.path.is_ident("min") {
+                min = Some(value);
+            } else if bound.path.is_ident("max") {
+                max = Some(value);
+            } else {
+                return Err(bound.error("expected `min` or `max`: range(min = 0, max = 100)"));
+            }
+            Ok(())
+        })?;
+        Rule::Range { min, max }
+    } else if meta.path.is_ident("length") {
+        // length(min = 1, max = 80)
+        let (mut min, mut max) = (None, None);
+        meta.parse_nested_meta(|bound| {
+            let value = int_value(&bound, "length(min = 1, max = 80)")?;
+            if bound.path.is_ident("min") {
+                min = Some(value);
+            } else if bound.path.is_ident("max") {
+                max = Some(value);
+            } else {
+                return Err(bound.error("expected `min` or `max`: length(min = 1, max = 80)"));
+            }
+            Ok(())
+        })?;
+        Rule::Length { min, max }
+    } else if meta.path.is_ident("pattern") {
+        // pattern = "^[a-z]+$"
+        Rule::Pattern(string_value(meta)?)
+    } else {
+        return Err(unknown(
+            meta,
+            VALIDATION_RULES,
+            "#[ff(validate(range(min = 0, max = 100), length(max = 80), pattern = \"^[a-z]+$\"))]",
+        ));
+    };
+    Ok(Spanned { value: rule, tokens })
 }

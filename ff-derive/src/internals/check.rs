@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use quote::ToTokens;
 
 use super::ast::Container;
-use super::attr::Default;
+use super::attr::{Default, Rule};
 use super::ctxt::Ctxt;
 use super::types;
 
@@ -21,6 +21,78 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_composites(cx, cont);
     check_renames(cx, cont);
     check_insertable(cx, cont);
+    check_version(cx, cont);
+    check_validation_rules(cx, cont);
+}
+
+/// Optimistic locking compares and increments one integer column that the application never
+/// writes itself.
+fn check_version(cx: &Ctxt, cont: &Container) {
+    let versions: Vec<_> = cont
+        .fields
+        .iter()
+        .filter_map(|field| field.attrs.version.as_ref().map(|tokens| (field, tokens)))
+        .collect();
+    for (field, tokens) in &versions {
+        if field.attrs.skip.is_some() {
+            continue; // reported by check_skipped_fields
+        }
+        if !types::is_integer(field.ty) {
+            cx.error_spanned_by(
+                field.ty,
+                "a version field is an integer that ff increments on every update: use `i32` or `i64`",
+            );
+        } else if cont.primary_key().is_some_and(|pk| pk.ident == field.ident) {
+            cx.error_spanned_by(tokens, "the primary key cannot be the version field");
+        }
+    }
+    if let Some((field, tokens)) = versions.get(1) {
+        cx.error_spanned_by(
+            tokens,
+            format!(
+                "two version fields (`{}` and `{}`): an entity has at most one",
+                versions[0].0.ident, field.ident
+            ),
+        );
+    }
+}
+
+/// Each rule checks a kind of value: ranges compare numbers, lengths and patterns read text.
+/// A pattern that is not a regular expression would only fail when a row is written.
+fn check_validation_rules(cx: &Ctxt, cont: &Container) {
+    for field in cont.columns() {
+        for rule in &field.attrs.rules {
+            match &rule.value {
+                Rule::Range { min, max } => {
+                    if min.is_none() && max.is_none() {
+                        cx.error_spanned_by(&rule.tokens, "a range needs `min`, `max` or both: range(min = 0, max = 100)");
+                    }
+                    if !types::is_numeric(field.ty) {
+                        cx.error_spanned_by(&rule.tokens, "`range` applies to numbers; for text use `length`");
+                    }
+                }
+                Rule::Length { min, max } => {
+                    if min.is_none() && max.is_none() {
+                        cx.error_spanned_by(&rule.tokens, "a length needs `min`, `max` or both: length(min = 1, max = 80)");
+                    }
+                    if !types::is_string(field.ty) {
+                        cx.error_spanned_by(&rule.tokens, "`length` applies to `String` fields; for numbers use `range`");
+                    }
+                }
+                Rule::Pattern(pattern) => {
+                    if !types::is_string(field.ty) {
+                        cx.error_spanned_by(&rule.tokens, "`pattern` applies to `String` fields");
+                    }
+                    if let Err(error) = regex_syntax::Parser::new().parse(&pattern.value()) {
+                        cx.error_spanned_by(
+                            pattern,
+                            format!("invalid regular expression: {}", error.to_string().lines().last().unwrap_or("")),
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Generated code names the struct as a concrete type in the Diesel schema and in static
@@ -116,7 +188,9 @@ fn check_skipped_fields(cx: &Ctxt, cont: &Container) {
             || a.on_delete.is_some()
             || a.on_update.is_some()
             || a.sql_type.is_some()
-            || a.renamed_from.is_some();
+            || a.renamed_from.is_some()
+            || a.version.is_some()
+            || !a.rules.is_empty();
         if column_attribute {
             cx.error_spanned_by(
                 skip,

@@ -45,6 +45,14 @@ pub fn is_decimal(ty: &Type) -> bool {
     last_segment(non_null(ty)).as_deref() == Some("BigDecimal")
 }
 
+/// Whether the (non-null) type is a number: an integer or float primitive, or `BigDecimal`.
+pub fn is_numeric(ty: &Type) -> bool {
+    matches!(
+        last_segment(non_null(ty)).as_deref(),
+        Some("i16" | "i32" | "i64" | "f32" | "f64" | "BigDecimal")
+    )
+}
+
 /// Whether the type is an integer primitive (an integer primary key auto-increments).
 pub fn is_integer(ty: &Type) -> bool {
     matches!(last_segment(ty).as_deref(), Some("i16" | "i32" | "i64"))

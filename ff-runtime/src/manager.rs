@@ -1,0 +1,279 @@
+//! The entity manager: an identity map and a unit of work over one connection.
+
+mod unit;
+
+use std::any::TypeId;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::connection::Connection;
+use crate::ddl;
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::query::Query;
+use unit::{Flush, Unit, not_managed};
+
+/// An entity instance the manager tracks: shared, so that every find of the same row in one
+/// manager hands out the same instance, and mutable in place (`entity.borrow_mut().price = …`).
+pub type Managed<E> = Rc<RefCell<E>>;
+
+/// Tracks entities loaded through it and writes their changes in one flush.
+///
+/// * **Identity map**: finding the same row twice gives the same [`Managed`] instance, and the
+///   second find runs no query.
+/// * **Unit of work**: [`persist`](Self::persist) and [`remove`](Self::remove) schedule
+///   inserts and deletes; changes to managed entities are found by comparing them with their
+///   state as loaded. [`flush`](Self::flush) writes everything in one transaction: inserts
+///   batched per table (parents before children), an UPDATE naming only the changed columns
+///   for each changed entity, and deletes (children before parents). Unchanged entities cost
+///   no statement.
+/// * **Optimistic locking**: an entity with a `#[ff(version)]` field is updated only if the
+///   row still has the version it was loaded with, and the version moves on; otherwise the
+///   flush fails with [`Error::StaleEntity`] and writes nothing.
+/// * **Hooks and validation**: [`Lifecycle`](crate::Lifecycle) hooks and `#[ff(validate)]`
+///   rules run before anything is written.
+///
+/// ```
+/// use ff_runtime::prelude::*;
+///
+/// #[derive(Entity, Debug, Clone, PartialEq)]
+/// pub struct Product {
+///     pub id: i32,
+///     pub name: String,
+///     pub price: f64,
+/// }
+///
+/// let mut conn = Connection::establish(":memory:")?;
+/// conn.create_tables(&[Product::META])?;
+/// let mut em = EntityManager::new(conn);
+///
+/// let lamp = em.persist(Product { id: 0, name: "Lamp".into(), price: 20.0 });
+/// em.flush()?; // INSERT … RETURNING: the key is now known
+/// let id = lamp.borrow().id;
+///
+/// let found = em.find::<Product>(&id)?.expect("just inserted");
+/// assert!(std::rc::Rc::ptr_eq(&found, &lamp)); // the same instance, no query
+///
+/// found.borrow_mut().price = 25.0;
+/// em.flush()?; // UPDATE product SET price = ? WHERE id = ?
+///
+/// em.remove(&found)?;
+/// em.flush()?;
+/// assert!(em.find::<Product>(&id)?.is_none());
+/// # Ok::<(), ff_runtime::Error>(())
+/// ```
+pub struct EntityManager {
+    conn: Connection,
+    units: HashMap<TypeId, Box<dyn Flush>>,
+}
+
+impl std::fmt::Debug for EntityManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntityManager")
+            .field("conn", &self.conn)
+            .field("entity_types", &self.units.len())
+            .finish()
+    }
+}
+
+impl EntityManager {
+    /// A manager working on `conn`, with nothing managed yet.
+    pub fn new(conn: Connection) -> Self {
+        EntityManager {
+            conn,
+            units: HashMap::new(),
+        }
+    }
+
+    /// A manager on a connection to `DATABASE_URL` (environment or `.env`).
+    pub fn from_env() -> Result<Self> {
+        Ok(EntityManager::new(Connection::from_env()?))
+    }
+
+    /// The connection, for repositories, queries and Diesel. Writes made through it are not
+    /// seen by the identity map.
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Gives the connection back; unflushed changes are dropped.
+    pub fn into_connection(self) -> Connection {
+        self.conn
+    }
+
+    /// The managed entity with this key: from the identity map without a query when it is
+    /// managed already, else loaded (and its `after_load` hook run). `None` if there is no
+    /// such row or it was removed in this manager.
+    pub fn find<E: Entity + Clone>(&mut self, key: &E::Key) -> Result<Option<Managed<E>>> {
+        if let Some(known) = self.unit::<E>().get(key) {
+            return Ok(known);
+        }
+        let row = E::__find_row(&mut self.conn, key).map_err(|e| Error::from_query(e, E::META))?;
+        Ok(row.and_then(|row| self.unit::<E>().register(row)))
+    }
+
+    /// The rows of `query`, managed. A row managed already comes back as its managed
+    /// instance, unflushed changes included; rows removed in this manager are left out.
+    pub fn load<E: Entity + Clone>(&mut self, query: Query<'_, E>) -> Result<Vec<Managed<E>>> {
+        let rows = query.load(&mut self.conn)?;
+        let unit = self.unit::<E>();
+        Ok(rows.into_iter().filter_map(|row| unit.register(row)).collect())
+    }
+
+    /// Schedules the insertion of `entity` at the next flush and manages it from now on.
+    /// Its generated key and database defaults are filled in by the flush.
+    pub fn persist<E: Entity + Clone>(&mut self, entity: E) -> Managed<E> {
+        let managed = Rc::new(RefCell::new(entity));
+        self.unit::<E>().persist(Rc::clone(&managed));
+        managed
+    }
+
+    /// Schedules the deletion of a managed entity at the next flush (a persisted entity not
+    /// flushed yet is simply forgotten). [`Error::NotManaged`] if this manager does not track
+    /// it.
+    pub fn remove<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<()> {
+        if self.unit::<E>().remove(entity) {
+            Ok(())
+        } else {
+            Err(not_managed::<E>())
+        }
+    }
+
+    /// Reloads a managed entity from the database, dropping its unflushed changes. Returns
+    /// false, and stops managing it, when its row no longer exists.
+    pub fn refresh<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<bool> {
+        let EntityManager { conn, units } = self;
+        units
+            .entry(TypeId::of::<E>())
+            .or_insert_with(|| Box::new(Unit::<E>::new()))
+            .as_any()
+            .downcast_mut::<Unit<E>>()
+            .expect("units are keyed by their entity type")
+            .refresh(conn, entity)
+    }
+
+    /// Stops managing `entity`: its later changes are not flushed, and a find loads a new
+    /// instance. Returns whether it was managed.
+    pub fn detach<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> bool {
+        self.unit::<E>().detach(entity)
+    }
+
+    /// Whether `entity` is managed (new or loaded, and not removed) by this manager.
+    pub fn contains<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> bool {
+        self.unit::<E>().contains(entity)
+    }
+
+    /// Stops managing everything; unflushed changes are dropped.
+    pub fn clear(&mut self) {
+        self.units.clear();
+    }
+
+    /// Writes every pending change in one transaction (a savepoint inside
+    /// [`transaction`](Self::transaction)): hooks and validation first, then inserts (parents
+    /// first), updates, and deletes (children first). On error nothing is written and the
+    /// pending changes stay pending.
+    pub fn flush(&mut self) -> Result<()> {
+        let order = self.flush_order();
+        for type_id in &order {
+            self.units.get_mut(type_id).expect("ordered units exist").prepare()?;
+        }
+        let EntityManager { conn, units } = self;
+        let written = conn.transaction(|conn| {
+            for type_id in &order {
+                units.get_mut(type_id).expect("ordered units exist").insert(conn)?;
+            }
+            for type_id in &order {
+                units.get_mut(type_id).expect("ordered units exist").update(conn)?;
+            }
+            for type_id in order.iter().rev() {
+                units.get_mut(type_id).expect("ordered units exist").delete(conn)?;
+            }
+            Ok::<(), Error>(())
+        });
+        for unit in units.values_mut() {
+            match written {
+                Ok(()) => unit.commit(),
+                Err(_) => unit.abort(),
+            }
+        }
+        written
+    }
+
+    /// Runs `work` in a transaction and flushes before committing: committed when `work`
+    /// returns `Ok`, rolled back when it returns `Err` or panics (the panic then goes on).
+    /// Pending changes are flushed before the transaction begins, so a nested call works in a
+    /// savepoint whose rollback keeps the outer work. After a rollback the manager is cleared:
+    /// instances it handed out are no longer managed, since they may hold values the database
+    /// no longer has.
+    ///
+    /// ```
+    /// # use ff_runtime::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # pub struct Account { pub id: i32, pub balance: i64 }
+    /// # let mut conn = Connection::establish(":memory:")?;
+    /// # conn.create_tables(&[Account::META])?;
+    /// let mut em = EntityManager::new(conn);
+    /// let failed: Result<(), Error> = em.transaction(|em| {
+    ///     em.persist(Account { id: 0, balance: 100 });
+    ///     em.flush()?;
+    ///     Err(Error::Rejected("insufficient funds".into()))
+    /// });
+    /// assert!(failed.is_err());
+    /// assert_eq!(Account::query().count(em.connection())?, 0); // rolled back
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn transaction<T, E>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<Error>,
+    {
+        self.flush()?;
+        self.conn.begin()?;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            work(self).and_then(|value| Ok(self.flush().map(|()| value)?))
+        }));
+        match outcome {
+            Ok(Ok(value)) => {
+                if let Err(error) = self.conn.commit() {
+                    self.clear();
+                    return Err(error.into());
+                }
+                Ok(value)
+            }
+            Ok(Err(error)) => {
+                self.clear();
+                self.conn.rollback()?;
+                Err(error)
+            }
+            Err(panic) => {
+                self.clear();
+                // The panic is what the caller must see; a failed rollback adds nothing to it.
+                let _ = self.conn.rollback();
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    fn unit<E: Entity + Clone>(&mut self) -> &mut Unit<E> {
+        self.units
+            .entry(TypeId::of::<E>())
+            .or_insert_with(|| Box::new(Unit::<E>::new()))
+            .as_any()
+            .downcast_mut::<Unit<E>>()
+            .expect("units are keyed by their entity type")
+    }
+
+    /// The entity types, parents before the children that refer to them.
+    fn flush_order(&self) -> Vec<TypeId> {
+        let metas: Vec<_> = self.units.values().map(|unit| unit.meta()).collect();
+        let by_name: HashMap<&str, TypeId> = self
+            .units
+            .iter()
+            .map(|(type_id, unit)| (unit.meta().name.as_ref(), *type_id))
+            .collect();
+        ddl::creation_order(&metas)
+            .into_iter()
+            .map(|meta| by_name[meta.name.as_ref()])
+            .collect()
+    }
+}

@@ -1,0 +1,275 @@
+//! The unit of work of one entity type: its identity map and what the next flush writes.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::connection::Connection;
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::schema::TableDef;
+
+use super::Managed;
+
+/// A managed entity and its state as last read from or written to the database.
+struct Tracked<E> {
+    entity: Managed<E>,
+    original: E,
+    removed: bool,
+}
+
+/// The managed entities of type `E`, the new ones waiting for their INSERT, and the writes
+/// of a flush in progress (applied to memory only once the flush has committed).
+pub(super) struct Unit<E: Entity> {
+    identity: HashMap<E::Key, Tracked<E>>,
+    new: Vec<Managed<E>>,
+    inserted: Vec<E>,
+    updated: Vec<(E::Key, E)>,
+    deleted: Vec<E::Key>,
+}
+
+impl<E: Entity + Clone> Unit<E> {
+    pub(super) fn new() -> Self {
+        Unit {
+            identity: HashMap::new(),
+            new: Vec::new(),
+            inserted: Vec::new(),
+            updated: Vec::new(),
+            deleted: Vec::new(),
+        }
+    }
+
+    /// The managed instance of the row with this key (`None` when not managed or removed,
+    /// `Some(None)` when removed).
+    pub(super) fn get(&self, key: &E::Key) -> Option<Option<Managed<E>>> {
+        self.identity
+            .get(key)
+            .map(|tracked| (!tracked.removed).then(|| Rc::clone(&tracked.entity)))
+    }
+
+    /// Manages a row just loaded, unless the row is managed already: then the managed instance
+    /// (with its unflushed changes) is kept. `None` for a row removed in this unit.
+    pub(super) fn register(&mut self, mut row: E) -> Option<Managed<E>> {
+        if let Some(known) = self.get(row.key()) {
+            return known;
+        }
+        row.after_load();
+        let entity = Rc::new(RefCell::new(row.clone()));
+        self.identity.insert(
+            row.key().clone(),
+            Tracked {
+                entity: Rc::clone(&entity),
+                original: row,
+                removed: false,
+            },
+        );
+        Some(entity)
+    }
+
+    pub(super) fn persist(&mut self, entity: Managed<E>) {
+        self.new.push(entity);
+    }
+
+    /// Whether `entity` is this unit's instance (new or managed, not removed).
+    pub(super) fn contains(&self, entity: &Managed<E>) -> bool {
+        self.new.iter().any(|new| Rc::ptr_eq(new, entity))
+            || self.tracked(entity).is_some_and(|tracked| !tracked.removed)
+    }
+
+    fn tracked(&self, entity: &Managed<E>) -> Option<&Tracked<E>> {
+        let key = entity.borrow().key().clone();
+        self.identity
+            .get(&key)
+            .filter(|tracked| Rc::ptr_eq(&tracked.entity, entity))
+    }
+
+    /// Schedules the DELETE of a managed entity, or forgets a new one. False when the entity
+    /// is not this unit's.
+    pub(super) fn remove(&mut self, entity: &Managed<E>) -> bool {
+        if let Some(i) = self.new.iter().position(|new| Rc::ptr_eq(new, entity)) {
+            self.new.remove(i);
+            return true;
+        }
+        let key = entity.borrow().key().clone();
+        match self.identity.get_mut(&key) {
+            Some(tracked) if Rc::ptr_eq(&tracked.entity, entity) => {
+                tracked.removed = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Stops tracking `entity`; false when it was not tracked.
+    pub(super) fn detach(&mut self, entity: &Managed<E>) -> bool {
+        if let Some(i) = self.new.iter().position(|new| Rc::ptr_eq(new, entity)) {
+            self.new.remove(i);
+            return true;
+        }
+        let key = entity.borrow().key().clone();
+        if self.tracked(entity).is_some() {
+            self.identity.remove(&key);
+            return true;
+        }
+        false
+    }
+
+    /// Overwrites `entity` (and its snapshot) with the row as stored; false when the row is
+    /// gone, and then the entity is no longer managed.
+    pub(super) fn refresh(&mut self, conn: &mut Connection, entity: &Managed<E>) -> Result<bool> {
+        let key = entity.borrow().key().clone();
+        if self.tracked(entity).is_none() {
+            return Err(not_managed::<E>());
+        }
+        let Some(mut row) = E::__find_row(conn, &key).map_err(|e| Error::from_query(e, E::META))?
+        else {
+            self.identity.remove(&key);
+            return Ok(false);
+        };
+        row.after_load();
+        *entity.borrow_mut() = row.clone();
+        if let Some(tracked) = self.identity.get_mut(&key) {
+            tracked.original = row;
+            tracked.removed = false;
+        }
+        Ok(true)
+    }
+}
+
+pub(super) fn not_managed<E: Entity>() -> Error {
+    Error::NotManaged {
+        table: E::TABLE_NAME.to_owned(),
+    }
+}
+
+/// What the entity manager does with the unit of any entity type during a flush.
+pub(super) trait Flush: Any {
+    fn meta(&self) -> &'static TableDef;
+    fn as_any(&mut self) -> &mut dyn Any;
+    /// Runs the hooks and validation of what will be written; writes nothing.
+    fn prepare(&mut self) -> Result<()>;
+    fn insert(&mut self, conn: &mut Connection) -> Result<()>;
+    fn update(&mut self, conn: &mut Connection) -> Result<()>;
+    fn delete(&mut self, conn: &mut Connection) -> Result<()>;
+    /// The flush committed: memory now matches what was written.
+    fn commit(&mut self);
+    /// The flush failed: forget what it wrote.
+    fn abort(&mut self);
+}
+
+impl<E: Entity + Clone> Flush for Unit<E> {
+    fn meta(&self) -> &'static TableDef {
+        E::META
+    }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn prepare(&mut self) -> Result<()> {
+        for entity in &self.new {
+            let mut entity = entity.borrow_mut();
+            entity.before_insert()?;
+            entity.validate()?;
+        }
+        for tracked in self.identity.values() {
+            if tracked.removed {
+                tracked.entity.borrow().before_delete()?;
+            } else if E::__has_changes(&tracked.original, &tracked.entity.borrow()) {
+                let mut entity = tracked.entity.borrow_mut();
+                entity.before_update()?;
+                entity.validate()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, conn: &mut Connection) -> Result<()> {
+        if self.new.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<E> = self.new.iter().map(|e| e.borrow().clone()).collect();
+        self.inserted = E::__insert_rows_returning(conn, &rows)
+            .map_err(|e| Error::from_query(e, E::META))?;
+        Ok(())
+    }
+
+    fn update(&mut self, conn: &mut Connection) -> Result<()> {
+        for (key, tracked) in &self.identity {
+            if tracked.removed {
+                continue;
+            }
+            let current = tracked.entity.borrow();
+            if !E::__has_changes(&tracked.original, &current) {
+                continue;
+            }
+            let written = E::__update_changes(conn, &tracked.original, &current)
+                .map_err(|e| Error::from_query(e, E::META))?;
+            if written == 0 {
+                return Err(gone::<E>(key));
+            }
+            self.updated.push((key.clone(), current.clone()));
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, conn: &mut Connection) -> Result<()> {
+        let keys: Vec<E::Key> = self
+            .identity
+            .iter()
+            .filter(|(_, tracked)| tracked.removed)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for chunk in keys.chunks(conn.backend().dialect().max_bind_params()) {
+            E::__delete_keys(conn, chunk).map_err(|e| Error::from_query(e, E::META))?;
+        }
+        self.deleted = keys;
+        Ok(())
+    }
+
+    fn commit(&mut self) {
+        for (entity, stored) in self.new.drain(..).zip(self.inserted.drain(..)) {
+            *entity.borrow_mut() = stored.clone();
+            self.identity.insert(
+                stored.key().clone(),
+                Tracked {
+                    entity,
+                    original: stored,
+                    removed: false,
+                },
+            );
+        }
+        for (key, mut written) in self.updated.drain(..) {
+            written.__next_version();
+            if let Some(tracked) = self.identity.get_mut(&key) {
+                tracked.entity.borrow_mut().__next_version();
+                tracked.original = written;
+            }
+        }
+        for key in self.deleted.drain(..) {
+            self.identity.remove(&key);
+        }
+    }
+
+    fn abort(&mut self) {
+        self.inserted.clear();
+        self.updated.clear();
+        self.deleted.clear();
+    }
+}
+
+/// An UPDATE that touched no row: with a version field someone else moved it on, without one
+/// the row was deleted.
+fn gone<E: Entity>(key: &E::Key) -> Error {
+    if E::VERSIONED {
+        Error::StaleEntity {
+            table: E::TABLE_NAME.to_owned(),
+            key: format!("{key:?}"),
+        }
+    } else {
+        Error::NotFound {
+            table: E::TABLE_NAME.to_owned(),
+        }
+    }
+}

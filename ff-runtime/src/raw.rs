@@ -1,0 +1,278 @@
+//! Raw SQL with bound parameters, mapping rows to entities by column name.
+
+use std::marker::PhantomData;
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use diesel::backend::Backend;
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{self as native, Nullable};
+use diesel::sqlite::Sqlite;
+use diesel::{QueryableByName, RunQueryDsl};
+
+use crate::connection::Connection;
+use crate::dialect::Backend as Dialect;
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::sql_types;
+
+/// A value bound to a `?` placeholder of a [`RawQuery`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A 16-bit integer.
+    SmallInt(i16),
+    /// A 32-bit integer.
+    Int(i32),
+    /// A 64-bit integer.
+    BigInt(i64),
+    /// A 32-bit float.
+    Float(f32),
+    /// A 64-bit float.
+    Double(f64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Binary(Vec<u8>),
+    /// A date.
+    Date(NaiveDate),
+    /// A time of day.
+    Time(NaiveTime),
+    /// A date and time without time zone.
+    Timestamp(NaiveDateTime),
+    /// An instant in UTC.
+    TimestampUtc(DateTime<Utc>),
+    /// A UUID, stored as ff stores UUID columns.
+    Uuid(uuid::Uuid),
+    /// A JSON document.
+    Json(serde_json::Value),
+    /// An exact decimal.
+    Decimal(BigDecimal),
+}
+
+macro_rules! value_from {
+    ($($rust:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$rust> for Value {
+            fn from(value: $rust) -> Value {
+                Value::$variant(value)
+            }
+        }
+    )*};
+}
+
+value_from! {
+    bool => Bool, i16 => SmallInt, i32 => Int, i64 => BigInt, f32 => Float, f64 => Double,
+    String => Text, Vec<u8> => Binary, NaiveDate => Date, NaiveTime => Time,
+    NaiveDateTime => Timestamp, DateTime<Utc> => TimestampUtc, uuid::Uuid => Uuid,
+    serde_json::Value => Json, BigDecimal => Decimal,
+}
+
+impl From<&str> for Value {
+    fn from(value: &str) -> Value {
+        Value::Text(value.to_owned())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(value: Option<T>) -> Value {
+        value.map_or(Value::Null, Into::into)
+    }
+}
+
+/// An SQL statement written by hand, its `?` placeholders bound to values in order, whose
+/// rows are read into entities `E` by column name: select every column of the entity's table
+/// (`SELECT product.* …`). For what the query builder and Diesel's DSL do not cover.
+///
+/// Write `?` for each parameter on every backend; on PostgreSQL they become `$1`, `$2`, …
+/// (a `?` inside a quoted string or identifier is left alone).
+///
+/// ```
+/// use ff_runtime::prelude::*;
+///
+/// #[derive(Entity, Debug, Clone)]
+/// pub struct City {
+///     pub id: i32,
+///     pub name: String,
+///     pub population: i64,
+/// }
+///
+/// let mut conn = Connection::establish(":memory:")?;
+/// conn.create_tables(&[City::META])?;
+/// Repository::<City>::new(&mut conn).insert_many(&[
+///     City { id: 0, name: "Lyon".into(), population: 522_000 },
+///     City { id: 0, name: "Nice".into(), population: 342_000 },
+/// ])?;
+/// let big: Vec<City> = RawQuery::new("SELECT * FROM city WHERE population > ? AND name <> ?")
+///     .bind(400_000_i64)
+///     .bind("Paris")
+///     .load(&mut conn)?;
+/// assert_eq!(big.len(), 1);
+/// assert_eq!(big[0].name, "Lyon");
+/// # Ok::<(), ff_runtime::Error>(())
+/// ```
+pub struct RawQuery<E> {
+    sql: String,
+    values: Vec<Value>,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> RawQuery<E> {
+    /// A statement with `?` placeholders.
+    pub fn new(sql: impl Into<String>) -> Self {
+        RawQuery {
+            sql: sql.into(),
+            values: Vec::new(),
+            _entity: PhantomData,
+        }
+    }
+
+    /// Binds the next `?` to `value`.
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.values.push(value.into());
+        self
+    }
+
+    /// Runs the statement and reads every row into an `E`.
+    pub fn load(self, conn: &mut Connection) -> Result<Vec<E>>
+    where
+        E: Entity + RawRow,
+    {
+        let sql = placeholders(&self.sql, conn.backend());
+        let values = self.values;
+        crate::with_connection!(
+            conn,
+            |c| bind_all(diesel::sql_query(sql).into_boxed(), values).load::<E>(c)
+        )
+        .map_err(|error| Error::from_query(error, E::META))
+    }
+
+    /// Runs a statement that returns no rows; returns the number of rows it affected.
+    pub fn execute(self, conn: &mut Connection) -> Result<usize> {
+        let sql = placeholders(&self.sql, conn.backend());
+        let values = self.values;
+        Ok(crate::with_connection!(conn, |c| bind_all(
+            diesel::sql_query(sql).into_boxed(),
+            values
+        )
+        .execute(c))?)
+    }
+}
+
+/// An entity read by column name on every backend ff was built with (generated by
+/// `#[derive(Entity)]`).
+#[cfg(not(feature = "mysql"))]
+pub trait RawRow: QueryableByName<Sqlite> + QueryableByName<Pg> + 'static {}
+#[cfg(not(feature = "mysql"))]
+impl<E> RawRow for E where E: QueryableByName<Sqlite> + QueryableByName<Pg> + 'static {}
+
+/// An entity read by column name on every backend ff was built with (generated by
+/// `#[derive(Entity)]`).
+#[cfg(feature = "mysql")]
+pub trait RawRow:
+    QueryableByName<Sqlite> + QueryableByName<Pg> + QueryableByName<diesel::mysql::Mysql> + 'static
+{
+}
+#[cfg(feature = "mysql")]
+impl<E> RawRow for E where
+    E: QueryableByName<Sqlite>
+        + QueryableByName<Pg>
+        + QueryableByName<diesel::mysql::Mysql>
+        + 'static
+{
+}
+
+/// A backend every [`Value`] can be bound on.
+trait BindValue: Backend + Sized {
+    fn bind_value(query: BoxedSqlQuery<'static, Self, SqlQuery>, value: Value)
+    -> BoxedSqlQuery<'static, Self, SqlQuery>;
+}
+
+fn bind_all<DB: BindValue>(
+    mut query: BoxedSqlQuery<'static, DB, SqlQuery>,
+    values: Vec<Value>,
+) -> BoxedSqlQuery<'static, DB, SqlQuery> {
+    for value in values {
+        query = DB::bind_value(query, value);
+    }
+    query
+}
+
+macro_rules! bind_value {
+    ($backend:ty) => {
+        impl BindValue for $backend {
+            fn bind_value(
+                query: BoxedSqlQuery<'static, Self, SqlQuery>,
+                value: Value,
+            ) -> BoxedSqlQuery<'static, Self, SqlQuery> {
+                match value {
+                    Value::Null => query.bind::<Nullable<native::Text>, Option<String>>(None),
+                    Value::Bool(v) => query.bind::<native::Bool, _>(v),
+                    Value::SmallInt(v) => query.bind::<native::SmallInt, _>(v),
+                    Value::Int(v) => query.bind::<native::Integer, _>(v),
+                    Value::BigInt(v) => query.bind::<native::BigInt, _>(v),
+                    Value::Float(v) => query.bind::<native::Float, _>(v),
+                    Value::Double(v) => query.bind::<native::Double, _>(v),
+                    Value::Text(v) => query.bind::<native::Text, _>(v),
+                    Value::Binary(v) => query.bind::<native::Binary, _>(v),
+                    Value::Date(v) => query.bind::<native::Date, _>(v),
+                    Value::Time(v) => query.bind::<native::Time, _>(v),
+                    Value::Timestamp(v) => query.bind::<native::Timestamp, _>(v),
+                    Value::TimestampUtc(v) => query.bind::<sql_types::TimestampUtc, _>(v),
+                    Value::Uuid(v) => query.bind::<sql_types::Uuid, _>(v),
+                    Value::Json(v) => query.bind::<sql_types::Json, _>(v),
+                    Value::Decimal(v) => query.bind::<sql_types::Decimal, _>(v),
+                }
+            }
+        }
+    };
+}
+
+bind_value!(Sqlite);
+bind_value!(Pg);
+#[cfg(feature = "mysql")]
+bind_value!(diesel::mysql::Mysql);
+
+/// `?` placeholders as the backend writes them: `$1`, `$2`, … on PostgreSQL. Quoted strings
+/// and identifiers are copied as they are.
+fn placeholders(sql: &str, backend: Dialect) -> String {
+    if backend != Dialect::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut quote: Option<char> = None;
+    let mut next = 1;
+    for ch in sql.chars() {
+        match (quote, ch) {
+            (None, '\'' | '"') => quote = Some(ch),
+            (Some(open), _) if ch == open => quote = None,
+            (None, '?') => {
+                out.push_str(&format!("${next}"));
+                next += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_on_postgres_outside_quotes_only() {
+        let sql = "SELECT * FROM t WHERE a = ? AND b = '?' AND \"c?\" = ?";
+        assert_eq!(
+            placeholders(sql, Dialect::Postgres),
+            "SELECT * FROM t WHERE a = $1 AND b = '?' AND \"c?\" = $2"
+        );
+        assert_eq!(placeholders(sql, Dialect::Sqlite), sql);
+    }
+}

@@ -1,0 +1,302 @@
+//! Relationships between entities: foreign keys declared with `#[ff(belongs_to = Parent)]`,
+//! and loading related rows for a whole list in one query per relation level.
+//!
+//! `#[derive(Entity)]` generates the accessors (`product.category(&mut conn)`,
+//! `category.products(&mut conn)`, `Product::load_category(&mut conn, &products)`…); the
+//! functions here are what they call, and can be called directly.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::QueryResult;
+
+use crate::connection::Connection;
+use crate::criteria::{Condition, Criteria, OrderBy};
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::repository::Repository;
+
+/// A field type that can hold the key of entity with key type `K`: `K` itself, or
+/// `Option<K>` for an optional relation.
+#[diagnostic::on_unimplemented(
+    message = "a foreign key of type `{Self}` cannot refer to a key of type `{K}`",
+    label = "this field refers to a key of type `{K}`",
+    note = "give the field the referenced entity's key type, `{K}` (or `Option<{K}>` for an optional relation)"
+)]
+pub trait ForeignKeyOf<K> {
+    /// The referenced key, if the field holds one.
+    fn referenced_key(&self) -> Option<&K>;
+    /// The field value that refers to `key`.
+    fn from_key(key: K) -> Self;
+}
+
+impl<K> ForeignKeyOf<K> for K {
+    fn referenced_key(&self) -> Option<&K> {
+        Some(self)
+    }
+    fn from_key(key: K) -> Self {
+        key
+    }
+}
+
+impl<K> ForeignKeyOf<K> for Option<K> {
+    fn referenced_key(&self) -> Option<&K> {
+        self.as_ref()
+    }
+    fn from_key(key: K) -> Self {
+        Some(key)
+    }
+}
+
+/// An entity with a foreign key to `P`: generated for the first field marked
+/// `#[ff(belongs_to = P)]`. One-to-many, one-to-one and many-to-many relations declared on
+/// `P` go through it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no foreign key to `{P}`",
+    label = "this relation needs a foreign key from `{Self}` to `{P}`",
+    note = "add a field to `{Self}` marked `#[ff(belongs_to = {P})]` holding the key of `{P}`"
+)]
+pub trait BelongsTo<P: Entity>: Entity {
+    /// The foreign key column.
+    const FOREIGN_KEY: &'static str;
+
+    /// The key of the parent this row refers to (none for a NULL foreign key).
+    fn parent_key(&self) -> Option<&P::Key>;
+
+    /// Makes this row refer to `parent`.
+    fn set_parent(&mut self, parent: &P);
+
+    /// The rows referring to one of these parent keys. Used by generated code.
+    #[doc(hidden)]
+    fn __children_condition<'a>(keys: &[P::Key]) -> Criteria<'a, Self::Table>;
+}
+
+/// The parent of each child, in the children's order: one query for the whole list.
+///
+/// `parent_key` picks the foreign key (the generated `Child::load_<relation>` passes it).
+pub fn load_parents<C, P>(
+    conn: &mut Connection,
+    children: &[C],
+    parent_key: impl Fn(&C) -> Option<&P::Key>,
+) -> Result<Vec<Option<P>>>
+where
+    P: Entity + Clone,
+{
+    let keys = distinct(children.iter().filter_map(&parent_key));
+    let parents = find_keys::<P>(conn, &keys)?;
+    let by_key: HashMap<&P::Key, &P> = parents.iter().map(|p| (p.key(), p)).collect();
+    Ok(children
+        .iter()
+        .map(|child| parent_key(child).and_then(|key| by_key.get(key).map(|p| (*p).clone())))
+        .collect())
+}
+
+/// The children of each parent, in the parents' order: one query for the whole list.
+pub fn load_children<P, C>(conn: &mut Connection, parents: &[P]) -> Result<Vec<Vec<C>>>
+where
+    P: Entity,
+    C: BelongsTo<P>,
+{
+    let keys = distinct(parents.iter().map(Entity::key));
+    let children = children_of::<P, C>(conn, &keys)?;
+    Ok(group_by_parent(parents, children, |child| {
+        child.parent_key().cloned()
+    }))
+}
+
+/// The entities linked to each parent through the join entity `L`, in the parents' order:
+/// one query for the links and one for the linked entities.
+pub fn load_linked<P, L, T>(conn: &mut Connection, parents: &[P]) -> Result<Vec<Vec<T>>>
+where
+    P: Entity,
+    L: BelongsTo<P> + BelongsTo<T>,
+    T: Entity + Clone,
+{
+    let keys = distinct(parents.iter().map(Entity::key));
+    let links = children_of::<P, L>(conn, &keys)?;
+    let targets = load_parents::<L, T>(conn, &links, |link| {
+        <L as BelongsTo<T>>::parent_key(link)
+    })?;
+    let pairs = links
+        .iter()
+        .zip(targets)
+        .filter_map(|(link, target)| Some((<L as BelongsTo<P>>::parent_key(link)?.clone(), target?)));
+    let mut grouped: HashMap<P::Key, Vec<T>> = HashMap::new();
+    for (parent, target) in pairs {
+        grouped.entry(parent).or_default().push(target);
+    }
+    Ok(parents
+        .iter()
+        .map(|parent| grouped.get(parent.key()).cloned().unwrap_or_default())
+        .collect())
+}
+
+/// Links `parent` to `target` by inserting a join row `L` (its other columns from
+/// `L::default()`), unless they are linked already. Returns whether a row was inserted.
+pub fn link<P, L, T>(conn: &mut Connection, parent: &P, target: &T) -> Result<bool>
+where
+    P: Entity,
+    T: Entity,
+    L: BelongsTo<P> + BelongsTo<T> + Default,
+{
+    if linked::<P, L, T>(conn, parent, target)? > 0 {
+        return Ok(false);
+    }
+    let mut row = L::default();
+    <L as BelongsTo<P>>::set_parent(&mut row, parent);
+    <L as BelongsTo<T>>::set_parent(&mut row, target);
+    Repository::<L>::new(conn).insert(&row)?;
+    Ok(true)
+}
+
+/// Removes the join rows `L` linking `parent` to `target`; returns how many there were.
+pub fn unlink<P, L, T>(conn: &mut Connection, parent: &P, target: &T) -> Result<usize>
+where
+    P: Entity,
+    T: Entity,
+    L: BelongsTo<P> + BelongsTo<T>,
+{
+    Repository::<L>::new(conn).delete_by(link_condition::<P, L, T>(parent, target))
+}
+
+fn linked<P, L, T>(conn: &mut Connection, parent: &P, target: &T) -> Result<i64>
+where
+    P: Entity,
+    T: Entity,
+    L: BelongsTo<P> + BelongsTo<T>,
+{
+    Repository::<L>::new(conn).count(link_condition::<P, L, T>(parent, target))
+}
+
+fn link_condition<'a, P, L, T>(parent: &P, target: &T) -> Criteria<'a, L::Table>
+where
+    P: Entity,
+    T: Entity,
+    L: BelongsTo<P> + BelongsTo<T>,
+{
+    <L as BelongsTo<P>>::__children_condition(std::slice::from_ref(parent.key()))
+        .and(<L as BelongsTo<T>>::__children_condition(std::slice::from_ref(target.key())))
+}
+
+/// The children of these parent keys, in as few queries as the bind-parameter limit allows.
+pub(crate) fn children_of<P, C>(conn: &mut Connection, keys: &[P::Key]) -> Result<Vec<C>>
+where
+    P: Entity,
+    C: BelongsTo<P>,
+{
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(keys_per_query(conn)) {
+        let criteria = C::__children_condition(chunk);
+        rows.extend(Repository::<C>::new(conn).find_by(criteria, OrderBy::none(), None, None)?);
+    }
+    Ok(rows)
+}
+
+/// The rows with these keys, in as few queries as the bind-parameter limit allows.
+pub(crate) fn find_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> Result<Vec<E>> {
+    let mut rows = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(keys_per_query(conn)) {
+        rows.extend(E::__find_keys(conn, chunk).map_err(|e| Error::from_query(e, E::META))?);
+    }
+    Ok(rows)
+}
+
+fn keys_per_query(conn: &Connection) -> usize {
+    conn.backend().dialect().max_bind_params().max(1)
+}
+
+fn distinct<'k, K: std::hash::Hash + Eq + Clone + 'k>(keys: impl Iterator<Item = &'k K>) -> Vec<K> {
+    let mut seen = HashSet::new();
+    keys.filter(|key| seen.insert(*key)).cloned().collect()
+}
+
+/// Children grouped under their parent, in the parents' order.
+fn group_by_parent<P: Entity, C>(
+    parents: &[P],
+    children: Vec<C>,
+    parent_key: impl Fn(&C) -> Option<P::Key>,
+) -> Vec<Vec<C>> {
+    let index: HashMap<&P::Key, usize> = parents
+        .iter()
+        .enumerate()
+        .map(|(i, parent)| (parent.key(), i))
+        .collect();
+    let mut grouped: Vec<Vec<C>> = parents.iter().map(|_| Vec::new()).collect();
+    for child in children {
+        if let Some(&i) = parent_key(&child).as_ref().and_then(|key| index.get(key)) {
+            grouped[i].push(child);
+        }
+    }
+    grouped
+}
+
+/// `outer.column IN (SELECT inner.column FROM inner WHERE condition)`: a semi-join along a
+/// foreign key, which keeps each outer row once however many inner rows match.
+pub(crate) struct InSubquery<'a, U> {
+    pub outer_table: &'static str,
+    pub outer_column: &'static str,
+    pub inner_table: &'static str,
+    pub inner_column: &'static str,
+    pub condition: Option<Condition<'a, U>>,
+}
+
+impl<'a, U, DB> QueryFragment<DB> for InSubquery<'a, U>
+where
+    DB: Backend,
+    Condition<'a, U>: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_identifier(self.outer_table)?;
+        out.push_sql(".");
+        out.push_identifier(self.outer_column)?;
+        out.push_sql(" IN (SELECT ");
+        out.push_identifier(self.inner_table)?;
+        out.push_sql(".");
+        out.push_identifier(self.inner_column)?;
+        out.push_sql(" FROM ");
+        out.push_identifier(self.inner_table)?;
+        out.push_sql(" WHERE ");
+        out.push_identifier(self.inner_table)?;
+        out.push_sql(".");
+        out.push_identifier(self.inner_column)?;
+        out.push_sql(" IS NOT NULL");
+        if let Some(condition) = &self.condition {
+            out.push_sql(" AND (");
+            condition.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// Rows of `C` whose parent `P` matches `condition`.
+pub(crate) fn with_parent_matching<'a, C, P>(condition: Criteria<'a, P::Table>) -> Criteria<'a, C::Table>
+where
+    C: BelongsTo<P>,
+    P: Entity,
+{
+    Criteria::from_fragment(InSubquery {
+        outer_table: C::TABLE_NAME,
+        outer_column: C::FOREIGN_KEY,
+        inner_table: P::TABLE_NAME,
+        inner_column: P::KEY_COLUMN,
+        condition: condition.into_condition(),
+    })
+}
+
+/// Rows of `P` with at least one child `C` matching `condition`.
+pub(crate) fn with_child_matching<'a, P, C>(condition: Criteria<'a, C::Table>) -> Criteria<'a, P::Table>
+where
+    C: BelongsTo<P>,
+    P: Entity,
+{
+    Criteria::from_fragment(InSubquery {
+        outer_table: P::TABLE_NAME,
+        outer_column: P::KEY_COLUMN,
+        inner_table: C::TABLE_NAME,
+        inner_column: C::FOREIGN_KEY,
+        condition: condition.into_condition(),
+    })
+}
