@@ -174,6 +174,9 @@ impl EntityManager {
     /// first), updates, and deletes (children first). On error nothing is written and the
     /// pending changes stay pending.
     pub fn flush(&mut self) -> Result<()> {
+        if !self.units.values().any(|unit| unit.pending()) {
+            return Ok(());
+        }
         let order = self.flush_order();
         for type_id in &order {
             self.units.get_mut(type_id).expect("ordered units exist").prepare()?;

@@ -99,19 +99,25 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// Inserts a row and returns it as stored, with its generated key and database defaults.
     pub fn insert(&mut self, entity: &E) -> Result<E> {
+        entity.validate()?;
         E::__insert_row(self.conn, entity).map_err(to_error::<E>)
     }
 
     /// Inserts rows with multi-row INSERT statements, as many rows per statement as the
     /// backend's bind-parameter limit allows, all in one transaction. Returns the row count.
     pub fn insert_many(&mut self, entities: &[E]) -> Result<usize> {
+        entities.iter().try_for_each(Entity::validate)?;
         E::__insert_rows(self.conn, entities).map_err(to_error::<E>)
     }
 
     /// Writes every column of the row with the entity's key; [`Error::NotFound`] if none has it.
+    /// With a `#[ff(version)]` field the row must still have the entity's version, which moves
+    /// on by one ([`Error::StaleEntity`] otherwise); reload the entity (or use
+    /// [`save`](Self::save), which returns it as stored) before updating it again.
     pub fn update(&mut self, entity: &E) -> Result<()> {
+        entity.validate()?;
         match E::__update_row(self.conn, entity).map_err(to_error::<E>)? {
-            0 => Err(not_found::<E>()),
+            0 => Err(self.missing(entity)?),
             _ => Ok(()),
         }
     }
@@ -119,13 +125,28 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// Inserts the entity if it is new (a generated key still zero, or no row with its key),
     /// updates it otherwise, and returns it as stored.
     pub fn save(&mut self, entity: &E) -> Result<E> {
+        entity.validate()?;
         if !entity.__key_is_unset() {
             let updated = E::__update_row(self.conn, entity).map_err(to_error::<E>)?;
             if updated > 0 {
                 return self.find(entity.key())?.ok_or_else(not_found::<E>);
             }
+            if let error @ Error::StaleEntity { .. } = self.missing(entity)? {
+                return Err(error);
+            }
         }
         self.insert(entity)
+    }
+
+    /// Why an UPDATE touched no row: the row is gone, or its version moved on.
+    fn missing(&mut self, entity: &E) -> Result<Error> {
+        if E::VERSIONED && self.find(entity.key())?.is_some() {
+            return Ok(Error::StaleEntity {
+                table: E::TABLE_NAME.to_owned(),
+                key: format!("{:?}", entity.key()),
+            });
+        }
+        Ok(not_found::<E>())
     }
 
     /// Deletes the row with the entity's key; [`Error::NotFound`] if none has it.

@@ -147,6 +147,8 @@ pub(super) fn not_managed<E: Entity>() -> Error {
 pub(super) trait Flush: Any {
     fn meta(&self) -> &'static TableDef;
     fn as_any(&mut self) -> &mut dyn Any;
+    /// Whether the next flush has anything to write for this type.
+    fn pending(&self) -> bool;
     /// Runs the hooks and validation of what will be written; writes nothing.
     fn prepare(&mut self) -> Result<()>;
     fn insert(&mut self, conn: &mut Connection) -> Result<()>;
@@ -165,6 +167,13 @@ impl<E: Entity + Clone> Flush for Unit<E> {
 
     fn as_any(&mut self) -> &mut dyn Any {
         self
+    }
+
+    fn pending(&self) -> bool {
+        !self.new.is_empty()
+            || self.identity.values().any(|tracked| {
+                tracked.removed || E::__has_changes(&tracked.original, &tracked.entity.borrow())
+            })
     }
 
     fn prepare(&mut self) -> Result<()> {
