@@ -2,10 +2,13 @@
 //! demo domain's entities.
 
 pub mod backends;
+pub mod blog;
 pub mod domain;
+pub mod statements;
 pub mod project;
 
-pub use backends::{TestDatabase, each_backend};
+pub use backends::{TestDatabase, each_backend, each_backend_database};
+pub use statements::Statements;
 
 /// The user guide's examples, compiled and run as doctests.
 #[cfg(doctest)]

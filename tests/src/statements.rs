@@ -1,0 +1,55 @@
+//! The SQL statements a connection runs, recorded through Diesel's instrumentation.
+
+use std::sync::{Arc, Mutex};
+
+use ff_runtime::Connection;
+use ff_runtime::diesel::connection::InstrumentationEvent;
+
+/// The statements run on a connection since recording began (transaction control left out).
+#[derive(Clone, Default)]
+pub struct Statements(Arc<Mutex<Vec<String>>>);
+
+impl Statements {
+    /// Starts recording what `conn` runs.
+    pub fn record(conn: &mut Connection) -> Statements {
+        let statements = Statements::default();
+        let log = Arc::clone(&statements.0);
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                let sql = query.to_string();
+                if !is_transaction_control(&sql) {
+                    log.lock().unwrap().push(sql);
+                }
+            }
+        });
+        statements
+    }
+
+    /// The statements recorded since the last call, oldest first.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+
+    /// How many statements were recorded since the last `take`, forgetting them.
+    pub fn count(&self) -> usize {
+        self.take().len()
+    }
+}
+
+fn is_transaction_control(sql: &str) -> bool {
+    let word = sql.trim_start().split_whitespace().next().unwrap_or("").to_uppercase();
+    matches!(word.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "START")
+}
+
+/// The columns an `UPDATE … SET a = …, b = … WHERE …` statement writes, unquoted.
+pub fn updated_columns(sql: &str) -> Vec<String> {
+    let upper = sql.to_uppercase();
+    let (Some(set), Some(end)) = (upper.find(" SET "), upper.find(" WHERE ")) else {
+        return Vec::new();
+    };
+    sql[set + 5..end]
+        .split(',')
+        .filter_map(|assignment| assignment.split('=').next())
+        .map(|column| column.trim().trim_matches(|c| c == '"' || c == '`').to_owned())
+        .collect()
+}
