@@ -265,11 +265,16 @@ impl<'a> Generator<'a> {
     }
 }
 
-/// `category_id` → `category`; a field without the `_id` suffix names its relation itself.
+/// `category_id` → `category`, `customer_uid` → `customer`; a field without an `_id`, `_uid`
+/// or `_key` suffix names its relation itself.
 fn relation_name(field: &Ident) -> Ident {
     let name = syn::ext::IdentExt::unraw(field).to_string();
-    match name.strip_suffix("_id") {
-        Some(stem) if !stem.is_empty() => Ident::new(stem, field.span()),
-        _ => field.clone(),
+    let stem = ["_id", "_uid", "_key"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .filter(|stem| !stem.is_empty());
+    match stem {
+        Some(stem) => Ident::new(stem, field.span()),
+        None => field.clone(),
     }
 }

@@ -7,6 +7,7 @@ use ff_runtime::prelude::*;
 
 /// A product category; `parent_id` makes a tree.
 #[derive(Entity, Debug, Clone, PartialEq)]
+#[ff(has_many(products = Product), has_many(children = Category))]
 pub struct Category {
     pub id: i32,
     #[ff(length = 100, unique)]
@@ -17,7 +18,7 @@ pub struct Category {
 
 /// Something the store sells.
 #[derive(Entity, Debug, Clone, PartialEq)]
-#[ff(index(category_id, price))]
+#[ff(index(category_id, price), many_to_many(tags = Tag, through = ProductTag))]
 pub struct Product {
     pub id: i32,
     #[ff(length = 255, index)]
@@ -57,7 +58,7 @@ pub struct Tag {
 }
 
 /// The link between a product and a tag.
-#[derive(Entity, Debug, Clone, PartialEq)]
+#[derive(Entity, Debug, Clone, PartialEq, Default)]
 #[ff(table = "product_tag", unique(product_id, tag_id))]
 pub struct ProductTag {
     pub id: i32,
@@ -78,6 +79,7 @@ pub enum OrderStatus {
 
 /// A customer, keyed by a UUID the application generates.
 #[derive(Entity, Debug, Clone, PartialEq)]
+#[ff(has_many(orders = Order))]
 pub struct Customer {
     #[ff(primary_key)]
     pub uid: uuid::Uuid,
