@@ -16,6 +16,11 @@ const _: () = {
     use ::ff_runtime::__private::diesel;
     fn assert_field_type<T: ::ff_runtime::FieldType<SqlType = ST>, ST>() {}
     fn assert_entity<T: ::ff_runtime::Entity>() {}
+    fn assert_foreign_key<
+        P: ::ff_runtime::Entity,
+        F: ::ff_runtime::__private::ForeignKeyOf<<P as ::ff_runtime::Entity>::Key>,
+    >() {}
+    fn assert_belongs_to<C: ::ff_runtime::BelongsTo<P>, P: ::ff_runtime::Entity>() {}
     #[allow(dead_code)]
     fn assert_all() {
         assert_field_type::<i32, ::ff_runtime::__private::diesel::sql_types::Integer>();
@@ -34,6 +39,7 @@ const _: () = {
             >,
         >();
         assert_entity::<Category>();
+        assert_foreign_key::<Category, Option<i32>>();
     }
     #[automatically_derived]
     impl<__DB, __ST> diesel::Queryable<__ST, __DB> for Product
@@ -185,6 +191,70 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl<__DB: diesel::backend::Backend> diesel::QueryableByName<__DB> for Product
+    where
+        i32: diesel::deserialize::FromSql<
+            ::ff_runtime::__private::diesel::sql_types::Integer,
+            __DB,
+        >,
+        String: diesel::deserialize::FromSql<
+            ::ff_runtime::__private::diesel::sql_types::Text,
+            __DB,
+        >,
+        Option<
+            String,
+        >: diesel::deserialize::FromSql<
+            ::ff_runtime::__private::diesel::sql_types::Nullable<
+                ::ff_runtime::__private::diesel::sql_types::Text,
+            >,
+            __DB,
+        >,
+        f64: diesel::deserialize::FromSql<
+            ::ff_runtime::__private::diesel::sql_types::Double,
+            __DB,
+        >,
+        Option<
+            i32,
+        >: diesel::deserialize::FromSql<
+            ::ff_runtime::__private::diesel::sql_types::Nullable<
+                ::ff_runtime::__private::diesel::sql_types::Integer,
+            >,
+            __DB,
+        >,
+    {
+        fn build<'__a>(
+            row: &impl diesel::row::NamedRow<'__a, __DB>,
+        ) -> diesel::deserialize::Result<Self> {
+            ::core::result::Result::Ok(Product {
+                id: diesel::row::NamedRow::get::<
+                    ::ff_runtime::__private::diesel::sql_types::Integer,
+                    i32,
+                >(row, "id")?,
+                name: diesel::row::NamedRow::get::<
+                    ::ff_runtime::__private::diesel::sql_types::Text,
+                    String,
+                >(row, "name")?,
+                description: diesel::row::NamedRow::get::<
+                    ::ff_runtime::__private::diesel::sql_types::Nullable<
+                        ::ff_runtime::__private::diesel::sql_types::Text,
+                    >,
+                    Option<String>,
+                >(row, "description")?,
+                price: diesel::row::NamedRow::get::<
+                    ::ff_runtime::__private::diesel::sql_types::Double,
+                    f64,
+                >(row, "price")?,
+                category_id: diesel::row::NamedRow::get::<
+                    ::ff_runtime::__private::diesel::sql_types::Nullable<
+                        ::ff_runtime::__private::diesel::sql_types::Integer,
+                    >,
+                    Option<i32>,
+                >(row, "category_id")?,
+                cached: ::core::default::Default::default(),
+            })
+        }
+    }
+    #[automatically_derived]
     impl ::ff_runtime::Entity for Product {
         type Table = product::table;
         type Key = i32;
@@ -330,8 +400,8 @@ const _: () = {
         ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
             use diesel::{QueryDsl, RunQueryDsl};
             let condition = criteria.into_condition();
-            let ordering = order.into_ordering();
-            if condition.is_none() && ordering.is_none() && limit.is_none()
+            let orderings = order.into_orderings();
+            if condition.is_none() && orderings.is_empty() && limit.is_none()
                 && offset.is_none()
             {
                 return ::ff_runtime::with_connection!(
@@ -341,8 +411,8 @@ const _: () = {
             ::ff_runtime::with_connection!(
                 conn, | c | { let mut query = product::table.into_boxed(); if let
                 ::core::option::Option::Some(condition) = condition { query = query
-                .filter(condition); } if let ::core::option::Option::Some(ordering) =
-                ordering { query = query.order(ordering); } if let
+                .filter(condition); } for ordering in orderings.iter().cloned() { query =
+                query.then_order_by(ordering); } if let
                 ::core::option::Option::Some(limit) = limit { query = query.limit(limit);
                 } if let ::core::option::Option::Some(offset) = offset { query = query
                 .offset(offset); } query.load:: < Self > (c) }
@@ -430,6 +500,196 @@ const _: () = {
         }
         fn __key_is_unset(&self) -> bool {
             self.id == 0
+        }
+        const VERSIONED: bool = false;
+        fn __validation_failures(
+            &self,
+        ) -> ::std::vec::Vec<::ff_runtime::__private::FieldFailure> {
+            #[allow(unused_mut)]
+            let mut failures = ::std::vec::Vec::new();
+            failures
+        }
+        fn __has_changes(original: &Self, current: &Self) -> bool {
+            !(true && ::ff_runtime::__private::same(&original.name, &current.name)
+                && ::ff_runtime::__private::same(
+                    &original.description,
+                    &current.description,
+                ) && ::ff_runtime::__private::same(&original.price, &current.price)
+                && ::ff_runtime::__private::same(
+                    &original.category_id,
+                    &current.category_id,
+                ))
+        }
+        fn __update_changes(
+            conn: &mut ::ff_runtime::Connection,
+            original: &Self,
+            current: &Self,
+        ) -> diesel::QueryResult<usize> {
+            use diesel::{QueryDsl, RunQueryDsl};
+            let _ = current;
+            let changes = (
+                (!::ff_runtime::__private::same(&original.name, &current.name))
+                    .then(|| diesel::ExpressionMethods::eq(
+                        product::name,
+                        ::ff_runtime::bind(&current.name),
+                    )),
+                (!::ff_runtime::__private::same(
+                    &original.description,
+                    &current.description,
+                ))
+                    .then(|| diesel::ExpressionMethods::eq(
+                        product::description,
+                        ::ff_runtime::bind(&current.description),
+                    )),
+                (!::ff_runtime::__private::same(&original.price, &current.price))
+                    .then(|| diesel::ExpressionMethods::eq(
+                        product::price,
+                        ::ff_runtime::bind(&current.price),
+                    )),
+                (!::ff_runtime::__private::same(
+                    &original.category_id,
+                    &current.category_id,
+                ))
+                    .then(|| diesel::ExpressionMethods::eq(
+                        product::category_id,
+                        ::ff_runtime::bind(&current.category_id),
+                    )),
+            );
+            ::ff_runtime::with_connection!(
+                conn, | c | { diesel::update(product::table
+                .filter(diesel::ExpressionMethods::eq(product::id, ::ff_runtime::bind(&
+                original.id)))).set(changes).execute(c) }
+            )
+        }
+        fn __next_version(&mut self) {}
+        fn __insert_rows_returning(
+            conn: &mut ::ff_runtime::Connection,
+            rows: &[Self],
+        ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
+            use diesel::{QueryDsl, RunQueryDsl};
+            if rows.is_empty() {
+                return ::core::result::Result::Ok(::std::vec::Vec::new());
+            }
+            let per_statement = ::ff_runtime::__private::rows_per_insert(conn, 5usize);
+            ::ff_runtime::with_connection!(
+                conn, | c | { let mut stored = ::std::vec::Vec::with_capacity(rows
+                .len()); for chunk in rows.chunks(per_statement) { #[allow(unused_mut)]
+                let mut batch = diesel::insert_into(product::table).values(chunk)
+                .returning(product::all_columns).get_results:: < Self > (c) ?; batch
+                .sort_by(| a, b | a.id.cmp(& b.id)); stored.extend(batch); }
+                ::core::result::Result::Ok(stored) }, mysql : | c | { let mut stored =
+                ::std::vec::Vec::with_capacity(rows.len()); for chunk in rows
+                .chunks(per_statement) { diesel::insert_into(product::table)
+                .values(chunk).execute(c) ?; let first =
+                diesel::select(::ff_runtime::__private::last_insert_id()).get_result:: <
+                u64 > (c) ? as i32; let last = first + (chunk.len() as i32 - 1); let
+                batch = product::table
+                .filter(diesel::ExpressionMethods::between(product::id, first, last))
+                .order(diesel::ExpressionMethods::asc(product::id)).load:: < Self > (c)
+                ?; if batch.len() != chunk.len() { return
+                ::core::result::Result::Err(::ff_runtime::__private::unreadable_insert("products",
+                chunk.len(), batch.len())); } stored.extend(batch); }
+                ::core::result::Result::Ok(stored) }
+            )
+        }
+        fn __find_keys(
+            conn: &mut ::ff_runtime::Connection,
+            keys: &[Self::Key],
+        ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
+            use diesel::{QueryDsl, RunQueryDsl};
+            if keys.is_empty() {
+                return ::core::result::Result::Ok(::std::vec::Vec::new());
+            }
+            let keys: ::std::vec::Vec<_> = keys
+                .iter()
+                .map(::ff_runtime::__private::InValue)
+                .collect();
+            ::ff_runtime::with_connection!(
+                conn, | c | { product::table
+                .filter(diesel::ExpressionMethods::eq_any(product::id, keys)).load:: <
+                Self > (c) }
+            )
+        }
+        fn __delete_keys(
+            conn: &mut ::ff_runtime::Connection,
+            keys: &[Self::Key],
+        ) -> diesel::QueryResult<usize> {
+            use diesel::{QueryDsl, RunQueryDsl};
+            if keys.is_empty() {
+                return ::core::result::Result::Ok(0);
+            }
+            let keys: ::std::vec::Vec<_> = keys
+                .iter()
+                .map(::ff_runtime::__private::InValue)
+                .collect();
+            ::ff_runtime::with_connection!(
+                conn, | c | { diesel::delete(product::table
+                .filter(diesel::ExpressionMethods::eq_any(product::id, keys))).execute(c)
+                }
+            )
+        }
+    }
+    #[automatically_derived]
+    impl ::ff_runtime::Lifecycle for Product {}
+    #[automatically_derived]
+    impl ::ff_runtime::BelongsTo<Category> for Product {
+        const FOREIGN_KEY: &'static str = "category_id";
+        fn parent_key(
+            &self,
+        ) -> ::core::option::Option<&<Category as ::ff_runtime::Entity>::Key> {
+            ::ff_runtime::__private::ForeignKeyOf::<
+                <Category as ::ff_runtime::Entity>::Key,
+            >::referenced_key(&self.category_id)
+        }
+        fn set_parent(&mut self, parent: &Category) {
+            self.category_id = <Option<
+                i32,
+            > as ::ff_runtime::__private::ForeignKeyOf<
+                <Category as ::ff_runtime::Entity>::Key,
+            >>::from_key(::core::clone::Clone::clone(::ff_runtime::Entity::key(parent)));
+        }
+        fn __children_condition<'__a>(
+            keys: &[<Category as ::ff_runtime::Entity>::Key],
+        ) -> ::ff_runtime::Criteria<'__a, product::table> {
+            let keys: ::std::vec::Vec<_> = keys
+                .iter()
+                .map(|key| ::ff_runtime::__private::InValue(
+                    <Option<
+                        i32,
+                    > as ::ff_runtime::__private::ForeignKeyOf<
+                        <Category as ::ff_runtime::Entity>::Key,
+                    >>::from_key(::core::clone::Clone::clone(key)),
+                ))
+                .collect();
+            ::ff_runtime::Criteria::new(
+                diesel::ExpressionMethods::eq_any(product::category_id, keys),
+            )
+        }
+    }
+    #[automatically_derived]
+    impl diesel::associations::BelongsTo<Category> for Product {
+        type ForeignKey = <Category as ::ff_runtime::Entity>::Key;
+        type ForeignKeyColumn = product::category_id;
+        fn foreign_key(&self) -> ::core::option::Option<&Self::ForeignKey> {
+            ::ff_runtime::__private::ForeignKeyOf::<
+                <Category as ::ff_runtime::Entity>::Key,
+            >::referenced_key(&self.category_id)
+        }
+        fn foreign_key_column() -> Self::ForeignKeyColumn {
+            product::category_id
+        }
+    }
+    #[automatically_derived]
+    impl<'__p> diesel::associations::BelongsTo<&'__p Category> for Product {
+        type ForeignKey = <Category as ::ff_runtime::Entity>::Key;
+        type ForeignKeyColumn = product::category_id;
+        fn foreign_key(&self) -> ::core::option::Option<&Self::ForeignKey> {
+            ::ff_runtime::__private::ForeignKeyOf::<
+                <Category as ::ff_runtime::Entity>::Key,
+            >::referenced_key(&self.category_id)
+        }
+        fn foreign_key_column() -> Self::ForeignKeyColumn {
+            product::category_id
         }
     }
 };
@@ -529,6 +789,45 @@ impl Product {
             .is_null()).into_boxed(), }).load:: < Self > (c)
         )
             .map_err(::ff_runtime::__private::query_error::<Self>)
+    }
+}
+#[automatically_derived]
+#[allow(dead_code)]
+impl Product {
+    ///The `Category` this row refers to through `category_id` (one query).
+    pub fn category(
+        &self,
+        conn: &mut ::ff_runtime::Connection,
+    ) -> ::ff_runtime::Result<::core::option::Option<Category>> {
+        match ::ff_runtime::__private::ForeignKeyOf::<
+            <Category as ::ff_runtime::Entity>::Key,
+        >::referenced_key(&self.category_id) {
+            ::core::option::Option::Some(key) => {
+                <Category as ::ff_runtime::Entity>::__find_row(conn, key)
+                    .map_err(::ff_runtime::__private::query_error::<Category>)
+            }
+            ::core::option::Option::None => {
+                ::core::result::Result::Ok(::core::option::Option::None)
+            }
+        }
+    }
+    ///The `Category` of each row through `category_id`, in the rows' order: one query for the whole list.
+    pub fn load_category(
+        conn: &mut ::ff_runtime::Connection,
+        rows: &[Self],
+    ) -> ::ff_runtime::Result<::std::vec::Vec<::core::option::Option<Category>>> {
+        ::ff_runtime::__private::load_parents::<
+            Self,
+            Category,
+        >(
+            conn,
+            rows,
+            |row| {
+                ::ff_runtime::__private::ForeignKeyOf::<
+                    <Category as ::ff_runtime::Entity>::Key,
+                >::referenced_key(&row.category_id)
+            },
+        )
     }
 }
 #[cfg(test)]

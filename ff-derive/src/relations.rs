@@ -118,8 +118,15 @@ impl<'a> Generator<'a> {
     /// The accessors and eager loaders of every relation, as inherent methods.
     pub(crate) fn relation_methods(&self) -> TokenStream {
         let ident = self.cont.ident;
-        let parents = self.foreign_keys().map(|(field, parent)| self.parent_methods(field, parent));
-        let declared = self.cont.attrs.relations.iter().map(|relation| self.declared_methods(relation));
+        let parents = self
+            .foreign_keys()
+            .map(|(field, parent)| self.parent_methods(field, parent));
+        let declared = self
+            .cont
+            .attrs
+            .relations
+            .iter()
+            .map(|relation| self.declared_methods(relation));
         quote! {
             #[automatically_derived]
             #[allow(dead_code)]
@@ -138,7 +145,11 @@ impl<'a> Generator<'a> {
         let name = relation_name(fk);
         let loader = format_ident!("load_{}", name);
         let key = quote!(<#parent as ::ff_runtime::Entity>::Key);
-        let parent_name = parent.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let parent_name = parent
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         let one_doc = format!("The `{parent_name}` this row refers to through `{fk}` (one query).");
         let load_doc = format!(
             "The `{parent_name}` of each row through `{fk}`, in the rows' order: one query for the whole list."
@@ -161,10 +172,11 @@ impl<'a> Generator<'a> {
             quote! {
                 #[doc = #one_doc]
                 #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<#parent> {
-                    let key = &self.#fk;
-                    #find?.ok_or_else(|| ::ff_runtime::Error::NotFound {
+                    let missing = || ::ff_runtime::Error::NotFound {
                         table: <#parent as ::ff_runtime::Entity>::TABLE_NAME.into(),
-                    })
+                    };
+                    let key = #p::ForeignKeyOf::<#key>::referenced_key(&self.#fk).ok_or_else(missing)?;
+                    #find?.ok_or_else(missing)
                 }
             }
         };
@@ -190,12 +202,18 @@ impl<'a> Generator<'a> {
         let name = &relation.name;
         let loader = format_ident!("load_{}", name);
         let target = &relation.target;
-        let target_name = target.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let target_name = target
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         let me = quote!(::core::slice::from_ref(self));
         match relation.kind {
             RelationKind::HasMany => {
                 let doc = format!("The `{target_name}` rows referring to this one (one query).");
-                let load_doc = format!("The `{target_name}` rows of each row, in the rows' order: one query for the whole list.");
+                let load_doc = format!(
+                    "The `{target_name}` rows of each row, in the rows' order: one query for the whole list."
+                );
                 quote! {
                     #[doc = #doc]
                     #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<::std::vec::Vec<#target>> {
@@ -209,8 +227,11 @@ impl<'a> Generator<'a> {
                 }
             }
             RelationKind::HasOne => {
-                let doc = format!("The `{target_name}` row referring to this one, if any (one query).");
-                let load_doc = format!("The `{target_name}` row of each row, in the rows' order: one query for the whole list.");
+                let doc =
+                    format!("The `{target_name}` row referring to this one, if any (one query).");
+                let load_doc = format!(
+                    "The `{target_name}` row of each row, in the rows' order: one query for the whole list."
+                );
                 quote! {
                     #[doc = #doc]
                     #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<::core::option::Option<#target>> {
@@ -227,15 +248,25 @@ impl<'a> Generator<'a> {
                 }
             }
             RelationKind::ManyToMany => {
-                let through = relation.through.as_ref().expect("parsed: many_to_many has `through`");
+                let through = relation
+                    .through
+                    .as_ref()
+                    .expect("parsed: many_to_many has `through`");
                 let singular = snake_case(&target_name);
                 let add = format_ident!("add_{}", singular);
                 let remove = format_ident!("remove_{}", singular);
                 let doc = format!("The `{target_name}` rows linked to this one (two queries).");
-                let load_doc = format!("The `{target_name}` rows linked to each row, in the rows' order: two queries for the whole list.");
-                let add_doc = format!("Links this row to `target` with a new `{}` row (other columns from its `Default`); false if they were linked already.", through.to_token_stream().to_string().replace(' ', ""));
-                let remove_doc = "Removes the links between this row and `target`; returns how many there were.";
-                let default_bound = quote_spanned!(through.span()=> #through: ::core::default::Default);
+                let load_doc = format!(
+                    "The `{target_name}` rows linked to each row, in the rows' order: two queries for the whole list."
+                );
+                let add_doc = format!(
+                    "Links this row to `target` with a new `{}` row (other columns from its `Default`); false if they were linked already.",
+                    through.to_token_stream().to_string().replace(' ', "")
+                );
+                let remove_doc =
+                    "Removes the links between this row and `target`; returns how many there were.";
+                let default_bound =
+                    quote_spanned!(through.span()=> #through: ::core::default::Default);
                 quote! {
                     #[doc = #doc]
                     #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<::std::vec::Vec<#target>> {

@@ -99,8 +99,11 @@ pub trait Entity: Lifecycle + Sized + 'static {
     fn __has_changes(original: &Self, current: &Self) -> bool;
     /// Writes the columns that differ, guarded by the version of `original` when versioned.
     #[doc(hidden)]
-    fn __update_changes(conn: &mut Connection, original: &Self, current: &Self)
-    -> QueryResult<usize>;
+    fn __update_changes(
+        conn: &mut Connection,
+        original: &Self,
+        current: &Self,
+    ) -> QueryResult<usize>;
     /// Moves the version field on after a successful update (nothing when not versioned).
     #[doc(hidden)]
     fn __next_version(&mut self);

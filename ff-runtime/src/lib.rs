@@ -59,12 +59,12 @@ pub use criteria::{Condition, Criteria, IntoCriteria, IntoOrderBy, OrderBy, Orde
 pub use dialect::Backend;
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
+pub use ff_derive::{DbEnum, Entity};
 pub use lifecycle::Lifecycle;
 pub use manager::{EntityManager, Managed};
 pub use query::{AggregateExpression, AggregateType, Aggregated, Page, Query};
 pub use raw::{RawQuery, RawRow, Value};
 pub use relation::BelongsTo;
-pub use ff_derive::{DbEnum, Entity};
 pub use repository::Repository;
 pub use sql_types::bind;
 pub use url::{DatabaseUrl, mask_password};
@@ -88,14 +88,16 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::entity::rows_per_insert;
-    pub use crate::relation::{ForeignKeyOf, load_children, load_linked, load_parents, link, unlink};
-    pub use crate::validation::{FieldFailure, checks};
-    pub use regex::Regex;
-    pub use std::sync::OnceLock;
     pub use crate::migration::dump_schema;
+    pub use crate::relation::{
+        ForeignKeyOf, link, load_children, load_linked, load_parents, unlink,
+    };
     pub use crate::schema;
+    pub use crate::validation::{FieldFailure, checks};
     pub use diesel;
+    pub use regex::Regex;
     pub use std::borrow::Cow;
+    pub use std::sync::OnceLock;
 
     use crate::{Entity, Error};
 
@@ -138,8 +140,10 @@ pub mod __private {
 
     /// `rows` (just read back by key) in the order of `wanted`.
     pub fn in_order_of<E: Entity>(rows: Vec<E>, wanted: &[E]) -> Vec<E> {
-        let mut by_key: std::collections::HashMap<E::Key, E> =
-            rows.into_iter().map(|row| (row.key().clone(), row)).collect();
+        let mut by_key: std::collections::HashMap<E::Key, E> = rows
+            .into_iter()
+            .map(|row| (row.key().clone(), row))
+            .collect();
         wanted
             .iter()
             .filter_map(|row| by_key.remove(row.key()))

@@ -118,7 +118,10 @@ impl EntityManager {
     pub fn load<E: Entity + Clone>(&mut self, query: Query<'_, E>) -> Result<Vec<Managed<E>>> {
         let rows = query.load(&mut self.conn)?;
         let unit = self.unit::<E>();
-        Ok(rows.into_iter().filter_map(|row| unit.register(row)).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| unit.register(row))
+            .collect())
     }
 
     /// Schedules the insertion of `entity` at the next flush and manages it from now on.
@@ -179,18 +182,30 @@ impl EntityManager {
         }
         let order = self.flush_order();
         for type_id in &order {
-            self.units.get_mut(type_id).expect("ordered units exist").prepare()?;
+            self.units
+                .get_mut(type_id)
+                .expect("ordered units exist")
+                .prepare()?;
         }
         let EntityManager { conn, units } = self;
         let written = conn.transaction(|conn| {
             for type_id in &order {
-                units.get_mut(type_id).expect("ordered units exist").insert(conn)?;
+                units
+                    .get_mut(type_id)
+                    .expect("ordered units exist")
+                    .insert(conn)?;
             }
             for type_id in &order {
-                units.get_mut(type_id).expect("ordered units exist").update(conn)?;
+                units
+                    .get_mut(type_id)
+                    .expect("ordered units exist")
+                    .update(conn)?;
             }
             for type_id in order.iter().rev() {
-                units.get_mut(type_id).expect("ordered units exist").delete(conn)?;
+                units
+                    .get_mut(type_id)
+                    .expect("ordered units exist")
+                    .delete(conn)?;
             }
             Ok::<(), Error>(())
         });
@@ -226,7 +241,10 @@ impl EntityManager {
     /// assert_eq!(Account::query().count(em.connection())?, 0); // rolled back
     /// # Ok::<(), ff_runtime::Error>(())
     /// ```
-    pub fn transaction<T, E>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E>
+    pub fn transaction<T, E>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<Error>,
     {

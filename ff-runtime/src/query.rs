@@ -140,13 +140,20 @@ impl<'a, E: Entity> Query<'a, E> {
     where
         E: BelongsTo<P>,
     {
-        self.filter(relation::with_parent_matching::<E, P>(condition.into_criteria()))
+        self.filter(relation::with_parent_matching::<E, P>(
+            condition.into_criteria(),
+        ))
     }
 
     /// Keeps the rows with at least one child `C` matching `condition`. Each row comes once,
     /// however many children match.
-    pub fn join_children<C: BelongsTo<E>>(self, condition: impl IntoCriteria<'a, C::Table>) -> Self {
-        self.filter(relation::with_child_matching::<E, C>(condition.into_criteria()))
+    pub fn join_children<C: BelongsTo<E>>(
+        self,
+        condition: impl IntoCriteria<'a, C::Table>,
+    ) -> Self {
+        self.filter(relation::with_child_matching::<E, C>(
+            condition.into_criteria(),
+        ))
     }
 
     /// Sorts by `order` after the sort keys given so far.
@@ -168,7 +175,14 @@ impl<'a, E: Entity> Query<'a, E> {
     }
 
     /// The criteria of this query, for a repository or the entity manager.
-    pub fn into_parts(self) -> (Criteria<'a, E::Table>, OrderBy<'a, E::Table>, Option<i64>, Option<i64>) {
+    pub fn into_parts(
+        self,
+    ) -> (
+        Criteria<'a, E::Table>,
+        OrderBy<'a, E::Table>,
+        Option<i64>,
+        Option<i64>,
+    ) {
         (self.criteria, self.order, self.limit, self.offset)
     }
 
@@ -345,7 +359,9 @@ impl<T, ST> QueryId for AggregateQuery<'_, T, ST> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<T, ST: SqlType + diesel::expression::TypedExpressionType> DieselQuery for AggregateQuery<'_, T, ST> {
+impl<T, ST: SqlType + diesel::expression::TypedExpressionType> DieselQuery
+    for AggregateQuery<'_, T, ST>
+{
     type SqlType = ST;
 }
 

@@ -144,10 +144,11 @@ impl<E> RawQuery<E> {
     {
         let sql = placeholders(&self.sql, conn.backend());
         let values = self.values;
-        crate::with_connection!(
-            conn,
-            |c| bind_all(diesel::sql_query(sql).into_boxed(), values).load::<E>(c)
+        crate::with_connection!(conn, |c| bind_all(
+            diesel::sql_query(sql).into_boxed(),
+            values
         )
+        .load::<E>(c))
         .map_err(|error| Error::from_query(error, E::META))
     }
 
@@ -188,8 +189,10 @@ impl<E> RawRow for E where
 
 /// A backend every [`Value`] can be bound on.
 trait BindValue: Backend + Sized {
-    fn bind_value(query: BoxedSqlQuery<'static, Self, SqlQuery>, value: Value)
-    -> BoxedSqlQuery<'static, Self, SqlQuery>;
+    fn bind_value(
+        query: BoxedSqlQuery<'static, Self, SqlQuery>,
+        value: Value,
+    ) -> BoxedSqlQuery<'static, Self, SqlQuery>;
 }
 
 fn bind_all<DB: BindValue>(

@@ -7,9 +7,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use diesel::QueryResult;
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::QueryResult;
 
 use crate::connection::Connection;
 use crate::criteria::{Condition, Criteria, OrderBy};
@@ -115,13 +115,10 @@ where
 {
     let keys = distinct(parents.iter().map(Entity::key));
     let links = children_of::<P, L>(conn, &keys)?;
-    let targets = load_parents::<L, T>(conn, &links, |link| {
-        <L as BelongsTo<T>>::parent_key(link)
-    })?;
-    let pairs = links
-        .iter()
-        .zip(targets)
-        .filter_map(|(link, target)| Some((<L as BelongsTo<P>>::parent_key(link)?.clone(), target?)));
+    let targets = load_parents::<L, T>(conn, &links, |link| <L as BelongsTo<T>>::parent_key(link))?;
+    let pairs = links.iter().zip(targets).filter_map(|(link, target)| {
+        Some((<L as BelongsTo<P>>::parent_key(link)?.clone(), target?))
+    });
     let mut grouped: HashMap<P::Key, Vec<T>> = HashMap::new();
     for (parent, target) in pairs {
         grouped.entry(parent).or_default().push(target);
@@ -175,8 +172,9 @@ where
     T: Entity,
     L: BelongsTo<P> + BelongsTo<T>,
 {
-    <L as BelongsTo<P>>::__children_condition(std::slice::from_ref(parent.key()))
-        .and(<L as BelongsTo<T>>::__children_condition(std::slice::from_ref(target.key())))
+    <L as BelongsTo<P>>::__children_condition(std::slice::from_ref(parent.key())).and(
+        <L as BelongsTo<T>>::__children_condition(std::slice::from_ref(target.key())),
+    )
 }
 
 /// The children of these parent keys, in as few queries as the bind-parameter limit allows.
@@ -272,7 +270,9 @@ where
 }
 
 /// Rows of `C` whose parent `P` matches `condition`.
-pub(crate) fn with_parent_matching<'a, C, P>(condition: Criteria<'a, P::Table>) -> Criteria<'a, C::Table>
+pub(crate) fn with_parent_matching<'a, C, P>(
+    condition: Criteria<'a, P::Table>,
+) -> Criteria<'a, C::Table>
 where
     C: BelongsTo<P>,
     P: Entity,
@@ -287,7 +287,9 @@ where
 }
 
 /// Rows of `P` with at least one child `C` matching `condition`.
-pub(crate) fn with_child_matching<'a, P, C>(condition: Criteria<'a, C::Table>) -> Criteria<'a, P::Table>
+pub(crate) fn with_child_matching<'a, P, C>(
+    condition: Criteria<'a, C::Table>,
+) -> Criteria<'a, P::Table>
 where
     C: BelongsTo<P>,
     P: Entity,

@@ -89,8 +89,8 @@ pub mod checks {
         pattern: &'static str,
         cache: &'static OnceLock<Regex>,
     ) {
-        let regex = cache
-            .get_or_init(|| Regex::new(pattern).expect("the derive checked the pattern"));
+        let regex =
+            cache.get_or_init(|| Regex::new(pattern).expect("the derive checked the pattern"));
         if !regex.is_match(value) {
             failures.push(FieldFailure {
                 field,

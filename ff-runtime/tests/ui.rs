@@ -4,7 +4,7 @@
 #[test]
 fn misuse_is_reported_with_a_span_and_the_fix() {
     let cases = trybuild::TestCases::new();
-    for kind in ["attributes", "keys", "shape"] {
+    for kind in ["attributes", "keys", "relations", "shape"] {
         cases.compile_fail(format!("tests/ui/{kind}/*.rs"));
     }
     // An unsupported field type fails every generated query, once per backend compiled in, so

@@ -153,18 +153,32 @@ pub fn blog_tables() -> Vec<&'static ff_runtime::schema::TableDef> {
 pub fn seed_blog(conn: &mut Connection, users: usize, posts: usize, comments: usize) -> Vec<User> {
     conn.create_tables(&blog_tables()).unwrap();
     let new_users: Vec<User> = (0..users).map(|i| User::new(&format!("user{i}"))).collect();
-    Repository::<User>::new(conn).insert_many(&new_users).unwrap();
-    let users = Repository::<User>::new(conn).find_by(Criteria::all(), user::id.asc(), None, None).unwrap();
+    Repository::<User>::new(conn)
+        .insert_many(&new_users)
+        .unwrap();
+    let users = Repository::<User>::new(conn)
+        .find_by(Criteria::all(), user::id.asc(), None, None)
+        .unwrap();
     let new_posts: Vec<Post> = users
         .iter()
         .flat_map(|u| (0..posts).map(move |i| Post::new(u.id, &format!("post {i} of {}", u.name))))
         .collect();
-    Repository::<Post>::new(conn).insert_many(&new_posts).unwrap();
-    let post_ids: Vec<i32> = Post::query().order_by(post::id.asc()).load(conn).unwrap().iter().map(|p| p.id).collect();
+    Repository::<Post>::new(conn)
+        .insert_many(&new_posts)
+        .unwrap();
+    let post_ids: Vec<i32> = Post::query()
+        .order_by(post::id.asc())
+        .load(conn)
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
     let new_comments: Vec<Comment> = post_ids
         .iter()
         .flat_map(|&id| (0..comments).map(move |i| Comment::new(id, &format!("comment {i}"))))
         .collect();
-    Repository::<Comment>::new(conn).insert_many(&new_comments).unwrap();
+    Repository::<Comment>::new(conn)
+        .insert_many(&new_comments)
+        .unwrap();
     users
 }

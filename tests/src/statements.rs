@@ -37,8 +37,16 @@ impl Statements {
 }
 
 fn is_transaction_control(sql: &str) -> bool {
-    let word = sql.trim_start().split_whitespace().next().unwrap_or("").to_uppercase();
-    matches!(word.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "START")
+    let word = sql
+        .trim_start()
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_uppercase();
+    matches!(
+        word.as_str(),
+        "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "START"
+    )
 }
 
 /// The columns an `UPDATE … SET a = …, b = … WHERE …` statement writes, unquoted.
@@ -50,6 +58,11 @@ pub fn updated_columns(sql: &str) -> Vec<String> {
     sql[set + 5..end]
         .split(',')
         .filter_map(|assignment| assignment.split('=').next())
-        .map(|column| column.trim().trim_matches(|c| c == '"' || c == '`').to_owned())
+        .map(|column| {
+            column
+                .trim()
+                .trim_matches(|c| c == '"' || c == '`')
+                .to_owned()
+        })
         .collect()
 }

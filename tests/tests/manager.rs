@@ -58,7 +58,11 @@ fn a_flush_updates_only_the_changed_columns_of_changed_entities() {
         let statements = Statements::record(em.connection());
 
         em.flush().unwrap();
-        assert_eq!(statements.take(), Vec::<String>::new(), "nothing changed, nothing sent");
+        assert_eq!(
+            statements.take(),
+            Vec::<String>::new(),
+            "nothing changed, nothing sent"
+        );
 
         posts[0].borrow_mut().likes = 7;
         posts[1].borrow_mut().title = "Renamed".into();
@@ -92,7 +96,10 @@ fn a_flush_updates_only_the_changed_columns_of_changed_entities() {
             .find(&posts[1].borrow().id)
             .unwrap()
             .unwrap();
-        assert_eq!((stored.title.as_str(), stored.body.as_str()), ("Renamed", "New body"));
+        assert_eq!(
+            (stored.title.as_str(), stored.body.as_str()),
+            ("Renamed", "New body")
+        );
     });
 }
 
@@ -106,20 +113,31 @@ fn persisted_entities_are_inserted_in_one_batch_per_table_and_get_their_keys() {
             .map(|i| em.persist(Post::new(owner, &format!("new {i}"))))
             .collect();
         let user = em.persist(User::new("Newcomer"));
-        assert_eq!(statements.count(), 0, "persist writes nothing before the flush");
+        assert_eq!(
+            statements.count(),
+            0,
+            "persist writes nothing before the flush"
+        );
 
         em.flush().unwrap();
         assert_eq!(inserts(&statements.take()), 2, "one INSERT per table");
         let ids: Vec<i32> = new_posts.iter().map(|p| p.borrow().id).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]) && ids[0] > 0, "{ids:?}");
-        assert_eq!(new_posts[3].borrow().title, "new 3", "keys match their rows");
+        assert_eq!(
+            new_posts[3].borrow().title,
+            "new 3",
+            "keys match their rows"
+        );
         assert_eq!(new_posts[3].borrow().likes, 0);
 
         // Now managed: found without a query, and changes are tracked.
         let found = em.find::<User>(&user.borrow().id).unwrap().unwrap();
         assert!(Rc::ptr_eq(&found, &user));
         assert_eq!(statements.count(), 0);
-        let stored = Repository::<Post>::new(em.connection()).find(&ids[3]).unwrap().unwrap();
+        let stored = Repository::<Post>::new(em.connection())
+            .find(&ids[3])
+            .unwrap()
+            .unwrap();
         assert_eq!(stored, *new_posts[3].borrow());
     });
 }
@@ -159,7 +177,12 @@ fn a_flush_inserts_parents_before_children_and_deletes_children_before_parents()
             parent_id: None,
         });
         em.flush().unwrap();
-        let product = em.persist(Product::new("Lamp", 10.0, "L-1", Some(category.borrow().id)));
+        let product = em.persist(Product::new(
+            "Lamp",
+            10.0,
+            "L-1",
+            Some(category.borrow().id),
+        ));
         em.flush().unwrap();
         statements.take();
         em.remove(&category).unwrap();
@@ -167,8 +190,15 @@ fn a_flush_inserts_parents_before_children_and_deletes_children_before_parents()
         em.flush().unwrap();
         let deletes = statements.take();
         assert_eq!(deletes.len(), 2, "{deletes:#?}");
-        assert!(deletes[0].contains("product") && deletes[1].contains("category"), "{deletes:#?}");
-        assert!(em.find::<Category>(&category.borrow().id).unwrap().is_none());
+        assert!(
+            deletes[0].contains("product") && deletes[1].contains("category"),
+            "{deletes:#?}"
+        );
+        assert!(
+            em.find::<Category>(&category.borrow().id)
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(Product::query().count(em.connection()).unwrap(), 0);
     });
 }
@@ -185,7 +215,12 @@ fn remove_refresh_detach_and_clear_change_what_the_manager_tracks() {
         assert!(!em.contains(&first));
         assert!(em.find::<Post>(&first.borrow().id).unwrap().is_none());
         em.flush().unwrap();
-        assert!(Repository::<Post>::new(em.connection()).find(&first.borrow().id).unwrap().is_none());
+        assert!(
+            Repository::<Post>::new(em.connection())
+                .find(&first.borrow().id)
+                .unwrap()
+                .is_none()
+        );
         assert!(matches!(em.remove(&first), Err(Error::NotManaged { .. })));
 
         // refresh: unflushed changes dropped, the row as stored read again.
@@ -207,7 +242,13 @@ fn remove_refresh_detach_and_clear_change_what_the_manager_tracks() {
         assert!(!em.contains(&again));
         again.borrow_mut().likes = 99;
         em.flush().unwrap();
-        assert_eq!(Post::query().filter(post::likes.eq(99)).count(em.connection()).unwrap(), 0);
+        assert_eq!(
+            Post::query()
+                .filter(post::likes.eq(99))
+                .count(em.connection())
+                .unwrap(),
+            0
+        );
 
         // A new entity removed before the flush is never written.
         let users = User::query().count(em.connection()).unwrap();
@@ -313,20 +354,39 @@ fn a_concurrent_change_makes_the_second_flush_fail_as_stale_and_write_nothing() 
         assert!(matches!(error, Error::StaleEntity { .. }), "{error}");
         assert!(error.to_string().contains("refresh"), "{error}");
 
-        let stored = Repository::<Post>::new(alice.connection()).find(&id).unwrap().unwrap();
-        assert_eq!((stored.title.as_str(), stored.likes, stored.version), ("Alice's title", 0, 2));
+        let stored = Repository::<Post>::new(alice.connection())
+            .find(&id)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stored.title.as_str(), stored.likes, stored.version),
+            ("Alice's title", 0, 2)
+        );
 
         // Bob refreshes and applies his change again.
         assert!(bob.refresh(&his).unwrap());
         his.borrow_mut().likes = 5;
         bob.flush().unwrap();
-        let stored = Repository::<Post>::new(bob.connection()).find(&id).unwrap().unwrap();
-        assert_eq!((stored.title.as_str(), stored.likes, stored.version), ("Alice's title", 5, 3));
+        let stored = Repository::<Post>::new(bob.connection())
+            .find(&id)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stored.title.as_str(), stored.likes, stored.version),
+            ("Alice's title", 5, 3)
+        );
 
         // Repositories check the version too.
-        let stale = Post { likes: 1, ..stored.clone() };
-        Repository::<Post>::new(bob.connection()).update(&stored).unwrap();
-        let error = Repository::<Post>::new(bob.connection()).update(&stale).unwrap_err();
+        let stale = Post {
+            likes: 1,
+            ..stored.clone()
+        };
+        Repository::<Post>::new(bob.connection())
+            .update(&stored)
+            .unwrap();
+        let error = Repository::<Post>::new(bob.connection())
+            .update(&stale)
+            .unwrap_err();
         assert!(matches!(error, Error::StaleEntity { .. }), "{error}");
     });
 }
@@ -384,7 +444,12 @@ fn validation_reports_every_failing_field_and_writes_nothing() {
         assert_eq!(table, "users");
         let fields: Vec<_> = failures.iter().map(|f| f.field).collect();
         assert_eq!(fields, ["name", "email"]);
-        assert!(error.to_string().contains("name must have between 2 and 100 characters"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("name must have between 2 and 100 characters"),
+            "{error}"
+        );
         assert_eq!(User::query().count(em.connection()).unwrap(), users);
 
         // Repositories validate too; a range rule on an update.
@@ -396,7 +461,12 @@ fn validation_reports_every_failing_field_and_writes_nothing() {
         let post = em.load(Post::query()).unwrap().remove(0);
         post.borrow_mut().likes = -3;
         let error = em.flush().unwrap_err();
-        assert!(error.to_string().contains("likes must be between 0 and 1000000, got -3"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("likes must be between 0 and 1000000, got -3"),
+            "{error}"
+        );
     });
 }
 
@@ -409,7 +479,9 @@ fn the_manager_works_on_mysql_without_returning_clauses() {
         let backend = conn.backend();
         let conn = std::mem::replace(conn, Connection::establish(":memory:").unwrap());
         let mut em = EntityManager::new(conn);
-        let users: Vec<_> = (0..3000).map(|i| em.persist(User::new(&format!("u{i:04}")))).collect();
+        let users: Vec<_> = (0..3000)
+            .map(|i| em.persist(User::new(&format!("u{i:04}"))))
+            .collect();
         em.flush().unwrap();
         for (i, user) in users.iter().enumerate() {
             assert_eq!(user.borrow().name, format!("u{i:04}"), "on {backend}");

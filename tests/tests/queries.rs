@@ -12,8 +12,20 @@ use ff_tests::each_backend;
 fn seed(conn: &mut Connection) -> (Category, Category) {
     conn.create_tables(&store_tables()).unwrap();
     let mut categories = Repository::<Category>::new(conn);
-    let lamps = categories.insert(&Category { id: 0, name: "Lamps".into(), parent_id: None }).unwrap();
-    let garden = categories.insert(&Category { id: 0, name: "Garden".into(), parent_id: None }).unwrap();
+    let lamps = categories
+        .insert(&Category {
+            id: 0,
+            name: "Lamps".into(),
+            parent_id: None,
+        })
+        .unwrap();
+    let garden = categories
+        .insert(&Category {
+            id: 0,
+            name: "Garden".into(),
+            parent_id: None,
+        })
+        .unwrap();
     let mut reading = Product::new("Reading lamp", 24.5, "L-3", Some(lamps.id));
     reading.is_active = false;
     let mut card = Product::new("Gift card", 50.0, "G-1", None);
@@ -55,7 +67,10 @@ fn filters_combine_with_and_or_and_not() {
             .unwrap();
         assert_eq!(names(either), ["Floor lamp", "Rake"]);
 
-        let not_lamps = by_name().exclude(product::name.like("%lamp")).load(conn).unwrap();
+        let not_lamps = by_name()
+            .exclude(product::name.like("%lamp"))
+            .load(conn)
+            .unwrap();
         assert_eq!(names(not_lamps), ["Gift card", "Hose", "Rake"]);
 
         let listed = by_name()
@@ -64,13 +79,23 @@ fn filters_combine_with_and_or_and_not() {
             .unwrap();
         assert_eq!(names(listed), ["Floor lamp", "Rake"]);
 
-        let uncategorised = by_name().filter(product::category_id.is_null()).load(conn).unwrap();
+        let uncategorised = by_name()
+            .filter(product::category_id.is_null())
+            .load(conn)
+            .unwrap();
         assert_eq!(names(uncategorised), ["Gift card"]);
-        let described = by_name().filter(product::description.is_not_null()).count(conn).unwrap();
+        let described = by_name()
+            .filter(product::description.is_not_null())
+            .count(conn)
+            .unwrap();
         assert_eq!(described, 1);
 
         let nested = by_name()
-            .filter(product::is_active.eq(true).and(product::price.ge(22.0).or(product::sku.eq("G-2"))))
+            .filter(
+                product::is_active
+                    .eq(true)
+                    .and(product::price.ge(22.0).or(product::sku.eq("G-2"))),
+            )
             .filter(diesel::dsl::not(product::category_id.is_null()))
             .load(conn)
             .unwrap();
@@ -117,23 +142,59 @@ fn ordering_limits_and_pages() {
             .filter(product::category_id.is_not_null())
             .load(conn)
             .unwrap();
-        assert_eq!(names(ordered), ["Hose", "Rake", "Reading lamp", "Desk lamp", "Floor lamp"]);
+        assert_eq!(
+            names(ordered),
+            ["Hose", "Rake", "Reading lamp", "Desk lamp", "Floor lamp"]
+        );
 
-        let window = Product::query().order_by(product::price.asc()).offset(1).limit(2).load(conn).unwrap();
+        let window = Product::query()
+            .order_by(product::price.asc())
+            .offset(1)
+            .limit(2)
+            .load(conn)
+            .unwrap();
         assert_eq!(names(window), ["Rake", "Reading lamp"]);
 
-        let page: Page<Product> = Product::query().order_by(product::price.desc()).paginate(2, 4, conn).unwrap();
-        assert_eq!((page.total, page.page, page.per_page, page.pages()), (6, 2, 4, 2));
+        let page: Page<Product> = Product::query()
+            .order_by(product::price.desc())
+            .paginate(2, 4, conn)
+            .unwrap();
+        assert_eq!(
+            (page.total, page.page, page.per_page, page.pages()),
+            (6, 2, 4, 2)
+        );
         assert!(!page.has_next());
         assert_eq!(names(page.items), ["Rake", "Hose"]);
         let beyond = Product::query().paginate(9, 4, conn).unwrap();
         assert!(beyond.items.is_empty());
         assert_eq!(beyond.total, 6);
-        assert!(matches!(Product::query().paginate(0, 4, conn), Err(Error::InvalidPage { .. })));
+        assert!(matches!(
+            Product::query().paginate(0, 4, conn),
+            Err(Error::InvalidPage { .. })
+        ));
 
-        assert_eq!(Product::query().order_by(product::price.desc()).first(conn).unwrap().unwrap().name, "Floor lamp");
-        assert!(Product::query().filter(product::price.gt(1000.0)).first(conn).unwrap().is_none());
-        assert!(Product::query().filter(product::sku.eq("G-1")).exists(conn).unwrap());
+        assert_eq!(
+            Product::query()
+                .order_by(product::price.desc())
+                .first(conn)
+                .unwrap()
+                .unwrap()
+                .name,
+            "Floor lamp"
+        );
+        assert!(
+            Product::query()
+                .filter(product::price.gt(1000.0))
+                .first(conn)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            Product::query()
+                .filter(product::sku.eq("G-1"))
+                .exists(conn)
+                .unwrap()
+        );
     });
 }
 
@@ -159,7 +220,10 @@ fn aggregates_sum_average_and_extremes() {
         let expected: BigDecimal = (BigDecimal::from(lamps.id) * 2 + 1) / 2;
         assert_eq!(average.unwrap().with_scale(2), expected.with_scale(2));
 
-        let none: Option<f64> = Product::query().filter(product::price.gt(1e6)).sum(product::price, conn).unwrap();
+        let none: Option<f64> = Product::query()
+            .filter(product::price.gt(1e6))
+            .sum(product::price, conn)
+            .unwrap();
         assert_eq!(none, None);
         assert_eq!(lamps_only().count(conn).unwrap(), 3);
     });
@@ -169,7 +233,10 @@ fn aggregates_sum_average_and_extremes() {
 fn a_query_deletes_what_it_matches() {
     each_backend(|conn| {
         seed(conn);
-        let deleted = Product::query().filter(product::category_id.is_null()).delete(conn).unwrap();
+        let deleted = Product::query()
+            .filter(product::category_id.is_null())
+            .delete(conn)
+            .unwrap();
         assert_eq!(deleted, 1);
         assert_eq!(Product::query().count(conn).unwrap(), 5);
     });
@@ -188,20 +255,25 @@ fn raw_sql_binds_parameters_and_maps_rows_to_entities() {
         .unwrap();
         assert_eq!(names(found), ["Desk lamp", "Floor lamp"]);
 
-        let nulls: Vec<Product> = RawQuery::new("SELECT * FROM product WHERE description = ? OR sku = ?")
-            .bind("Any amount")
-            .bind(None::<String>)
-            .load(conn)
-            .unwrap();
+        let nulls: Vec<Product> =
+            RawQuery::new("SELECT * FROM product WHERE description = ? OR sku = ?")
+                .bind("Any amount")
+                .bind(None::<String>)
+                .load(conn)
+                .unwrap();
         assert_eq!(names(nulls), ["Gift card"]);
 
-        let changed = RawQuery::<Product>::new("UPDATE product SET price = price * ? WHERE category_id = ?")
-            .bind(2.0)
-            .bind(lamps.id)
-            .execute(conn)
-            .unwrap();
+        let changed =
+            RawQuery::<Product>::new("UPDATE product SET price = price * ? WHERE category_id = ?")
+                .bind(2.0)
+                .bind(lamps.id)
+                .execute(conn)
+                .unwrap();
         assert_eq!(changed, 3);
-        let total: Option<f64> = Product::query().filter(product::category_id.eq(lamps.id)).sum(product::price, conn).unwrap();
+        let total: Option<f64> = Product::query()
+            .filter(product::category_id.eq(lamps.id))
+            .sum(product::price, conn)
+            .unwrap();
         assert!((total.unwrap() - 386.8).abs() < 1e-9);
 
         // A value is never pasted into the SQL.

@@ -22,8 +22,12 @@ fn many_to_one_and_one_to_many_accessors_follow_the_foreign_key() {
         conn.create_tables(&store_tables()).unwrap();
         let lamps = category(conn, "Lamps", None);
         let mut products = Repository::<Product>::new(conn);
-        let desk = products.insert(&Product::new("Desk lamp", 39.9, "L-1", Some(lamps.id))).unwrap();
-        let card = products.insert(&Product::new("Gift card", 50.0, "G-1", None)).unwrap();
+        let desk = products
+            .insert(&Product::new("Desk lamp", 39.9, "L-1", Some(lamps.id)))
+            .unwrap();
+        let card = products
+            .insert(&Product::new("Gift card", 50.0, "G-1", None))
+            .unwrap();
 
         assert_eq!(desk.category(conn).unwrap(), Some(lamps.clone()));
         assert_eq!(card.category(conn).unwrap(), None);
@@ -61,14 +65,24 @@ fn one_to_one_gives_the_single_row_referring_to_the_parent() {
     each_backend(|conn| {
         let users = seed_blog(conn, 3, 0, 0);
         Repository::<Profile>::new(conn)
-            .insert(&Profile { id: 0, user_id: users[1].id, bio: "Writes about SQL".into() })
+            .insert(&Profile {
+                id: 0,
+                user_id: users[1].id,
+                bio: "Writes about SQL".into(),
+            })
             .unwrap();
         assert_eq!(users[0].profile(conn).unwrap(), None);
-        assert_eq!(users[1].profile(conn).unwrap().unwrap().bio, "Writes about SQL");
+        assert_eq!(
+            users[1].profile(conn).unwrap().unwrap().bio,
+            "Writes about SQL"
+        );
         let statements = Statements::record(conn);
         let profiles = User::load_profile(conn, &users).unwrap();
         assert_eq!(statements.count(), 1);
-        assert_eq!(profiles.iter().map(Option::is_some).collect::<Vec<_>>(), [false, true, false]);
+        assert_eq!(
+            profiles.iter().map(Option::is_some).collect::<Vec<_>>(),
+            [false, true, false]
+        );
     });
 }
 
@@ -76,14 +90,18 @@ fn one_to_one_gives_the_single_row_referring_to_the_parent() {
 fn the_categories_of_a_thousand_products_load_in_one_query() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
-        let categories: Vec<Category> = (0..10).map(|i| category(conn, &format!("c{i}"), None)).collect();
+        let categories: Vec<Category> = (0..10)
+            .map(|i| category(conn, &format!("c{i}"), None))
+            .collect();
         let products: Vec<Product> = (0..1000)
             .map(|i| {
                 let category = (i % 11 != 0).then(|| categories[i % 10].id);
                 Product::new(&format!("p{i}"), 1.0, &format!("SKU-{i}"), category)
             })
             .collect();
-        Repository::<Product>::new(conn).insert_many(&products).unwrap();
+        Repository::<Product>::new(conn)
+            .insert_many(&products)
+            .unwrap();
         let products = Product::query().load(conn).unwrap();
 
         let statements = Statements::record(conn);
@@ -96,8 +114,15 @@ fn the_categories_of_a_thousand_products_load_in_one_query() {
 
         let children = Category::load_products(conn, &categories).unwrap();
         assert_eq!(statements.count(), 1);
-        assert_eq!(children.iter().map(Vec::len).sum::<usize>(), products.iter().filter(|p| p.category_id.is_some()).count());
-        assert!(children[3].iter().all(|p| p.category_id == Some(categories[3].id)));
+        assert_eq!(
+            children.iter().map(Vec::len).sum::<usize>(),
+            products.iter().filter(|p| p.category_id.is_some()).count()
+        );
+        assert!(
+            children[3]
+                .iter()
+                .all(|p| p.category_id == Some(categories[3].id))
+        );
     });
 }
 
@@ -134,15 +159,30 @@ fn many_to_many_links_are_added_listed_and_removed() {
         let users = seed_blog(conn, 1, 3, 0);
         let posts = users[0].posts(conn).unwrap();
         let mut labels = Repository::<Label>::new(conn);
-        let rust = labels.insert(&Label { id: 0, name: "rust".into() }).unwrap();
-        let sql = labels.insert(&Label { id: 0, name: "sql".into() }).unwrap();
+        let rust = labels
+            .insert(&Label {
+                id: 0,
+                name: "rust".into(),
+            })
+            .unwrap();
+        let sql = labels
+            .insert(&Label {
+                id: 0,
+                name: "sql".into(),
+            })
+            .unwrap();
 
         assert!(posts[0].add_label(conn, &rust).unwrap());
         assert!(posts[0].add_label(conn, &sql).unwrap());
         assert!(!posts[0].add_label(conn, &sql).unwrap(), "linked already");
         assert!(posts[1].add_label(conn, &sql).unwrap());
 
-        let mut names: Vec<String> = posts[0].labels(conn).unwrap().into_iter().map(|l| l.name).collect();
+        let mut names: Vec<String> = posts[0]
+            .labels(conn)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.name)
+            .collect();
         names.sort();
         assert_eq!(names, ["rust", "sql"]);
         assert_eq!(sql.posts(conn).unwrap().len(), 2);
@@ -155,12 +195,24 @@ fn many_to_many_links_are_added_listed_and_removed() {
         assert_eq!(posts[0].remove_label(conn, &sql).unwrap(), 1);
         assert_eq!(posts[0].remove_label(conn, &sql).unwrap(), 0);
         assert_eq!(posts[0].labels(conn).unwrap(), vec![rust.clone()]);
-        assert_eq!(Repository::<PostLabel>::new(conn).count(Criteria::all()).unwrap(), 2);
+        assert_eq!(
+            Repository::<PostLabel>::new(conn)
+                .count(Criteria::all())
+                .unwrap(),
+            2
+        );
 
         // The store's products and tags, declared the same way.
         conn.create_tables(&store_tables()).unwrap();
-        let lamp = Repository::<Product>::new(conn).insert(&Product::new("Lamp", 9.0, "L-9", None)).unwrap();
-        let tag = Repository::<Tag>::new(conn).insert(&Tag { id: 0, name: "new".into() }).unwrap();
+        let lamp = Repository::<Product>::new(conn)
+            .insert(&Product::new("Lamp", 9.0, "L-9", None))
+            .unwrap();
+        let tag = Repository::<Tag>::new(conn)
+            .insert(&Tag {
+                id: 0,
+                name: "new".into(),
+            })
+            .unwrap();
         assert!(lamp.add_tag(conn, &tag).unwrap());
         assert_eq!(lamp.tags(conn).unwrap(), vec![tag]);
     });
@@ -177,7 +229,12 @@ fn a_self_referential_tree_walks_up_and_down() {
 
         assert_eq!(lamps.parent(conn).unwrap(), Some(lighting.clone()));
         assert_eq!(root.parent(conn).unwrap(), None);
-        let mut children: Vec<String> = root.children(conn).unwrap().into_iter().map(|c| c.name).collect();
+        let mut children: Vec<String> = root
+            .children(conn)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
         children.sort();
         assert_eq!(children, ["Garden", "Lighting"]);
 
@@ -188,7 +245,10 @@ fn a_self_referential_tree_walks_up_and_down() {
         assert_eq!(grandchildren, vec![vec![lamps.clone()], vec![]]);
         let parents = Category::load_parent(conn, &[lamps, lighting, root]).unwrap();
         assert_eq!(
-            parents.iter().map(|p| p.as_ref().map(|c| c.name.as_str())).collect::<Vec<_>>(),
+            parents
+                .iter()
+                .map(|p| p.as_ref().map(|c| c.name.as_str()))
+                .collect::<Vec<_>>(),
             [Some("Lighting"), Some("Home"), None]
         );
     });

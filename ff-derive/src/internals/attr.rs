@@ -600,5 +600,8 @@ fn validation_rule(meta: &ParseNestedMeta) -> syn::Result<Spanned<Rule>> {
             "#[ff(validate(range(min = 0, max = 100), length(max = 80), pattern = \"^[a-z]+$\"))]",
         ));
     };
-    Ok(Spanned { value: rule, tokens })
+    Ok(Spanned {
+        value: rule,
+        tokens,
+    })
 }

@@ -65,18 +65,30 @@ fn check_validation_rules(cx: &Ctxt, cont: &Container) {
             match &rule.value {
                 Rule::Range { min, max } => {
                     if min.is_none() && max.is_none() {
-                        cx.error_spanned_by(&rule.tokens, "a range needs `min`, `max` or both: range(min = 0, max = 100)");
+                        cx.error_spanned_by(
+                            &rule.tokens,
+                            "a range needs `min`, `max` or both: range(min = 0, max = 100)",
+                        );
                     }
                     if !types::is_numeric(field.ty) {
-                        cx.error_spanned_by(&rule.tokens, "`range` applies to numbers; for text use `length`");
+                        cx.error_spanned_by(
+                            &rule.tokens,
+                            "`range` applies to numbers; for text use `length`",
+                        );
                     }
                 }
                 Rule::Length { min, max } => {
                     if min.is_none() && max.is_none() {
-                        cx.error_spanned_by(&rule.tokens, "a length needs `min`, `max` or both: length(min = 1, max = 80)");
+                        cx.error_spanned_by(
+                            &rule.tokens,
+                            "a length needs `min`, `max` or both: length(min = 1, max = 80)",
+                        );
                     }
                     if !types::is_string(field.ty) {
-                        cx.error_spanned_by(&rule.tokens, "`length` applies to `String` fields; for numbers use `range`");
+                        cx.error_spanned_by(
+                            &rule.tokens,
+                            "`length` applies to `String` fields; for numbers use `range`",
+                        );
                     }
                 }
                 Rule::Pattern(pattern) => {
@@ -86,7 +98,15 @@ fn check_validation_rules(cx: &Ctxt, cont: &Container) {
                     if let Err(error) = regex_syntax::Parser::new().parse(&pattern.value()) {
                         cx.error_spanned_by(
                             pattern,
-                            format!("invalid regular expression: {}", error.to_string().lines().last().unwrap_or("")),
+                            format!(
+                                "invalid regular expression: {}",
+                                error
+                                    .to_string()
+                                    .lines()
+                                    .last()
+                                    .unwrap_or("")
+                                    .trim_start_matches("error: ")
+                            ),
                         );
                     }
                 }

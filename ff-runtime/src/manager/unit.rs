@@ -199,8 +199,8 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             return Ok(());
         }
         let rows: Vec<E> = self.new.iter().map(|e| e.borrow().clone()).collect();
-        self.inserted = E::__insert_rows_returning(conn, &rows)
-            .map_err(|e| Error::from_query(e, E::META))?;
+        self.inserted =
+            E::__insert_rows_returning(conn, &rows).map_err(|e| Error::from_query(e, E::META))?;
         Ok(())
     }
 
