@@ -154,21 +154,6 @@ impl<'a, T> Criteria<'a, T> {
         self.combine(other.into_criteria(), |a, b| Criteria::new(a.or(b)))
     }
 
-    /// The rows not matching these criteria (none when the criteria keep every row). A row
-    /// for which the condition is NULL matches neither the criteria nor their negation, as
-    /// in SQL.
-    pub fn not(self) -> Self
-    where
-        T: 'a,
-    {
-        match self.condition {
-            Some(condition) => Criteria::new(diesel::dsl::not(condition)),
-            None => Criteria {
-                condition: Some(Fragment::new(diesel::dsl::sql::<Bool>("1 = 0"))),
-            },
-        }
-    }
-
     fn combine(
         self,
         other: Criteria<'a, T>,
@@ -190,6 +175,21 @@ impl<'a, T> Criteria<'a, T> {
     pub(crate) fn from_fragment(sql: impl PortableFragment + Send + Sync + 'a) -> Self {
         Criteria {
             condition: Some(Fragment::new(sql)),
+        }
+    }
+}
+
+/// The rows not matching these criteria (none when the criteria keep every row). A row for
+/// which the condition is NULL matches neither the criteria nor their negation, as in SQL.
+impl<'a, T: 'a> std::ops::Not for Criteria<'a, T> {
+    type Output = Criteria<'a, T>;
+
+    fn not(self) -> Self::Output {
+        match self.condition {
+            Some(condition) => Criteria::new(diesel::dsl::not(condition)),
+            None => Criteria {
+                condition: Some(Fragment::new(diesel::dsl::sql::<Bool>("1 = 0"))),
+            },
         }
     }
 }

@@ -130,7 +130,7 @@ impl<'a, E: Entity> Query<'a, E> {
 
     /// Keeps the rows that do not match `condition`.
     pub fn exclude(mut self, condition: impl IntoCriteria<'a, E::Table>) -> Self {
-        self.criteria = self.criteria.and(condition.into_criteria().not());
+        self.criteria = self.criteria.and(!condition.into_criteria());
         self
     }
 
@@ -172,18 +172,6 @@ impl<'a, E: Entity> Query<'a, E> {
     pub fn offset(mut self, offset: i64) -> Self {
         self.offset = Some(offset);
         self
-    }
-
-    /// The criteria of this query, for a repository or the entity manager.
-    pub fn into_parts(
-        self,
-    ) -> (
-        Criteria<'a, E::Table>,
-        OrderBy<'a, E::Table>,
-        Option<i64>,
-        Option<i64>,
-    ) {
-        (self.criteria, self.order, self.limit, self.offset)
     }
 
     /// The matching rows.

@@ -37,12 +37,7 @@ impl Statements {
 }
 
 fn is_transaction_control(sql: &str) -> bool {
-    let word = sql
-        .trim_start()
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_uppercase();
+    let word = sql.split_whitespace().next().unwrap_or("").to_uppercase();
     matches!(
         word.as_str(),
         "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "START"

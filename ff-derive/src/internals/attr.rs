@@ -154,8 +154,8 @@ pub struct Relation {
 pub enum Rule {
     /// `range(min = 0, max = 100)`: bounds as written, either may be absent.
     Range {
-        min: Option<syn::Expr>,
-        max: Option<syn::Expr>,
+        min: Option<Box<syn::Expr>>,
+        max: Option<Box<syn::Expr>>,
     },
     /// `length(min = 1, max = 80)`, in characters.
     Length {
@@ -564,7 +564,7 @@ fn validation_rule(meta: &ParseNestedMeta) -> syn::Result<Spanned<Rule>> {
         // range(min = 0, max = 100)
         let (mut min, mut max) = (None, None);
         meta.parse_nested_meta(|bound| {
-            let value: syn::Expr = bound.value()?.parse()?;
+            let value: Box<syn::Expr> = bound.value()?.parse()?;
             if bound.path.is_ident("min") {
                 min = Some(value);
             } else if bound.path.is_ident("max") {
