@@ -19,6 +19,17 @@ fn the_quickstart_runs_end_to_end_on_every_backend() {
         ];
         assert_eq!(report[2..11], expected_tail, "{report:#?}");
         assert!(report[11].starts_with("Inserting a duplicate SKU fails: unique constraint `uq_product_sku` on `product` violated"));
+        assert_eq!(
+            report[12..],
+            [
+                "Categories loaded in one query: Bedside lamp → Lamps, Desk lamp → Lamps, Reading lamp → Lamps",
+                "`Lighting` has children [\"Lamps\"]",
+                "✓ Raised 2 prices by 10% in one flush",
+                "Page 1 of 2, most expensive first: [\"Desk lamp\", \"Reading lamp\"]",
+                "Stock value: 87.75",
+            ],
+            "{report:#?}"
+        );
     });
 }
 

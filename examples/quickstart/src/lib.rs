@@ -6,6 +6,7 @@ use ff_runtime::prelude::*;
 
 /// A product category; categories nest through `parent_id`.
 #[derive(Entity, Debug, Clone, PartialEq)]
+#[ff(has_many(products = Product), has_many(children = Category))]
 pub struct Category {
     pub id: i32,
     #[ff(length = 100, unique)]
@@ -113,5 +114,36 @@ pub fn run(url: &str) -> ff_runtime::Result<Vec<String>> {
     if let Err(error) = duplicate {
         say(format!("Inserting a duplicate SKU fails: {error}"));
     }
+
+    // Relations: the category of every product in one query, and a category's children.
+    let all = Product::query().order_by(product::name.asc()).load(&mut conn)?;
+    let categories = Product::load_category(&mut conn, &all)?;
+    let pairs: Vec<String> = all
+        .iter()
+        .zip(&categories)
+        .map(|(p, c)| format!("{} → {}", p.name, c.as_ref().map_or("-", |c| c.name.as_str())))
+        .collect();
+    say(format!("Categories loaded in one query: {}", pairs.join(", ")));
+    let sub: Vec<String> = lighting.children(&mut conn)?.into_iter().map(|c| c.name).collect();
+    say(format!("`{}` has children {sub:?}", lighting.name));
+
+    // The entity manager: change loaded entities, then one flush writes what changed.
+    let mut em = EntityManager::new(conn);
+    let cheap = em.load(Product::query().filter(product::price.lt(30.0)))?;
+    for product in &cheap {
+        let mut product = product.borrow_mut();
+        product.price = (product.price * 1.1 * 100.0).round() / 100.0;
+    }
+    em.flush()?;
+    say(format!("✓ Raised {} prices by 10% in one flush", cheap.len()));
+
+    // The query builder: a page, and an aggregate.
+    let page = Product::query()
+        .order_by(product::price.desc())
+        .paginate(1, 2, em.connection())?;
+    let names: Vec<&str> = page.items.iter().map(|p| p.name.as_str()).collect();
+    say(format!("Page 1 of {}, most expensive first: {names:?}", page.pages()));
+    let total: Option<f64> = Product::query().sum(product::price, em.connection())?;
+    say(format!("Stock value: {:.2}", total.unwrap_or(0.0)));
     Ok(report)
 }
