@@ -53,6 +53,19 @@ impl<'a> Generator<'a> {
         }
     }
 
+    /// `field: Default::default()` for each `#[ff(skip)]` field, to complete a struct literal.
+    pub(crate) fn skipped_defaults(&self) -> Vec<TokenStream> {
+        self.cont
+            .fields
+            .iter()
+            .filter(|field| field.attrs.skip.is_some())
+            .map(|field| {
+                let ident = field.ident;
+                quote!(#ident: ::core::default::Default::default())
+            })
+            .collect()
+    }
+
     /// The columns an UPDATE may write: all but the key and the version.
     pub(crate) fn updatable(&self) -> Vec<&'a Field<'a>> {
         self.columns
@@ -181,15 +194,7 @@ impl<'a> Generator<'a> {
         let types: Vec<_> = self.columns.iter().map(|field| field.ty).collect();
         let field_idents: Vec<_> = self.columns.iter().map(|field| field.ident).collect();
         let index = (0..self.columns.len()).map(syn::Index::from);
-        let skipped = self
-            .cont
-            .fields
-            .iter()
-            .filter(|field| field.attrs.skip.is_some())
-            .map(|field| {
-                let ident = field.ident;
-                quote!(#ident: ::core::default::Default::default())
-            });
+        let skipped = self.skipped_defaults();
         let inserted: Vec<_> = self
             .columns
             .iter()

@@ -59,6 +59,9 @@ impl<'a> Generator<'a> {
             let (fk, ty) = (field.ident, field.ty);
             let column = field.column_name();
             let key = quote!(<#parent as ::ff_runtime::Entity>::Key);
+            // Diesel's `belonging_to` takes parents by value or by reference.
+            let diesel_parents = [quote!(#parent), quote!(&'__p #parent)];
+            let lifetime = [quote!(), quote!(<'__p>)];
             quote! {
                 #[automatically_derived]
                 impl ::ff_runtime::BelongsTo<#parent> for #ident {
@@ -83,33 +86,21 @@ impl<'a> Generator<'a> {
                     }
                 }
 
-                #[automatically_derived]
-                impl diesel::associations::BelongsTo<#parent> for #ident {
-                    type ForeignKey = #key;
-                    type ForeignKeyColumn = #module::#fk;
+                #(
+                    #[automatically_derived]
+                    impl #lifetime diesel::associations::BelongsTo<#diesel_parents> for #ident {
+                        type ForeignKey = #key;
+                        type ForeignKeyColumn = #module::#fk;
 
-                    fn foreign_key(&self) -> ::core::option::Option<&Self::ForeignKey> {
-                        #p::ForeignKeyOf::<#key>::referenced_key(&self.#fk)
+                        fn foreign_key(&self) -> ::core::option::Option<&Self::ForeignKey> {
+                            #p::ForeignKeyOf::<#key>::referenced_key(&self.#fk)
+                        }
+
+                        fn foreign_key_column() -> Self::ForeignKeyColumn {
+                            #module::#fk
+                        }
                     }
-
-                    fn foreign_key_column() -> Self::ForeignKeyColumn {
-                        #module::#fk
-                    }
-                }
-
-                #[automatically_derived]
-                impl<'__p> diesel::associations::BelongsTo<&'__p #parent> for #ident {
-                    type ForeignKey = #key;
-                    type ForeignKeyColumn = #module::#fk;
-
-                    fn foreign_key(&self) -> ::core::option::Option<&Self::ForeignKey> {
-                        #p::ForeignKeyOf::<#key>::referenced_key(&self.#fk)
-                    }
-
-                    fn foreign_key_column() -> Self::ForeignKeyColumn {
-                        #module::#fk
-                    }
-                }
+                )*
             }
         });
         quote!(#(#impls)*)

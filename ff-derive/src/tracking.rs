@@ -294,15 +294,7 @@ impl Generator<'_> {
             let column = field.column_name();
             quote!(#ident: diesel::row::NamedRow::get::<#sql_type, #ty>(row, #column)?)
         });
-        let skipped = self
-            .cont
-            .fields
-            .iter()
-            .filter(|field| field.attrs.skip.is_some())
-            .map(|field| {
-                let ident = field.ident;
-                quote!(#ident: ::core::default::Default::default())
-            });
+        let skipped = self.skipped_defaults();
         quote! {
             #[automatically_derived]
             impl<__DB: diesel::backend::Backend> diesel::QueryableByName<__DB> for #ident

@@ -45,15 +45,9 @@ pub mod checks {
         min: Option<T>,
         max: Option<T>,
     ) {
-        let message = match (min, max) {
-            (Some(min), Some(max)) if *value < min || *value > max => {
-                format!("must be between {min} and {max}, got {value}")
-            }
-            (Some(min), None) if *value < min => format!("must be at least {min}, got {value}"),
-            (None, Some(max)) if *value > max => format!("must be at most {max}, got {value}"),
-            _ => return,
-        };
-        failures.push(FieldFailure { field, message });
+        if let Some(message) = outside(value, min, max, "") {
+            failures.push(FieldFailure { field, message });
+        }
     }
 
     /// The text must hold `min..=max` characters (either bound may be absent).
@@ -65,19 +59,30 @@ pub mod checks {
         max: Option<usize>,
     ) {
         let count = value.chars().count();
-        let message = match (min, max) {
-            (Some(min), Some(max)) if count < min || count > max => {
-                format!("must have between {min} and {max} characters, got {count}")
+        if let Some(message) = outside(&count, min, max, " characters long") {
+            failures.push(FieldFailure { field, message });
+        }
+    }
+
+    /// What is wrong with `value` when it lies outside the bounds, in `unit`.
+    fn outside<T: PartialOrd + fmt::Display>(
+        value: &T,
+        min: Option<T>,
+        max: Option<T>,
+        unit: &str,
+    ) -> Option<String> {
+        match (min, max) {
+            (Some(min), Some(max)) if *value < min || *value > max => Some(format!(
+                "must be between {min} and {max}{unit}, got {value}"
+            )),
+            (Some(min), None) if *value < min => {
+                Some(format!("must be at least {min}{unit}, got {value}"))
             }
-            (Some(min), None) if count < min => {
-                format!("must have at least {min} characters, got {count}")
+            (None, Some(max)) if *value > max => {
+                Some(format!("must be at most {max}{unit}, got {value}"))
             }
-            (None, Some(max)) if count > max => {
-                format!("must have at most {max} characters, got {count}")
-            }
-            _ => return,
-        };
-        failures.push(FieldFailure { field, message });
+            _ => None,
+        }
     }
 
     /// The text must match `pattern`, compiled once into `cache` (the derive has already
@@ -119,7 +124,7 @@ mod tests {
         assert_eq!(
             describe(&failures),
             "stock must be at least 0, got -1; rating must be at most 5, got 6; \
-             name must have between 1 and 10 characters, got 0; \
+             name must be between 1 and 10 characters long, got 0; \
              code must match the pattern `^[A-Z]{2}-[0-9]+$`"
         );
     }

@@ -447,7 +447,7 @@ fn validation_reports_every_failing_field_and_writes_nothing() {
         assert!(
             error
                 .to_string()
-                .contains("name must have between 2 and 100 characters"),
+                .contains("name must be between 2 and 100 characters long, got 1"),
             "{error}"
         );
         assert_eq!(User::query().count(em.connection()).unwrap(), users);
