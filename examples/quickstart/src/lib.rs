@@ -116,15 +116,30 @@ pub fn run(url: &str) -> ff_runtime::Result<Vec<String>> {
     }
 
     // Relations: the category of every product in one query, and a category's children.
-    let all = Product::query().order_by(product::name.asc()).load(&mut conn)?;
+    let all = Product::query()
+        .order_by(product::name.asc())
+        .load(&mut conn)?;
     let categories = Product::load_category(&mut conn, &all)?;
     let pairs: Vec<String> = all
         .iter()
         .zip(&categories)
-        .map(|(p, c)| format!("{} → {}", p.name, c.as_ref().map_or("-", |c| c.name.as_str())))
+        .map(|(p, c)| {
+            format!(
+                "{} → {}",
+                p.name,
+                c.as_ref().map_or("-", |c| c.name.as_str())
+            )
+        })
         .collect();
-    say(format!("Categories loaded in one query: {}", pairs.join(", ")));
-    let sub: Vec<String> = lighting.children(&mut conn)?.into_iter().map(|c| c.name).collect();
+    say(format!(
+        "Categories loaded in one query: {}",
+        pairs.join(", ")
+    ));
+    let sub: Vec<String> = lighting
+        .children(&mut conn)?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
     say(format!("`{}` has children {sub:?}", lighting.name));
 
     // The entity manager: change loaded entities, then one flush writes what changed.
@@ -135,14 +150,20 @@ pub fn run(url: &str) -> ff_runtime::Result<Vec<String>> {
         product.price = (product.price * 1.1 * 100.0).round() / 100.0;
     }
     em.flush()?;
-    say(format!("✓ Raised {} prices by 10% in one flush", cheap.len()));
+    say(format!(
+        "✓ Raised {} prices by 10% in one flush",
+        cheap.len()
+    ));
 
     // The query builder: a page, and an aggregate.
     let page = Product::query()
         .order_by(product::price.desc())
         .paginate(1, 2, em.connection())?;
     let names: Vec<&str> = page.items.iter().map(|p| p.name.as_str()).collect();
-    say(format!("Page 1 of {}, most expensive first: {names:?}", page.pages()));
+    say(format!(
+        "Page 1 of {}, most expensive first: {names:?}",
+        page.pages()
+    ));
     let total: Option<f64> = Product::query().sum(product::price, em.connection())?;
     say(format!("Stock value: {:.2}", total.unwrap_or(0.0)));
     Ok(report)
