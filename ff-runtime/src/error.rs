@@ -149,6 +149,18 @@ pub enum Error {
         table: String,
     },
 
+    /// A row linked with `set_parent` to a new parent whose key was not generated yet when the
+    /// row was inserted.
+    #[error(
+        "a new `{table}` row refers to a new `{parent}` row that has no key yet: flush the `{parent}` row first (rows of one table are inserted in one statement)"
+    )]
+    UnsavedParent {
+        /// The table of the referring row.
+        table: String,
+        /// The table of the parent.
+        parent: String,
+    },
+
     /// A lifecycle hook refused the operation.
     #[error("{0}")]
     Rejected(String),

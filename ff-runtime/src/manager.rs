@@ -12,6 +12,7 @@ use crate::ddl;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
 use crate::query::Query;
+use crate::relation::BelongsTo;
 use unit::{Flush, Unit, not_managed};
 
 /// An entity instance the manager tracks: shared, so that every find of the same row in one
@@ -130,6 +131,58 @@ impl EntityManager {
         let managed = Rc::new(RefCell::new(entity));
         self.unit::<E>().persist(Rc::clone(&managed));
         managed
+    }
+
+    /// Makes `child` refer to `parent` through its `#[ff(belongs_to = P)]` foreign key. When
+    /// the parent is new and its key is generated, the key is set at the next flush, right
+    /// after the parent's INSERT, so a parent and its children can be persisted and flushed
+    /// together.
+    ///
+    /// ```
+    /// # use ff_runtime::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # #[ff(table = "authors")]
+    /// # pub struct Author { pub id: i32, pub name: String }
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # pub struct Book { pub id: i32, #[ff(belongs_to = Author)] pub author_id: i32, pub title: String }
+    /// # let mut conn = Connection::establish(":memory:")?;
+    /// # conn.create_tables(&[Author::META, Book::META])?;
+    /// let mut em = EntityManager::new(conn);
+    /// let book = em.persist(Book { id: 0, author_id: 0, title: "Dune".into() });
+    /// let author = em.persist(Author { id: 0, name: "Frank Herbert".into() });
+    /// em.set_parent(&book, &author);
+    /// em.flush()?; // INSERT the author, then the book with the author's new key
+    /// assert_eq!(book.borrow().author_id, author.borrow().id);
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    ///
+    /// A new row cannot refer to a new row of its own table in one flush (they are inserted
+    /// in one statement): the flush then fails with [`Error::UnsavedParent`]; flush the parent
+    /// first.
+    pub fn set_parent<C, P>(&mut self, child: &Managed<C>, parent: &Managed<P>)
+    where
+        C: BelongsTo<P> + Clone,
+        P: Entity,
+    {
+        if !parent.borrow().__key_is_unset() {
+            child.borrow_mut().set_parent(&parent.borrow());
+            return;
+        }
+        let parent = Rc::clone(parent);
+        self.unit::<C>().link(
+            Rc::clone(child),
+            Box::new(move |child: &mut C| {
+                let parent = parent.borrow();
+                if parent.__key_is_unset() {
+                    return Err(Error::UnsavedParent {
+                        table: C::TABLE_NAME.to_owned(),
+                        parent: P::TABLE_NAME.to_owned(),
+                    });
+                }
+                child.set_parent(&parent);
+                Ok(())
+            }),
+        );
     }
 
     /// Schedules the deletion of a managed entity at the next flush (a persisted entity not

@@ -513,3 +513,55 @@ fn products_keep_working_through_the_manager() {
         assert!(stored.is_active);
     });
 }
+
+#[test]
+fn a_new_parent_and_its_new_children_are_flushed_together() {
+    each_backend(|conn| {
+        let mut em = blog_manager(conn);
+        let first = em.persist(Post::new(0, "First"));
+        let second = em.persist(Post::new(0, "Second"));
+        let author = em.persist(User::new("Author"));
+        em.set_parent(&first, &author);
+        em.set_parent(&second, &author);
+        // A failing flush puts every value back: the author has no key again.
+        let orphan = em.persist(Comment::new(-1, "on no post"));
+        assert!(matches!(em.flush(), Err(Error::ForeignKeyViolation { .. })));
+        assert_eq!((author.borrow().id, first.borrow().user_id), (0, 0));
+
+        em.remove(&orphan).unwrap();
+        em.flush().unwrap();
+        let id = author.borrow().id;
+        assert!(id > 0);
+        assert_eq!((first.borrow().user_id, second.borrow().user_id), (id, id));
+        let stored = Post::query()
+            .filter(post::user_id.eq(id))
+            .count(em.connection())
+            .unwrap();
+        assert_eq!(stored, 2);
+
+        // An existing parent is set at once.
+        let other = em.find::<User>(&id).unwrap().unwrap();
+        let third = em.persist(Post::new(0, "Third"));
+        em.set_parent(&third, &other);
+        assert_eq!(third.borrow().user_id, id);
+
+        // Rows of one table go in one statement: a new child of a new row of its own table
+        // must wait for its parent's flush.
+        em.flush().unwrap();
+        em.connection().create_tables(&store_tables()).unwrap();
+        let root = em.persist(Category {
+            id: 0,
+            name: "Root".into(),
+            parent_id: None,
+        });
+        let leaf = em.persist(Category {
+            id: 0,
+            name: "Leaf".into(),
+            parent_id: None,
+        });
+        em.set_parent(&leaf, &root);
+        let error = em.flush().unwrap_err();
+        assert!(matches!(error, Error::UnsavedParent { .. }), "{error}");
+        assert_eq!(root.borrow().id, 0);
+    });
+}

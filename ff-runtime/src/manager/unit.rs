@@ -19,14 +19,21 @@ struct Tracked<E> {
     removed: bool,
 }
 
-/// The managed entities of type `E`, the new ones waiting for their INSERT, and the writes
-/// of a flush in progress (applied to memory only once the flush has committed).
+/// Sets the foreign key of an entity once its parent has a key.
+type Link<E> = (Managed<E>, Box<dyn Fn(&mut E) -> Result<()>>);
+
+/// The managed entities of type `E`, the new ones waiting for their INSERT, the links to
+/// parents not inserted yet, and the writes of a flush in progress (kept in the identity map
+/// once the flush has committed, undone in memory if it fails).
 pub(super) struct Unit<E: Entity> {
     identity: HashMap<E::Key, Tracked<E>>,
     new: Vec<Managed<E>>,
+    links: Vec<Link<E>>,
     inserted: Vec<E>,
     updated: Vec<(E::Key, E)>,
     deleted: Vec<E::Key>,
+    /// The values entities had before the flush changed them in memory.
+    restore: Vec<(Managed<E>, E)>,
 }
 
 impl<E: Entity + Clone> Unit<E> {
@@ -34,10 +41,18 @@ impl<E: Entity + Clone> Unit<E> {
         Unit {
             identity: HashMap::new(),
             new: Vec::new(),
+            links: Vec::new(),
             inserted: Vec::new(),
             updated: Vec::new(),
             deleted: Vec::new(),
+            restore: Vec::new(),
         }
+    }
+
+    /// Sets the foreign key of `entity` at the next flush, once `resolve` can read its parent's
+    /// key (the parent's INSERT comes first).
+    pub(super) fn link(&mut self, entity: Managed<E>, resolve: Box<dyn Fn(&mut E) -> Result<()>>) {
+        self.links.push((entity, resolve));
     }
 
     /// The managed instance of the row with this key (`None` when not managed or removed,
@@ -171,6 +186,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
 
     fn pending(&self) -> bool {
         !self.new.is_empty()
+            || !self.links.is_empty()
             || self.identity.values().any(|tracked| {
                 tracked.removed || E::__has_changes(&tracked.original, &tracked.entity.borrow())
             })
@@ -195,12 +211,22 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     }
 
     fn insert(&mut self, conn: &mut Connection) -> Result<()> {
+        for (entity, resolve) in &self.links {
+            self.restore
+                .push((Rc::clone(entity), entity.borrow().clone()));
+            resolve(&mut entity.borrow_mut())?;
+        }
         if self.new.is_empty() {
             return Ok(());
         }
         let rows: Vec<E> = self.new.iter().map(|e| e.borrow().clone()).collect();
         self.inserted =
             E::__insert_rows_returning(conn, &rows).map_err(|e| Error::from_query(e, E::META))?;
+        // Children inserted later in this flush read their parents' generated keys.
+        for ((entity, before), stored) in self.new.iter().zip(rows).zip(&self.inserted) {
+            self.restore.push((Rc::clone(entity), before));
+            *entity.borrow_mut() = stored.clone();
+        }
         Ok(())
     }
 
@@ -238,8 +264,9 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     }
 
     fn commit(&mut self) {
+        self.links.clear();
+        self.restore.clear();
         for (entity, stored) in self.new.drain(..).zip(self.inserted.drain(..)) {
-            *entity.borrow_mut() = stored.clone();
             self.identity.insert(
                 stored.key().clone(),
                 Tracked {
@@ -262,6 +289,10 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     }
 
     fn abort(&mut self) {
+        // Undo in reverse, so an entity changed twice gets its first value back.
+        for (entity, before) in self.restore.drain(..).rev() {
+            *entity.borrow_mut() = before;
+        }
         self.inserted.clear();
         self.updated.clear();
         self.deleted.clear();
