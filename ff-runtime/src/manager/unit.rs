@@ -20,7 +20,10 @@ struct Tracked<E> {
 }
 
 /// Sets the foreign key of an entity once its parent has a key.
-type Link<E> = (Managed<E>, Box<dyn Fn(&mut E) -> Result<()>>);
+pub(super) type Resolve<E> = Box<dyn Fn(&mut E) -> Result<()>>;
+
+/// An entity and how to set its foreign key.
+type Link<E> = (Managed<E>, Resolve<E>);
 
 /// The managed entities of type `E`, the new ones waiting for their INSERT, the links to
 /// parents not inserted yet, and the writes of a flush in progress (kept in the identity map
@@ -51,7 +54,7 @@ impl<E: Entity + Clone> Unit<E> {
 
     /// Sets the foreign key of `entity` at the next flush, once `resolve` can read its parent's
     /// key (the parent's INSERT comes first).
-    pub(super) fn link(&mut self, entity: Managed<E>, resolve: Box<dyn Fn(&mut E) -> Result<()>>) {
+    pub(super) fn link(&mut self, entity: Managed<E>, resolve: Resolve<E>) {
         self.links.push((entity, resolve));
     }
 
