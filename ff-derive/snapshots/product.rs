@@ -520,13 +520,13 @@ const _: () = {
                     &current.category_id,
                 ))
         }
+        #[allow(unused_variables, unused_imports)]
         fn __update_changes(
             conn: &mut ::ff_runtime::Connection,
             original: &Self,
             current: &Self,
         ) -> diesel::QueryResult<usize> {
             use diesel::{QueryDsl, RunQueryDsl};
-            let _ = current;
             let changes = (
                 (!::ff_runtime::__private::same(&original.name, &current.name))
                     .then(|| diesel::ExpressionMethods::eq(

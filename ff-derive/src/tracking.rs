@@ -111,13 +111,13 @@ impl Generator<'_> {
                 !(true #(&& #compared)*)
             }
 
+            #[allow(unused_variables, unused_imports)]
             fn __update_changes(
                 conn: &mut ::ff_runtime::Connection,
                 original: &Self,
                 current: &Self,
             ) -> diesel::QueryResult<usize> {
                 use diesel::{QueryDsl, RunQueryDsl};
-                let _ = current;
                 #update_changes
             }
 
