@@ -182,3 +182,10 @@ pub fn seed_blog(conn: &mut Connection, users: usize, posts: usize, comments: us
         .unwrap();
     users
 }
+
+/// A key-only entity (its key chosen by the application): nothing to update, nothing to warn.
+#[derive(Entity, Debug, Clone, PartialEq)]
+pub struct Slug {
+    #[ff(primary_key, length = 100)]
+    pub value: String,
+}
