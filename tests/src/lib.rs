@@ -4,8 +4,8 @@
 pub mod backends;
 pub mod blog;
 pub mod domain;
-pub mod statements;
 pub mod project;
+pub mod statements;
 
 pub use backends::{TestDatabase, each_backend, each_backend_database};
 pub use statements::Statements;
@@ -21,6 +21,12 @@ mod guide {
     struct Repositories;
     #[doc = include_str!("../../docs/migrations.md")]
     struct Migrations;
+    #[doc = include_str!("../../docs/entity-manager.md")]
+    struct EntityManager;
+    #[doc = include_str!("../../docs/relationships.md")]
+    struct Relationships;
+    #[doc = include_str!("../../docs/queries.md")]
+    struct Queries;
     #[doc = include_str!("../../README.md")]
     struct Readme;
 }
