@@ -92,6 +92,9 @@ pub trait Entity: Lifecycle + Sized + 'static {
     /// Whether a version field (`#[ff(version)]`) guards updates.
     #[doc(hidden)]
     const VERSIONED: bool;
+    /// Whether the entity implements its own lifecycle hooks (`#[ff(lifecycle)]`).
+    #[doc(hidden)]
+    const HAS_HOOKS: bool;
     #[doc(hidden)]
     fn __validation_failures(&self) -> Vec<FieldFailure>;
     /// Whether any stored field differs between the two.

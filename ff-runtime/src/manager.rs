@@ -227,41 +227,28 @@ impl EntityManager {
 
     /// Writes every pending change in one transaction (a savepoint inside
     /// [`transaction`](Self::transaction)): hooks and validation first, then inserts (parents
-    /// first), updates, and deletes (children first). On error nothing is written and the
-    /// pending changes stay pending.
+    /// first), updates, and deletes (children first). On error nothing is written, the pending
+    /// changes stay pending and the entities get back the values they had before the flush
+    /// (what hooks changed, generated keys), so the flush can be retried.
     pub fn flush(&mut self) -> Result<()> {
         if !self.units.values().any(|unit| unit.pending()) {
             return Ok(());
         }
         let order = self.flush_order();
-        for type_id in &order {
-            self.units
-                .get_mut(type_id)
-                .expect("ordered units exist")
-                .prepare()?;
-        }
         let EntityManager { conn, units } = self;
-        let written = conn.transaction(|conn| {
-            for type_id in &order {
-                units
-                    .get_mut(type_id)
-                    .expect("ordered units exist")
-                    .insert(conn)?;
-            }
-            for type_id in &order {
-                units
-                    .get_mut(type_id)
-                    .expect("ordered units exist")
-                    .update(conn)?;
-            }
-            for type_id in order.iter().rev() {
-                units
-                    .get_mut(type_id)
-                    .expect("ordered units exist")
-                    .delete(conn)?;
-            }
-            Ok::<(), Error>(())
-        });
+        let written = order
+            .iter()
+            .try_for_each(|t| unit(units, t).prepare())
+            .and_then(|()| {
+                conn.transaction(|conn| {
+                    order.iter().try_for_each(|t| unit(units, t).insert(conn))?;
+                    order.iter().try_for_each(|t| unit(units, t).update(conn))?;
+                    order
+                        .iter()
+                        .rev()
+                        .try_for_each(|t| unit(units, t).delete(conn))
+                })
+            });
         for unit in units.values_mut() {
             match written {
                 Ok(()) => unit.commit(),
@@ -350,4 +337,12 @@ impl EntityManager {
             .map(|meta| by_name[meta.name.as_ref()])
             .collect()
     }
+}
+
+/// The unit of an entity type that the flush order names.
+fn unit<'u>(units: &'u mut HashMap<TypeId, Box<dyn Flush>>, type_id: &TypeId) -> &'u mut dyn Flush {
+    units
+        .get_mut(type_id)
+        .expect("the flush order names existing units")
+        .as_mut()
 }

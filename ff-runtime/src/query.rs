@@ -220,8 +220,8 @@ impl<'a, E: Entity> Query<'a, E> {
     }
 
     /// `SUM(column)` over the matching rows; NULL (`None`) when no row matches. The result
-    /// type is Diesel's: `Option<i64>` for integer columns, `Option<f64>` for floats,
-    /// `Option<BigDecimal>` for decimals.
+    /// type is Diesel's: `Option<i64>` for `i16`/`i32` columns, `Option<BigDecimal>` for `i64`
+    /// and decimal columns, `Option<f32>`/`Option<f64>` for floats.
     pub fn sum<C, U>(self, column: C, conn: &mut Connection) -> Result<U>
     where
         C: Aggregated<'a, E::Table>,
@@ -242,7 +242,8 @@ impl<'a, E: Entity> Query<'a, E> {
         self.aggregate(diesel::dsl::avg(column), conn)
     }
 
-    /// `MIN(column)` over the matching rows, `None` when no row matches.
+    /// `MIN(column)` over the matching rows, `None` when no row matches: numbers, text, dates
+    /// and times (not decimals, which SQLite stores as text, nor booleans and bytes).
     pub fn min<C, U>(self, column: C, conn: &mut Connection) -> Result<U>
     where
         C: Aggregated<'a, E::Table>,

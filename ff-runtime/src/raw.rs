@@ -152,15 +152,20 @@ impl<E> RawQuery<E> {
         .map_err(|error| Error::from_query(error, E::META))
     }
 
-    /// Runs a statement that returns no rows; returns the number of rows it affected.
-    pub fn execute(self, conn: &mut Connection) -> Result<usize> {
+    /// Runs a statement that returns no rows; returns the number of rows it affected. Errors
+    /// are told apart as for `E`'s table (a unique violation is [`Error::UniqueViolation`]).
+    pub fn execute(self, conn: &mut Connection) -> Result<usize>
+    where
+        E: Entity,
+    {
         let sql = placeholders(&self.sql, conn.backend());
         let values = self.values;
-        Ok(crate::with_connection!(conn, |c| bind_all(
+        crate::with_connection!(conn, |c| bind_all(
             diesel::sql_query(sql).into_boxed(),
             values
         )
-        .execute(c))?)
+        .execute(c))
+        .map_err(|error| Error::from_query(error, E::META))
     }
 }
 

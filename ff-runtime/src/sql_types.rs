@@ -24,7 +24,7 @@ use diesel::deserialize::{self, FromSql};
 use diesel::pg::Pg;
 use diesel::query_builder::QueryId;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::{self as native, HasSqlType, SingleValue, SqlType, TypeMetadata};
+use diesel::sql_types::{self as native, HasSqlType, Nullable, SingleValue, SqlType, TypeMetadata};
 use diesel::sqlite::Sqlite;
 
 /// Declares an ff SQL type whose metadata is that of a native Diesel type on each backend.
@@ -223,3 +223,14 @@ macro_rules! decimal_arithmetic {
 }
 
 decimal_arithmetic!(Add, Sub, Mul, Div);
+
+/// SUM and AVG of decimal columns are decimals (on SQLite, computed in floating point).
+impl native::Foldable for Decimal {
+    type Sum = Nullable<Decimal>;
+    type Avg = Nullable<Decimal>;
+}
+
+/// MIN and MAX of UTC timestamps (on SQLite, text always written in UTC with the same layout,
+/// so text order is time order). Decimals have none: SQLite stores them as text, whose order is
+/// not numeric.
+impl native::SqlOrd for TimestampUtc {}

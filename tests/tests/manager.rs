@@ -407,10 +407,20 @@ fn hooks_run_around_writes_and_after_loads() {
         em.flush().unwrap();
         assert_eq!(comment.borrow().edits, 1, "no change, no hook");
 
+        // A failed flush puts back what the hooks changed: the retry counts one edit.
+        comment.borrow_mut().body = "edited again".into();
+        let taken = User::query().first(em.connection()).unwrap().unwrap().name;
+        let duplicate = em.persist(User::new(&taken));
+        assert!(matches!(em.flush(), Err(Error::UniqueViolation { .. })));
+        assert_eq!(comment.borrow().edits, 1);
+        em.remove(&duplicate).unwrap();
+        em.flush().unwrap();
+        assert_eq!(comment.borrow().edits, 2);
+
         em.clear();
         let loaded = em.find::<Comment>(&comment.borrow().id).unwrap().unwrap();
         assert!(loaded.borrow().loaded, "after_load ran");
-        assert_eq!(loaded.borrow().edits, 1);
+        assert_eq!(loaded.borrow().edits, 2);
 
         loaded.borrow_mut().body = "pinned".into();
         em.flush().unwrap();

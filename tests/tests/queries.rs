@@ -3,7 +3,10 @@
 use bigdecimal::BigDecimal;
 use ff_runtime::prelude::*;
 use ff_runtime::{Page, RawQuery};
-use ff_tests::domain::{Category, Product, category, product, store_tables};
+use ff_tests::domain::{
+    Category, Customer, Order, OrderItem, OrderStatus, Product, category, order, order_item,
+    product, store_tables,
+};
 use ff_tests::each_backend;
 
 /// Two categories and six products:
@@ -282,5 +285,83 @@ fn raw_sql_binds_parameters_and_maps_rows_to_entities() {
             .load(conn)
             .unwrap();
         assert!(hostile.is_empty());
+    });
+}
+
+#[test]
+fn decimal_sums_and_timestamp_extremes_use_the_portable_types() {
+    each_backend(|conn| {
+        conn.create_tables(&store_tables()).unwrap();
+        let customer = Repository::<Customer>::new(conn)
+            .insert(&Customer {
+                uid: uuid::Uuid::new_v4(),
+                email: "ada@example.com".into(),
+                name: "Ada".into(),
+                cart_size: 0,
+            })
+            .unwrap();
+        let first = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .unwrap()
+            .to_utc();
+        let later = chrono::DateTime::parse_from_rfc3339("2026-11-02T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut orders = Repository::<Order>::new(conn);
+        let order = orders
+            .insert(&Order {
+                id: 0,
+                customer_uid: customer.uid,
+                status: OrderStatus::Paid,
+                placed_at: later,
+            })
+            .unwrap();
+        orders
+            .insert(&Order {
+                id: 0,
+                customer_uid: customer.uid,
+                status: OrderStatus::Pending,
+                placed_at: first,
+            })
+            .unwrap();
+        let lamp = Repository::<Product>::new(conn)
+            .insert(&Product::new("Lamp", 1.0, "L-1", None))
+            .unwrap();
+        let line = |price: &str| OrderItem {
+            id: 0,
+            order_id: order.id,
+            product_id: lamp.id,
+            quantity: 1,
+            unit_price: price.parse().unwrap(),
+        };
+        Repository::<OrderItem>::new(conn)
+            .insert_many(&[line("10.25"), line("2.50")])
+            .unwrap();
+
+        let total: Option<BigDecimal> = OrderItem::query()
+            .sum(order_item::unit_price, conn)
+            .unwrap();
+        assert_eq!(
+            total.unwrap().with_scale(2),
+            "12.75".parse::<BigDecimal>().unwrap()
+        );
+        let earliest: Option<chrono::DateTime<chrono::Utc>> =
+            Order::query().min(order::placed_at, conn).unwrap();
+        assert_eq!(earliest, Some(first));
+        let latest: Option<chrono::DateTime<chrono::Utc>> =
+            Order::query().max(order::placed_at, conn).unwrap();
+        assert_eq!(latest, Some(later));
+    });
+}
+
+#[test]
+fn raw_statement_errors_name_the_violated_constraint() {
+    each_backend(|conn| {
+        seed(conn);
+        let error = RawQuery::<Product>::new("UPDATE product SET sku = ? WHERE sku = ?")
+            .bind("L-1")
+            .bind("L-2")
+            .execute(conn)
+            .unwrap_err();
+        assert!(matches!(error, Error::UniqueViolation { .. }), "{error}");
     });
 }

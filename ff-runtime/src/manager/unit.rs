@@ -174,7 +174,7 @@ pub(super) trait Flush: Any {
     fn delete(&mut self, conn: &mut Connection) -> Result<()>;
     /// The flush committed: memory now matches what was written.
     fn commit(&mut self);
-    /// The flush failed: forget what it wrote.
+    /// The flush failed: forget what it wrote and put back what it changed in memory.
     fn abort(&mut self);
 }
 
@@ -196,18 +196,25 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     }
 
     fn prepare(&mut self) -> Result<()> {
-        for entity in &self.new {
+        let restore = &mut self.restore;
+        // What a hook changes is put back if the flush fails, so a retry runs it on the
+        // values it first saw.
+        let mut run_hook = |entity: &Managed<E>, hook: fn(&mut E) -> Result<()>| {
+            if E::HAS_HOOKS {
+                restore.push((Rc::clone(entity), entity.borrow().clone()));
+            }
             let mut entity = entity.borrow_mut();
-            entity.before_insert()?;
-            entity.validate()?;
+            hook(&mut entity)?;
+            entity.validate()
+        };
+        for entity in &self.new {
+            run_hook(entity, E::before_insert)?;
         }
         for tracked in self.identity.values() {
             if tracked.removed {
                 tracked.entity.borrow().before_delete()?;
             } else if E::__has_changes(&tracked.original, &tracked.entity.borrow()) {
-                let mut entity = tracked.entity.borrow_mut();
-                entity.before_update()?;
-                entity.validate()?;
+                run_hook(&tracked.entity, E::before_update)?;
             }
         }
         Ok(())
