@@ -502,6 +502,7 @@ const _: () = {
             self.id == 0
         }
         const VERSIONED: bool = false;
+        const HAS_HOOKS: bool = false;
         fn __validation_failures(
             &self,
         ) -> ::std::vec::Vec<::ff_runtime::__private::FieldFailure> {

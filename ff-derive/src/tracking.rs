@@ -97,8 +97,10 @@ impl Generator<'_> {
         };
         let insert_returning = self.insert_rows_returning();
         let validation = self.validation();
+        let has_hooks = self.cont.attrs.lifecycle.is_some();
         quote! {
             const VERSIONED: bool = #versioned;
+            const HAS_HOOKS: bool = #has_hooks;
 
             fn __validation_failures(&self) -> ::std::vec::Vec<#p::FieldFailure> {
                 #[allow(unused_mut)]
