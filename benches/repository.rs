@@ -38,6 +38,7 @@ diesel::table! {
     }
 }
 
+#[cfg(feature = "mysql")]
 diesel::define_sql_function! {
     /// MySQL's key of the last inserted row, as a Diesel user declares it.
     fn last_insert_id() -> diesel::sql_types::Unsigned<diesel::sql_types::BigInt>;

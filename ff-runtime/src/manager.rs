@@ -231,24 +231,25 @@ impl EntityManager {
     /// changes stay pending and the entities get back the values they had before the flush
     /// (what hooks changed, generated keys), so the flush can be retried.
     pub fn flush(&mut self) -> Result<()> {
-        if !self.units.values().any(|unit| unit.pending()) {
-            return Ok(());
-        }
         let order = self.flush_order();
         let EntityManager { conn, units } = self;
-        let written = order
-            .iter()
-            .try_for_each(|t| unit(units, t).prepare())
-            .and_then(|()| {
-                conn.transaction(|conn| {
-                    order.iter().try_for_each(|t| unit(units, t).insert(conn))?;
-                    order.iter().try_for_each(|t| unit(units, t).update(conn))?;
-                    order
-                        .iter()
-                        .rev()
-                        .try_for_each(|t| unit(units, t).delete(conn))
-                })
-            });
+        let mut work = false;
+        let prepared = order.iter().try_for_each(|t| {
+            work |= unit(units, t).prepare()?;
+            Ok(())
+        });
+        let written = match prepared {
+            Ok(()) if !work => Ok(()),
+            Ok(()) => conn.transaction(|conn| {
+                order.iter().try_for_each(|t| unit(units, t).insert(conn))?;
+                order.iter().try_for_each(|t| unit(units, t).update(conn))?;
+                order
+                    .iter()
+                    .rev()
+                    .try_for_each(|t| unit(units, t).delete(conn))
+            }),
+            Err(error) => Err(error),
+        };
         for unit in units.values_mut() {
             match written {
                 Ok(()) => unit.commit(),

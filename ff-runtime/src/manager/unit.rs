@@ -32,9 +32,11 @@ pub(super) struct Unit<E: Entity> {
     identity: HashMap<E::Key, Tracked<E>>,
     new: Vec<Managed<E>>,
     links: Vec<Link<E>>,
+    /// Found by the flush in progress: the changed entities and the removed ones.
+    dirty: Vec<E::Key>,
+    removed: Vec<E::Key>,
     inserted: Vec<E>,
-    updated: Vec<(E::Key, E)>,
-    deleted: Vec<E::Key>,
+    updated: Vec<E::Key>,
     /// The values entities had before the flush changed them in memory.
     restore: Vec<(Managed<E>, E)>,
 }
@@ -45,9 +47,10 @@ impl<E: Entity + Clone> Unit<E> {
             identity: HashMap::new(),
             new: Vec::new(),
             links: Vec::new(),
+            dirty: Vec::new(),
+            removed: Vec::new(),
             inserted: Vec::new(),
             updated: Vec::new(),
-            deleted: Vec::new(),
             restore: Vec::new(),
         }
     }
@@ -165,10 +168,9 @@ pub(super) fn not_managed<E: Entity>() -> Error {
 pub(super) trait Flush: Any {
     fn meta(&self) -> &'static TableDef;
     fn as_any(&mut self) -> &mut dyn Any;
-    /// Whether the next flush has anything to write for this type.
-    fn pending(&self) -> bool;
-    /// Runs the hooks and validation of what will be written; writes nothing.
-    fn prepare(&mut self) -> Result<()>;
+    /// Finds what the flush writes for this type and runs its hooks and validation; writes
+    /// nothing. Returns whether there is anything to write.
+    fn prepare(&mut self) -> Result<bool>;
     fn insert(&mut self, conn: &mut Connection) -> Result<()>;
     fn update(&mut self, conn: &mut Connection) -> Result<()>;
     fn delete(&mut self, conn: &mut Connection) -> Result<()>;
@@ -187,15 +189,9 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         self
     }
 
-    fn pending(&self) -> bool {
-        !self.new.is_empty()
-            || !self.links.is_empty()
-            || self.identity.values().any(|tracked| {
-                tracked.removed || E::__has_changes(&tracked.original, &tracked.entity.borrow())
-            })
-    }
-
-    fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self) -> Result<bool> {
+        self.dirty.clear();
+        self.removed.clear();
         let restore = &mut self.restore;
         // What a hook changes is put back if the flush fails, so a retry runs it on the
         // values it first saw.
@@ -210,14 +206,19 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         for entity in &self.new {
             run_hook(entity, E::before_insert)?;
         }
-        for tracked in self.identity.values() {
+        for (key, tracked) in &self.identity {
             if tracked.removed {
                 tracked.entity.borrow().before_delete()?;
+                self.removed.push(key.clone());
             } else if E::__has_changes(&tracked.original, &tracked.entity.borrow()) {
                 run_hook(&tracked.entity, E::before_update)?;
+                self.dirty.push(key.clone());
             }
         }
-        Ok(())
+        Ok(!self.new.is_empty()
+            || !self.links.is_empty()
+            || !self.dirty.is_empty()
+            || !self.removed.is_empty())
     }
 
     fn insert(&mut self, conn: &mut Connection) -> Result<()> {
@@ -225,6 +226,14 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             self.restore
                 .push((Rc::clone(entity), entity.borrow().clone()));
             resolve(&mut entity.borrow_mut())?;
+            // A managed entity linked to a new parent has changed now.
+            let key = entity.borrow().key().clone();
+            if let Some(tracked) = self.identity.get(&key)
+                && !self.dirty.contains(&key)
+                && E::__has_changes(&tracked.original, &entity.borrow())
+            {
+                self.dirty.push(key);
+            }
         }
         if self.new.is_empty() {
             return Ok(());
@@ -241,35 +250,25 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     }
 
     fn update(&mut self, conn: &mut Connection) -> Result<()> {
-        for (key, tracked) in &self.identity {
-            if tracked.removed {
-                continue;
-            }
-            let current = tracked.entity.borrow();
-            if !E::__has_changes(&tracked.original, &current) {
-                continue;
-            }
-            let written = E::__update_changes(conn, &tracked.original, &current)
+        for key in &self.dirty {
+            let tracked = &self.identity[key];
+            let written = E::__update_changes(conn, &tracked.original, &tracked.entity.borrow())
                 .map_err(|e| Error::from_query(e, E::META))?;
             if written == 0 {
                 return Err(gone::<E>(key));
             }
-            self.updated.push((key.clone(), current.clone()));
         }
+        self.updated = std::mem::take(&mut self.dirty);
         Ok(())
     }
 
     fn delete(&mut self, conn: &mut Connection) -> Result<()> {
-        let keys: Vec<E::Key> = self
-            .identity
-            .iter()
-            .filter(|(_, tracked)| tracked.removed)
-            .map(|(key, _)| key.clone())
-            .collect();
-        for chunk in keys.chunks(conn.backend().dialect().max_bind_params()) {
+        for chunk in self
+            .removed
+            .chunks(conn.backend().dialect().max_bind_params())
+        {
             E::__delete_keys(conn, chunk).map_err(|e| Error::from_query(e, E::META))?;
         }
-        self.deleted = keys;
         Ok(())
     }
 
@@ -286,16 +285,16 @@ impl<E: Entity + Clone> Flush for Unit<E> {
                 },
             );
         }
-        for (key, mut written) in self.updated.drain(..) {
-            written.__next_version();
+        for key in self.updated.drain(..) {
             if let Some(tracked) = self.identity.get_mut(&key) {
                 tracked.entity.borrow_mut().__next_version();
-                tracked.original = written;
+                tracked.original = tracked.entity.borrow().clone();
             }
         }
-        for key in self.deleted.drain(..) {
+        for key in self.removed.drain(..) {
             self.identity.remove(&key);
         }
+        self.dirty.clear();
     }
 
     fn abort(&mut self) {
@@ -305,7 +304,8 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         }
         self.inserted.clear();
         self.updated.clear();
-        self.deleted.clear();
+        self.dirty.clear();
+        self.removed.clear();
     }
 }
 
