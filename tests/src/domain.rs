@@ -92,6 +92,18 @@ pub struct Customer {
     pub cart_size: usize,
 }
 
+impl Customer {
+    /// A new customer with a fresh UUID and an address made from the name.
+    pub fn new(name: &str) -> Customer {
+        Customer {
+            uid: uuid::Uuid::new_v4(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            name: name.into(),
+            cart_size: 0,
+        }
+    }
+}
+
 /// An order of a customer.
 #[derive(Entity, Debug, Clone, PartialEq)]
 #[ff(table = "orders")]
@@ -101,6 +113,18 @@ pub struct Order {
     pub customer_uid: uuid::Uuid,
     pub status: OrderStatus,
     pub placed_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// A new order of `customer_uid` (its key is generated on insert).
+    pub fn new(customer_uid: uuid::Uuid, status: OrderStatus, placed_at: DateTime<Utc>) -> Order {
+        Order {
+            id: 0,
+            customer_uid,
+            status,
+            placed_at,
+        }
+    }
 }
 
 /// A line of an order.

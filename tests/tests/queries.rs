@@ -293,12 +293,7 @@ fn decimal_sums_and_timestamp_extremes_use_the_portable_types() {
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let customer = Repository::<Customer>::new(conn)
-            .insert(&Customer {
-                uid: uuid::Uuid::new_v4(),
-                email: "ada@example.com".into(),
-                name: "Ada".into(),
-                cart_size: 0,
-            })
+            .insert(&Customer::new("Ada"))
             .unwrap();
         let first = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
             .unwrap()
@@ -308,20 +303,10 @@ fn decimal_sums_and_timestamp_extremes_use_the_portable_types() {
             .to_utc();
         let mut orders = Repository::<Order>::new(conn);
         let order = orders
-            .insert(&Order {
-                id: 0,
-                customer_uid: customer.uid,
-                status: OrderStatus::Paid,
-                placed_at: later,
-            })
+            .insert(&Order::new(customer.uid, OrderStatus::Paid, later))
             .unwrap();
         orders
-            .insert(&Order {
-                id: 0,
-                customer_uid: customer.uid,
-                status: OrderStatus::Pending,
-                placed_at: first,
-            })
+            .insert(&Order::new(customer.uid, OrderStatus::Pending, first))
             .unwrap();
         let lamp = Repository::<Product>::new(conn)
             .insert(&Product::new("Lamp", 1.0, "L-1", None))

@@ -35,20 +35,14 @@ fn many_to_one_and_one_to_many_accessors_follow_the_foreign_key() {
 
         // A non-null foreign key gives the parent itself.
         let customer = Repository::<Customer>::new(conn)
-            .insert(&Customer {
-                uid: uuid::Uuid::new_v4(),
-                email: "ada@example.com".into(),
-                name: "Ada".into(),
-                cart_size: 0,
-            })
+            .insert(&Customer::new("Ada"))
             .unwrap();
         let order = Repository::<Order>::new(conn)
-            .insert(&Order {
-                id: 0,
-                customer_uid: customer.uid,
-                status: OrderStatus::Paid,
-                placed_at: chrono::Utc::now(),
-            })
+            .insert(&Order::new(
+                customer.uid,
+                OrderStatus::Paid,
+                chrono::Utc::now(),
+            ))
             .unwrap();
         assert_eq!(order.customer(conn).unwrap().uid, customer.uid);
         assert_eq!(customer.orders(conn).unwrap().len(), 1);
