@@ -611,6 +611,17 @@ const _: () = {
                 Self > (c) }
             )
         }
+        fn __delete_versioned(
+            conn: &mut ::ff_runtime::Connection,
+            original: &Self,
+        ) -> diesel::QueryResult<usize> {
+            use diesel::{QueryDsl, RunQueryDsl};
+            ::ff_runtime::with_connection!(
+                conn, | c | { diesel::delete(product::table
+                .filter(diesel::ExpressionMethods::eq(product::id, ::ff_runtime::bind(&
+                original.id)))).execute(c) }
+            )
+        }
         fn __delete_keys(
             conn: &mut ::ff_runtime::Connection,
             keys: &[Self::Key],

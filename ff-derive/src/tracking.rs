@@ -153,6 +153,17 @@ impl Generator<'_> {
                 })
             }
 
+            fn __delete_versioned(
+                conn: &mut ::ff_runtime::Connection,
+                original: &Self,
+            ) -> diesel::QueryResult<usize> {
+                use diesel::{QueryDsl, RunQueryDsl};
+                ::ff_runtime::with_connection!(conn, |c| {
+                    diesel::delete(#module::table.filter(diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(&original.#key))) #version_filter)
+                        .execute(c)
+                })
+            }
+
             fn __delete_keys(
                 conn: &mut ::ff_runtime::Connection,
                 keys: &[Self::Key],

@@ -119,6 +119,10 @@ pub trait Entity: Lifecycle + Sized + 'static {
     /// Deletes the rows with these keys.
     #[doc(hidden)]
     fn __delete_keys(conn: &mut Connection, keys: &[Self::Key]) -> QueryResult<usize>;
+    /// Deletes the row of `original` if it still has its version (any version when the entity
+    /// has no version field).
+    #[doc(hidden)]
+    fn __delete_versioned(conn: &mut Connection, original: &Self) -> QueryResult<usize>;
 }
 
 /// A Rust type a column can hold, with the Diesel SQL type and the portable column type.

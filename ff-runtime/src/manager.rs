@@ -29,9 +29,9 @@ pub type Managed<E> = Rc<RefCell<E>>;
 ///   batched per table (parents before children), an UPDATE naming only the changed columns
 ///   for each changed entity, and deletes (children before parents). Unchanged entities cost
 ///   no statement.
-/// * **Optimistic locking**: an entity with a `#[ff(version)]` field is updated only if the
-///   row still has the version it was loaded with, and the version moves on; otherwise the
-///   flush fails with [`Error::StaleEntity`] and writes nothing.
+/// * **Optimistic locking**: an entity with a `#[ff(version)]` field is updated (and the version
+///   moves on) or deleted only if the row still has the version it was loaded with; otherwise
+///   the flush fails with [`Error::StaleEntity`] and writes nothing.
 /// * **Hooks and validation**: [`Lifecycle`](crate::Lifecycle) hooks and `#[ff(validate)]`
 ///   rules run before anything is written.
 ///

@@ -376,6 +376,14 @@ fn a_concurrent_change_makes_the_second_flush_fail_as_stale_and_write_nothing() 
             ("Alice's title", 5, 3)
         );
 
+        // Removing a row someone else changed fails the same way and deletes nothing.
+        let mine = alice.find::<Post>(&id).unwrap().unwrap();
+        alice.remove(&mine).unwrap();
+        let error = alice.flush().unwrap_err();
+        assert!(matches!(error, Error::StaleEntity { .. }), "{error}");
+        assert!(Repository::<Post>::new(alice.connection()).find(&id).unwrap().is_some());
+        alice.clear();
+
         // Repositories check the version too.
         let stale = Post {
             likes: 1,

@@ -263,10 +263,19 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     }
 
     fn delete(&mut self, conn: &mut Connection) -> Result<()> {
-        for chunk in self
-            .removed
-            .chunks(conn.backend().dialect().max_bind_params())
-        {
+        if E::VERSIONED {
+            // Each row goes only if it still has the version it was loaded with.
+            for key in &self.removed {
+                let deleted = E::__delete_versioned(conn, &self.identity[key].original)
+                    .map_err(|e| Error::from_query(e, E::META))?;
+                if deleted == 0 {
+                    return Err(gone::<E>(key));
+                }
+            }
+            return Ok(());
+        }
+        let per_statement = conn.backend().dialect().max_bind_params();
+        for chunk in self.removed.chunks(per_statement) {
             E::__delete_keys(conn, chunk).map_err(|e| Error::from_query(e, E::META))?;
         }
         Ok(())
