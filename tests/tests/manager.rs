@@ -381,7 +381,12 @@ fn a_concurrent_change_makes_the_second_flush_fail_as_stale_and_write_nothing() 
         alice.remove(&mine).unwrap();
         let error = alice.flush().unwrap_err();
         assert!(matches!(error, Error::StaleEntity { .. }), "{error}");
-        assert!(Repository::<Post>::new(alice.connection()).find(&id).unwrap().is_some());
+        assert!(
+            Repository::<Post>::new(alice.connection())
+                .find(&id)
+                .unwrap()
+                .is_some()
+        );
         alice.clear();
 
         // Repositories check the version too.
