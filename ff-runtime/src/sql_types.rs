@@ -13,7 +13,7 @@
 //!
 //! Rust's coherence rules keep ff from implementing Diesel's `AsExpression` for these foreign
 //! Rust types, so in hand-written Diesel DSL a value of such a column is wrapped in
-//! [`bind`](crate::bind): `product::uid.eq(bind(id))`. Repositories and finders do it for you.
+//! [`bind`]: `product::uid.eq(bind(id))`. Repositories and finders do it for you.
 
 use std::str::FromStr;
 
