@@ -163,9 +163,7 @@ impl<'a> Generator<'a> {
             quote! {
                 #[doc = #one_doc]
                 #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<#parent> {
-                    let missing = || ::ff_runtime::Error::NotFound {
-                        table: <#parent as ::ff_runtime::Entity>::TABLE_NAME.into(),
-                    };
+                    let missing = #p::not_found::<#parent>;
                     let key = #p::ForeignKeyOf::<#key>::referenced_key(&self.#fk).ok_or_else(missing)?;
                     #find?.ok_or_else(missing)
                 }

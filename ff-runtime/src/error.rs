@@ -2,6 +2,7 @@
 
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error as DieselError};
 
+use crate::entity::Entity;
 use crate::schema::TableDef;
 
 /// A result whose error is [`enum@Error`].
@@ -212,6 +213,20 @@ impl Error {
             },
             kind => Error::Query(DieselError::DatabaseError(kind, info)),
         }
+    }
+}
+
+/// A Diesel error of a query on `E`'s table, as an ff error. Used by generated code.
+#[doc(hidden)]
+pub fn query_error<E: Entity>(error: DieselError) -> Error {
+    Error::from_query(error, E::META)
+}
+
+/// No row of `E`'s table matched. Used by generated code.
+#[doc(hidden)]
+pub fn not_found<E: Entity>() -> Error {
+    Error::NotFound {
+        table: E::TABLE_NAME.to_owned(),
     }
 }
 

@@ -88,6 +88,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::entity::rows_per_insert;
+    pub use crate::error::{not_found, query_error};
     pub use crate::migration::dump_schema;
     pub use crate::relation::{
         ForeignKeyOf, link, load_children, load_linked, load_parents, unlink,
@@ -99,7 +100,7 @@ pub mod __private {
     pub use std::borrow::Cow;
     pub use std::sync::OnceLock;
 
-    use crate::{Entity, Error};
+    use crate::Entity;
 
     /// The bound-parameter expression of a value written to `Column`.
     pub type Bound<Column, T> =
@@ -159,11 +160,6 @@ pub mod __private {
             )
             .into(),
         )
-    }
-
-    /// Turns a Diesel error of a generated finder into an ff error.
-    pub fn query_error<E: Entity>(error: diesel::result::Error) -> Error {
-        Error::from_query(error, E::META)
     }
 
     /// The text a `#[derive(DbEnum)]` variant is stored as.

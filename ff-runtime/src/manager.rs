@@ -10,7 +10,7 @@ use std::rc::Rc;
 use crate::connection::Connection;
 use crate::ddl;
 use crate::entity::Entity;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, query_error};
 use crate::query::Query;
 use crate::relation::BelongsTo;
 use unit::{Flush, Unit, not_managed};
@@ -110,7 +110,7 @@ impl EntityManager {
         if let Some(known) = self.unit::<E>().get(key) {
             return Ok(known);
         }
-        let row = E::__find_row(&mut self.conn, key).map_err(|e| Error::from_query(e, E::META))?;
+        let row = E::__find_row(&mut self.conn, key).map_err(query_error::<E>)?;
         Ok(row.and_then(|row| self.unit::<E>().register(row)))
     }
 
@@ -200,13 +200,7 @@ impl EntityManager {
     /// false, and stops managing it, when its row no longer exists.
     pub fn refresh<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<bool> {
         let EntityManager { conn, units } = self;
-        units
-            .entry(TypeId::of::<E>())
-            .or_insert_with(|| Box::new(Unit::<E>::new()))
-            .as_any()
-            .downcast_mut::<Unit<E>>()
-            .expect("units are keyed by their entity type")
-            .refresh(conn, entity)
+        unit_of::<E>(units).refresh(conn, entity)
     }
 
     /// Stops managing `entity`: its later changes are not flushed, and a find loads a new
@@ -317,12 +311,7 @@ impl EntityManager {
     }
 
     fn unit<E: Entity + Clone>(&mut self) -> &mut Unit<E> {
-        self.units
-            .entry(TypeId::of::<E>())
-            .or_insert_with(|| Box::new(Unit::<E>::new()))
-            .as_any()
-            .downcast_mut::<Unit<E>>()
-            .expect("units are keyed by their entity type")
+        unit_of::<E>(&mut self.units)
     }
 
     /// The entity types, parents before the children that refer to them.
@@ -346,4 +335,14 @@ fn unit<'u>(units: &'u mut HashMap<TypeId, Box<dyn Flush>>, type_id: &TypeId) ->
         .get_mut(type_id)
         .expect("the flush order names existing units")
         .as_mut()
+}
+
+/// The unit of entity type `E`, made on first use.
+fn unit_of<E: Entity + Clone>(units: &mut HashMap<TypeId, Box<dyn Flush>>) -> &mut Unit<E> {
+    units
+        .entry(TypeId::of::<E>())
+        .or_insert_with(|| Box::new(Unit::<E>::new()))
+        .as_any()
+        .downcast_mut::<Unit<E>>()
+        .expect("units are keyed by their entity type")
 }

@@ -15,7 +15,7 @@ use crate::criteria::{
     Condition, Criteria, Fragment, IntoCriteria, IntoOrderBy, OrderBy, PortableFragment,
 };
 use crate::entity::Entity;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, query_error};
 use crate::relation::{self, BelongsTo};
 
 /// A query on the table of entity `E`, built step by step and run on any connection.
@@ -177,7 +177,7 @@ impl<'a, E: Entity> Query<'a, E> {
     /// The matching rows.
     pub fn load(self, conn: &mut Connection) -> Result<Vec<E>> {
         E::__find_rows(conn, self.criteria, self.order, self.limit, self.offset)
-            .map_err(|error| Error::from_query(error, E::META))
+            .map_err(query_error::<E>)
     }
 
     /// The first matching row, if any.
@@ -187,7 +187,7 @@ impl<'a, E: Entity> Query<'a, E> {
 
     /// The number of matching rows (ordering, limit and offset are ignored).
     pub fn count(self, conn: &mut Connection) -> Result<i64> {
-        E::__count_rows(conn, self.criteria).map_err(|error| Error::from_query(error, E::META))
+        E::__count_rows(conn, self.criteria).map_err(query_error::<E>)
     }
 
     /// Whether any row matches.
@@ -216,7 +216,7 @@ impl<'a, E: Entity> Query<'a, E> {
 
     /// Deletes the matching rows and returns how many there were.
     pub fn delete(self, conn: &mut Connection) -> Result<usize> {
-        E::__delete_rows(conn, self.criteria).map_err(|error| Error::from_query(error, E::META))
+        E::__delete_rows(conn, self.criteria).map_err(query_error::<E>)
     }
 
     /// `SUM(column)` over the matching rows; NULL (`None`) when no row matches. The result
@@ -273,7 +273,7 @@ impl<'a, E: Entity> Query<'a, E> {
             selection: Fragment::new(selection),
             condition: self.criteria.into_condition(),
         };
-        S::SqlType::load(query, conn).map_err(|error| Error::from_query(error, E::META))
+        S::SqlType::load(query, conn).map_err(query_error::<E>)
     }
 }
 

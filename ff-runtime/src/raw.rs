@@ -14,7 +14,7 @@ use diesel::{QueryableByName, RunQueryDsl};
 use crate::connection::Connection;
 use crate::dialect::Backend as Dialect;
 use crate::entity::Entity;
-use crate::error::{Error, Result};
+use crate::error::{Result, query_error};
 use crate::sql_types;
 
 /// A value bound to a `?` placeholder of a [`RawQuery`].
@@ -149,7 +149,7 @@ impl<E> RawQuery<E> {
             values
         )
         .load::<E>(c))
-        .map_err(|error| Error::from_query(error, E::META))
+        .map_err(query_error::<E>)
     }
 
     /// Runs a statement that returns no rows; returns the number of rows it affected. Errors
@@ -165,7 +165,7 @@ impl<E> RawQuery<E> {
             values
         )
         .execute(c))
-        .map_err(|error| Error::from_query(error, E::META))
+        .map_err(query_error::<E>)
     }
 }
 

@@ -14,7 +14,7 @@ use diesel::query_builder::{AstPass, QueryFragment};
 use crate::connection::Connection;
 use crate::criteria::{Condition, Criteria, OrderBy};
 use crate::entity::Entity;
-use crate::error::{Error, Result};
+use crate::error::{Result, query_error};
 use crate::repository::Repository;
 
 /// A field type that can hold the key of entity with key type `K`: `K` itself, or
@@ -116,17 +116,19 @@ where
     let keys = distinct(parents.iter().map(Entity::key));
     let links = children_of::<P, L>(conn, &keys)?;
     let targets = load_parents::<L, T>(conn, &links, |link| <L as BelongsTo<T>>::parent_key(link))?;
-    let pairs = links.iter().zip(targets).filter_map(|(link, target)| {
-        Some((<L as BelongsTo<P>>::parent_key(link)?.clone(), target?))
-    });
-    let mut grouped: HashMap<P::Key, Vec<T>> = HashMap::new();
-    for (parent, target) in pairs {
-        grouped.entry(parent).or_default().push(target);
-    }
-    Ok(parents
+    let pairs: Vec<(P::Key, T)> = links
         .iter()
-        .map(|parent| grouped.get(parent.key()).cloned().unwrap_or_default())
-        .collect())
+        .zip(targets)
+        .filter_map(|(link, target)| {
+            Some((<L as BelongsTo<P>>::parent_key(link)?.clone(), target?))
+        })
+        .collect();
+    Ok(
+        group_by_parent(parents, pairs, |(parent, _)| Some(parent.clone()))
+            .into_iter()
+            .map(|group| group.into_iter().map(|(_, target)| target).collect())
+            .collect(),
+    )
 }
 
 /// Links `parent` to `target` by inserting a join row `L` (its other columns from
@@ -195,12 +197,13 @@ where
 pub(crate) fn find_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> Result<Vec<E>> {
     let mut rows = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(keys_per_query(conn)) {
-        rows.extend(E::__find_keys(conn, chunk).map_err(|e| Error::from_query(e, E::META))?);
+        rows.extend(E::__find_keys(conn, chunk).map_err(query_error::<E>)?);
     }
     Ok(rows)
 }
 
-fn keys_per_query(conn: &Connection) -> usize {
+/// How many keys one `IN (…)` list may bind on this connection's backend.
+pub(crate) fn keys_per_query(conn: &Connection) -> usize {
     conn.backend().dialect().max_bind_params().max(1)
 }
 

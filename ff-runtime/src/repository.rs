@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use crate::connection::Connection;
 use crate::criteria::{IntoCriteria, IntoOrderBy, OrderBy};
 use crate::entity::Entity;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, not_found, query_error};
 
 /// Reads and writes entities of type `E` on a connection.
 ///
@@ -55,7 +55,7 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// The row with this primary key.
     pub fn find(&mut self, key: &E::Key) -> Result<Option<E>> {
-        E::__find_row(self.conn, key).map_err(to_error::<E>)
+        E::__find_row(self.conn, key).map_err(query_error::<E>)
     }
 
     /// Every row, in the database's order.
@@ -80,7 +80,7 @@ impl<'c, E: Entity> Repository<'c, E> {
             limit,
             offset,
         )
-        .map_err(to_error::<E>)
+        .map_err(query_error::<E>)
     }
 
     /// The first row matching `criteria`, if any.
@@ -94,20 +94,20 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// The number of rows matching `criteria`.
     pub fn count<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<i64> {
-        E::__count_rows(self.conn, criteria.into_criteria()).map_err(to_error::<E>)
+        E::__count_rows(self.conn, criteria.into_criteria()).map_err(query_error::<E>)
     }
 
     /// Inserts a row and returns it as stored, with its generated key and database defaults.
     pub fn insert(&mut self, entity: &E) -> Result<E> {
         entity.validate()?;
-        E::__insert_row(self.conn, entity).map_err(to_error::<E>)
+        E::__insert_row(self.conn, entity).map_err(query_error::<E>)
     }
 
     /// Inserts rows with multi-row INSERT statements, as many rows per statement as the
     /// backend's bind-parameter limit allows, all in one transaction. Returns the row count.
     pub fn insert_many(&mut self, entities: &[E]) -> Result<usize> {
         entities.iter().try_for_each(Entity::validate)?;
-        E::__insert_rows(self.conn, entities).map_err(to_error::<E>)
+        E::__insert_rows(self.conn, entities).map_err(query_error::<E>)
     }
 
     /// Writes every column of the row with the entity's key; [`Error::NotFound`] if none has it.
@@ -116,7 +116,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// [`save`](Self::save), which returns it as stored) before updating it again.
     pub fn update(&mut self, entity: &E) -> Result<()> {
         entity.validate()?;
-        match E::__update_row(self.conn, entity).map_err(to_error::<E>)? {
+        match E::__update_row(self.conn, entity).map_err(query_error::<E>)? {
             0 => Err(self.missing(entity)?),
             _ => Ok(()),
         }
@@ -127,7 +127,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     pub fn save(&mut self, entity: &E) -> Result<E> {
         entity.validate()?;
         if !entity.__key_is_unset() {
-            let updated = E::__update_row(self.conn, entity).map_err(to_error::<E>)?;
+            let updated = E::__update_row(self.conn, entity).map_err(query_error::<E>)?;
             if updated > 0 {
                 return self.find(entity.key())?.ok_or_else(not_found::<E>);
             }
@@ -151,7 +151,7 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// Deletes the row with the entity's key; [`Error::NotFound`] if none has it.
     pub fn delete(&mut self, entity: &E) -> Result<()> {
-        match E::__delete_row(self.conn, entity.key()).map_err(to_error::<E>)? {
+        match E::__delete_row(self.conn, entity.key()).map_err(query_error::<E>)? {
             0 => Err(not_found::<E>()),
             _ => Ok(()),
         }
@@ -159,16 +159,6 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// Deletes the rows matching `criteria` and returns how many there were.
     pub fn delete_by<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<usize> {
-        E::__delete_rows(self.conn, criteria.into_criteria()).map_err(to_error::<E>)
-    }
-}
-
-fn to_error<E: Entity>(error: diesel::result::Error) -> Error {
-    Error::from_query(error, E::META)
-}
-
-fn not_found<E: Entity>() -> Error {
-    Error::NotFound {
-        table: E::META.name.to_string(),
+        E::__delete_rows(self.conn, criteria.into_criteria()).map_err(query_error::<E>)
     }
 }

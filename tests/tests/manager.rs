@@ -494,7 +494,7 @@ fn validation_reports_every_failing_field_and_writes_nothing() {
 }
 
 #[test]
-fn the_manager_works_on_mysql_without_returning_clauses() {
+fn thousands_of_new_rows_get_the_keys_of_their_own_rows() {
     // MySQL has no RETURNING: inserted rows are read back by their generated keys. The other
     // tests cover it too; this one checks many batches and the order of the keys.
     each_backend(|conn| {

@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use crate::connection::Connection;
 use crate::entity::Entity;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, not_found, query_error};
+use crate::relation::keys_per_query;
 use crate::schema::TableDef;
 
 use super::Managed;
@@ -143,8 +144,7 @@ impl<E: Entity + Clone> Unit<E> {
         if self.tracked(entity).is_none() {
             return Err(not_managed::<E>());
         }
-        let Some(mut row) = E::__find_row(conn, &key).map_err(|e| Error::from_query(e, E::META))?
-        else {
+        let Some(mut row) = E::__find_row(conn, &key).map_err(query_error::<E>)? else {
             self.identity.remove(&key);
             return Ok(false);
         };
@@ -239,8 +239,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             return Ok(());
         }
         let rows: Vec<E> = self.new.iter().map(|e| e.borrow().clone()).collect();
-        self.inserted =
-            E::__insert_rows_returning(conn, &rows).map_err(|e| Error::from_query(e, E::META))?;
+        self.inserted = E::__insert_rows_returning(conn, &rows).map_err(query_error::<E>)?;
         // Children inserted later in this flush read their parents' generated keys.
         for ((entity, before), stored) in self.new.iter().zip(rows).zip(&self.inserted) {
             self.restore.push((Rc::clone(entity), before));
@@ -253,7 +252,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         for key in &self.dirty {
             let tracked = &self.identity[key];
             let written = E::__update_changes(conn, &tracked.original, &tracked.entity.borrow())
-                .map_err(|e| Error::from_query(e, E::META))?;
+                .map_err(query_error::<E>)?;
             if written == 0 {
                 return Err(gone::<E>(key));
             }
@@ -267,16 +266,15 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             // Each row goes only if it still has the version it was loaded with.
             for key in &self.removed {
                 let deleted = E::__delete_versioned(conn, &self.identity[key].original)
-                    .map_err(|e| Error::from_query(e, E::META))?;
+                    .map_err(query_error::<E>)?;
                 if deleted == 0 {
                     return Err(gone::<E>(key));
                 }
             }
             return Ok(());
         }
-        let per_statement = conn.backend().dialect().max_bind_params();
-        for chunk in self.removed.chunks(per_statement) {
-            E::__delete_keys(conn, chunk).map_err(|e| Error::from_query(e, E::META))?;
+        for chunk in self.removed.chunks(keys_per_query(conn)) {
+            E::__delete_keys(conn, chunk).map_err(query_error::<E>)?;
         }
         Ok(())
     }
@@ -327,8 +325,6 @@ fn gone<E: Entity>(key: &E::Key) -> Error {
             key: format!("{key:?}"),
         }
     } else {
-        Error::NotFound {
-            table: E::TABLE_NAME.to_owned(),
-        }
+        not_found::<E>()
     }
 }
