@@ -474,17 +474,6 @@ const _: () = {
                 .id)))).set(row), c,) }
             )
         }
-        fn __delete_row(
-            conn: &mut ::ff_runtime::Connection,
-            key: &Self::Key,
-        ) -> diesel::QueryResult<usize> {
-            use diesel::{QueryDsl, RunQueryDsl};
-            ::ff_runtime::with_connection!(
-                conn, | c | { diesel::delete(product::table
-                .filter(diesel::ExpressionMethods::eq(product::id,
-                ::ff_runtime::bind(key)))).execute(c) }
-            )
-        }
         fn __delete_rows(
             conn: &mut ::ff_runtime::Connection,
             criteria: ::ff_runtime::Criteria<'_, product::table>,
@@ -611,7 +600,7 @@ const _: () = {
                 Self > (c) }
             )
         }
-        fn __delete_versioned(
+        fn __delete_row(
             conn: &mut ::ff_runtime::Connection,
             original: &Self,
         ) -> diesel::QueryResult<usize> {

@@ -414,16 +414,6 @@ impl<'a> Generator<'a> {
                     #update_row
                 }
 
-                fn __delete_row(
-                    conn: &mut ::ff_runtime::Connection,
-                    key: &Self::Key,
-                ) -> diesel::QueryResult<usize> {
-                    use diesel::{QueryDsl, RunQueryDsl};
-                    ::ff_runtime::with_connection!(conn, |c| {
-                        diesel::delete(#module::table.filter(diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(key)))).execute(c)
-                    })
-                }
-
                 fn __delete_rows(
                     conn: &mut ::ff_runtime::Connection,
                     criteria: ::ff_runtime::Criteria<'_, #module::table>,

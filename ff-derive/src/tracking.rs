@@ -153,7 +153,7 @@ impl Generator<'_> {
                 })
             }
 
-            fn __delete_versioned(
+            fn __delete_row(
                 conn: &mut ::ff_runtime::Connection,
                 original: &Self,
             ) -> diesel::QueryResult<usize> {

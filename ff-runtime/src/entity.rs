@@ -76,8 +76,10 @@ pub trait Entity: Lifecycle + Sized + 'static {
     fn __insert_rows(conn: &mut Connection, rows: &[Self]) -> QueryResult<usize>;
     #[doc(hidden)]
     fn __update_row(conn: &mut Connection, row: &Self) -> QueryResult<usize>;
+    /// Deletes the row of `row` if it still has its version (any version when the entity has
+    /// no version field).
     #[doc(hidden)]
-    fn __delete_row(conn: &mut Connection, key: &Self::Key) -> QueryResult<usize>;
+    fn __delete_row(conn: &mut Connection, row: &Self) -> QueryResult<usize>;
     #[doc(hidden)]
     fn __delete_rows(
         conn: &mut Connection,
@@ -119,10 +121,6 @@ pub trait Entity: Lifecycle + Sized + 'static {
     /// Deletes the rows with these keys.
     #[doc(hidden)]
     fn __delete_keys(conn: &mut Connection, keys: &[Self::Key]) -> QueryResult<usize>;
-    /// Deletes the row of `original` if it still has its version (any version when the entity
-    /// has no version field).
-    #[doc(hidden)]
-    fn __delete_versioned(conn: &mut Connection, original: &Self) -> QueryResult<usize>;
 }
 
 /// A Rust type a column can hold, with the Diesel SQL type and the portable column type.

@@ -149,10 +149,12 @@ impl<'c, E: Entity> Repository<'c, E> {
         Ok(not_found::<E>())
     }
 
-    /// Deletes the row with the entity's key; [`Error::NotFound`] if none has it.
+    /// Deletes the row with the entity's key; [`Error::NotFound`] if none has it. With a
+    /// `#[ff(version)]` field the row must still have the entity's version
+    /// ([`Error::StaleEntity`] otherwise).
     pub fn delete(&mut self, entity: &E) -> Result<()> {
-        match E::__delete_row(self.conn, entity.key()).map_err(query_error::<E>)? {
-            0 => Err(not_found::<E>()),
+        match E::__delete_row(self.conn, entity).map_err(query_error::<E>)? {
+            0 => Err(self.missing(entity)?),
             _ => Ok(()),
         }
     }

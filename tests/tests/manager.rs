@@ -401,6 +401,10 @@ fn a_concurrent_change_makes_the_second_flush_fail_as_stale_and_write_nothing() 
             .update(&stale)
             .unwrap_err();
         assert!(matches!(error, Error::StaleEntity { .. }), "{error}");
+        let error = Repository::<Post>::new(bob.connection())
+            .delete(&stale)
+            .unwrap_err();
+        assert!(matches!(error, Error::StaleEntity { .. }), "{error}");
     });
 }
 

@@ -106,11 +106,16 @@ impl<E: Entity + Clone> Unit<E> {
             .filter(|tracked| Rc::ptr_eq(&tracked.entity, entity))
     }
 
+    /// Forgets `entity` if it is new; false when it is not.
+    fn forget_new(&mut self, entity: &Managed<E>) -> bool {
+        let position = self.new.iter().position(|new| Rc::ptr_eq(new, entity));
+        position.map(|i| self.new.remove(i)).is_some()
+    }
+
     /// Schedules the DELETE of a managed entity, or forgets a new one. False when the entity
     /// is not this unit's.
     pub(super) fn remove(&mut self, entity: &Managed<E>) -> bool {
-        if let Some(i) = self.new.iter().position(|new| Rc::ptr_eq(new, entity)) {
-            self.new.remove(i);
+        if self.forget_new(entity) {
             return true;
         }
         let key = entity.borrow().key().clone();
@@ -125,8 +130,7 @@ impl<E: Entity + Clone> Unit<E> {
 
     /// Stops tracking `entity`; false when it was not tracked.
     pub(super) fn detach(&mut self, entity: &Managed<E>) -> bool {
-        if let Some(i) = self.new.iter().position(|new| Rc::ptr_eq(new, entity)) {
-            self.new.remove(i);
+        if self.forget_new(entity) {
             return true;
         }
         let key = entity.borrow().key().clone();
@@ -265,7 +269,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         if E::VERSIONED {
             // Each row goes only if it still has the version it was loaded with.
             for key in &self.removed {
-                let deleted = E::__delete_versioned(conn, &self.identity[key].original)
+                let deleted = E::__delete_row(conn, &self.identity[key].original)
                     .map_err(query_error::<E>)?;
                 if deleted == 0 {
                     return Err(gone::<E>(key));
