@@ -162,6 +162,44 @@ pub enum Error {
         parent: String,
     },
 
+    /// A [`RawQuery`](crate::RawQuery) was given more or fewer values than its SQL has `?`
+    /// placeholders. Nothing was sent to the database.
+    #[error(
+        "the SQL has {} but {}: bind one value per `?` (a `?` inside a string, a quoted name or a comment is not a placeholder) in `{sql}`",
+        counted(*.placeholders, "`?` placeholder", "`?` placeholders"),
+        counted(*.bound, "value was bound", "values were bound")
+    )]
+    PlaceholderCount {
+        /// The SQL as written.
+        sql: String,
+        /// The `?` placeholders found in it.
+        placeholders: usize,
+        /// The values bound.
+        bound: usize,
+    },
+
+    /// A [`RawQuery`](crate::RawQuery) holds more than one statement (SQL after a `;`).
+    /// Nothing was sent to the database.
+    #[error(
+        "raw SQL runs one statement at a time: split `{sql}` into separate queries, one per statement"
+    )]
+    SeveralStatements {
+        /// The SQL as written.
+        sql: String,
+    },
+
+    /// A [`RawQuery`](crate::RawQuery) opens a string, quoted name or comment that it does not
+    /// close. Nothing was sent to the database.
+    #[error("the SQL has an unterminated {what} (opened at byte {at}): close it in `{sql}`")]
+    UnterminatedSql {
+        /// The SQL as written.
+        sql: String,
+        /// What is left open, with its delimiters, e.g. "string literal `'…'`".
+        what: &'static str,
+        /// The byte offset where it opens.
+        at: usize,
+    },
+
     /// A lifecycle hook refused the operation.
     #[error("{0}")]
     Rejected(String),
@@ -356,4 +394,9 @@ fn candidates<'a>(names: impl Iterator<Item = &'a str>) -> String {
     } else {
         names.join(" or ")
     }
+}
+
+/// "1 value was bound", "2 values were bound": `n` followed by the words that agree with it.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -1,5 +1,8 @@
 //! Raw SQL with bound parameters, mapping rows to entities by column name.
 
+mod scan;
+
+use std::fmt::Write as _;
 use std::marker::PhantomData;
 
 use bigdecimal::BigDecimal;
@@ -14,8 +17,10 @@ use diesel::{QueryableByName, RunQueryDsl};
 use crate::connection::Connection;
 use crate::dialect::Backend as Dialect;
 use crate::entity::Entity;
-use crate::error::{Result, query_error};
+use crate::error::{Error, Result, query_error};
 use crate::sql_types;
+
+use scan::{Syntax, is_word_byte, scan};
 
 /// A value bound to a `?` placeholder of a [`RawQuery`].
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +94,11 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// (`SELECT product.* …`). For what the query builder and Diesel's DSL do not cover.
 ///
 /// Write `?` for each parameter on every backend; on PostgreSQL they become `$1`, `$2`, …
-/// (a `?` inside a quoted string or identifier is left alone).
+/// A `?` inside a string literal, a quoted name or a comment, as the database reads them, is
+/// not a placeholder. Before anything is sent, the SQL is checked: one statement (a trailing
+/// `;` is fine, else [`Error::SeveralStatements`]), every string, quoted name and comment
+/// closed ([`Error::UnterminatedSql`]), and one bound value per `?`
+/// ([`Error::PlaceholderCount`]).
 ///
 /// ```
 /// use ff_runtime::prelude::*;
@@ -142,7 +151,7 @@ impl<E> RawQuery<E> {
     where
         E: Entity + RawRow,
     {
-        let sql = placeholders(&self.sql, conn.backend());
+        let sql = checked_sql(&self.sql, self.values.len(), conn.backend())?;
         let values = self.values;
         crate::with_connection!(conn, |c| bind_all(
             diesel::sql_query(sql).into_boxed(),
@@ -158,7 +167,7 @@ impl<E> RawQuery<E> {
     where
         E: Entity,
     {
-        let sql = placeholders(&self.sql, conn.backend());
+        let sql = checked_sql(&self.sql, self.values.len(), conn.backend())?;
         let values = self.values;
         crate::with_connection!(conn, |c| bind_all(
             diesel::sql_query(sql).into_boxed(),
@@ -245,28 +254,56 @@ bind_value!(Pg);
 #[cfg(feature = "mysql")]
 bind_value!(diesel::mysql::Mysql);
 
-/// `?` placeholders as the backend writes them: `$1`, `$2`, … on PostgreSQL. Quoted strings
-/// and identifiers are copied as they are.
-fn placeholders(sql: &str, backend: Dialect) -> String {
-    if backend != Dialect::Postgres {
-        return sql.to_owned();
+/// `sql` as `backend` is sent it, once checked to hold one statement, no unterminated string,
+/// quoted name or comment, and one `?` placeholder per bound value (of which there are
+/// `bound`). PostgreSQL numbers its placeholders: `$1`, `$2`, …
+fn checked_sql(sql: &str, bound: usize, backend: Dialect) -> Result<String> {
+    let scan = scan(sql, Syntax::of(backend)).map_err(|open| Error::UnterminatedSql {
+        sql: sql.to_owned(),
+        what: open.what,
+        at: open.at,
+    })?;
+    if scan.several_statements {
+        return Err(Error::SeveralStatements {
+            sql: sql.to_owned(),
+        });
     }
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut quote: Option<char> = None;
-    let mut next = 1;
-    for ch in sql.chars() {
-        match (quote, ch) {
-            (None, '\'' | '"') => quote = Some(ch),
-            (Some(open), _) if ch == open => quote = None,
-            (None, '?') => {
-                out.push_str(&format!("${next}"));
-                next += 1;
-                continue;
-            }
-            _ => {}
-        }
-        out.push(ch);
+    if scan.placeholders.len() != bound {
+        return Err(Error::PlaceholderCount {
+            sql: sql.to_owned(),
+            placeholders: scan.placeholders.len(),
+            bound,
+        });
     }
+    Ok(match backend {
+        Dialect::Postgres => numbered(sql, &scan.placeholders),
+        Dialect::Sqlite | Dialect::Mysql => sql.to_owned(),
+    })
+}
+
+/// `sql` with the `?` at each of the byte offsets `placeholders` written `$1`, `$2`, … A space
+/// keeps a number apart from a word it touches: `LIMIT?` is `LIMIT $1`, not the name `LIMIT$1`.
+fn numbered(sql: &str, placeholders: &[usize]) -> String {
+    let touches_word = |byte: Option<&u8>| byte.is_some_and(|&b| is_word_byte(b));
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len() + 3 * placeholders.len());
+    let mut copied = 0;
+    for (index, &at) in placeholders.iter().enumerate() {
+        out.push_str(&sql[copied..at]);
+        let before = if touches_word(at.checked_sub(1).and_then(|i| bytes.get(i))) {
+            " "
+        } else {
+            ""
+        };
+        let after = if touches_word(bytes.get(at + 1)) {
+            " "
+        } else {
+            ""
+        };
+        let _ = write!(out, "{before}${}{after}", index + 1);
+        copied = at + 1;
+    }
+    out.push_str(&sql[copied..]);
     out
 }
 
@@ -276,11 +313,70 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_on_postgres_outside_quotes_only() {
-        let sql = "SELECT * FROM t WHERE a = ? AND b = '?' AND \"c?\" = ?";
+        let sql = "SELECT * FROM t WHERE a = ? AND b = '?' AND \"c?\" = ? -- d?";
         assert_eq!(
-            placeholders(sql, Dialect::Postgres),
-            "SELECT * FROM t WHERE a = $1 AND b = '?' AND \"c?\" = $2"
+            checked_sql(sql, 2, Dialect::Postgres).unwrap(),
+            "SELECT * FROM t WHERE a = $1 AND b = '?' AND \"c?\" = $2 -- d?"
         );
-        assert_eq!(placeholders(sql, Dialect::Sqlite), sql);
+        assert_eq!(checked_sql(sql, 2, Dialect::Sqlite).unwrap(), sql);
+        assert_eq!(checked_sql(sql, 2, Dialect::Mysql).unwrap(), sql);
+    }
+
+    #[test]
+    fn a_numbered_placeholder_is_kept_apart_from_the_word_it_touches() {
+        assert_eq!(
+            checked_sql("SELECT ?x FROM t LIMIT?", 2, Dialect::Postgres).unwrap(),
+            "SELECT $1 x FROM t LIMIT $2"
+        );
+        assert_eq!(
+            checked_sql("SELECT (?),?+1", 2, Dialect::Postgres).unwrap(),
+            "SELECT ($1),$2+1"
+        );
+    }
+
+    #[test]
+    fn a_bind_count_other_than_the_placeholder_count_is_refused() {
+        let sql = "UPDATE t SET a = ? WHERE b = ? AND c <> '?'";
+        for backend in Dialect::ALL {
+            for bound in [1, 3] {
+                let error = checked_sql(sql, bound, backend).unwrap_err();
+                assert!(
+                    matches!(error, Error::PlaceholderCount { placeholders: 2, bound: b, .. } if b == bound),
+                    "{error:?}"
+                );
+            }
+        }
+        let message = checked_sql(sql, 1, Dialect::Sqlite)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            "the SQL has 2 `?` placeholders but 1 value was bound: bind one value per `?` \
+             (a `?` inside a string, a quoted name or a comment is not a placeholder) in \
+             `UPDATE t SET a = ? WHERE b = ? AND c <> '?'`"
+        );
+    }
+
+    #[test]
+    fn a_second_statement_is_refused_and_a_trailing_semicolon_is_not() {
+        for backend in Dialect::ALL {
+            let error = checked_sql("UPDATE t SET a = 1; DROP TABLE t", 0, backend).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "raw SQL runs one statement at a time: split `UPDATE t SET a = 1; DROP TABLE t` \
+                 into separate queries, one per statement"
+            );
+            assert!(checked_sql("UPDATE t SET a = ?; -- done\n", 1, backend).is_ok());
+        }
+    }
+
+    #[test]
+    fn an_unterminated_literal_is_refused_with_where_it_opens() {
+        let error = checked_sql("SELECT 'abc", 0, Dialect::Postgres).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the SQL has an unterminated string literal `'…'` (opened at byte 7): close it in \
+             `SELECT 'abc`"
+        );
     }
 }
