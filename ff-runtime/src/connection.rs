@@ -55,7 +55,8 @@ impl Connection {
         let url = DatabaseUrl::parse(url)?;
         let failed = |error: ConnectionError| Error::Connection {
             url: url.masked(),
-            reason: error.to_string().trim().to_owned(),
+            // The driver may echo the URL or the password.
+            reason: url.scrub(error.to_string().trim()),
         };
         let connection = match url.backend() {
             Backend::Sqlite => {

@@ -32,7 +32,7 @@ pub fn copy_database(url: &str, to: Option<&str>) -> Result<Copied> {
     let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
     let failed = |reason: String| Error::Copy {
         url: source.url.masked(),
-        reason,
+        reason: source.url.scrub(&reason),
     };
     match source.url.backend() {
         Backend::Sqlite => {
