@@ -52,6 +52,7 @@ mod manager;
 mod query;
 mod raw;
 mod repository;
+mod text_match;
 mod url;
 
 pub use connection::{Connection, database_url};
@@ -67,6 +68,7 @@ pub use raw::{RawQuery, RawRow, Value};
 pub use relation::BelongsTo;
 pub use repository::Repository;
 pub use sql_types::bind;
+pub use text_match::{TextMatch, TextMatchMethods, TextOrNullableText};
 pub use url::{DatabaseUrl, mask_password};
 
 /// Diesel, as ff uses it: its typed DSL works on the schema modules ff generates.
@@ -76,7 +78,8 @@ pub use diesel;
 pub mod prelude {
     pub use crate::{
         BelongsTo, Connection, Criteria, DbEnum, Entity, EntityManager, Error, IntoCriteria,
-        Lifecycle, Managed, OrderBy, Page, Query, RawQuery, Repository, Result, with_connection,
+        Lifecycle, Managed, OrderBy, Page, Query, RawQuery, Repository, Result, TextMatchMethods,
+        with_connection,
     };
     pub use diesel::prelude::*;
     // Diesel's `Connection` trait, for its methods on the concrete connections; the name
