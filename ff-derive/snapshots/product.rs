@@ -497,7 +497,44 @@ const _: () = {
         ) -> ::std::vec::Vec<::ff_runtime::__private::FieldFailure> {
             #[allow(unused_mut)]
             let mut failures = ::std::vec::Vec::new();
+            {
+                let value = &self.name;
+                ::ff_runtime::__private::checks::length(
+                    &mut failures,
+                    "name",
+                    value,
+                    ::core::option::Option::None,
+                    ::core::option::Option::Some(255u32 as usize),
+                );
+            }
             failures
+        }
+        fn __check_storable(
+            &self,
+            backend: ::ff_runtime::Backend,
+        ) -> ::ff_runtime::Result<()> {
+            let columns = &<Self as ::ff_runtime::Entity>::META.columns;
+            ::ff_runtime::__private::check_field::<
+                Self,
+                _,
+            >(&self.id, &columns[0usize], backend)?;
+            ::ff_runtime::__private::check_field::<
+                Self,
+                _,
+            >(&self.name, &columns[1usize], backend)?;
+            ::ff_runtime::__private::check_field::<
+                Self,
+                _,
+            >(&self.description, &columns[2usize], backend)?;
+            ::ff_runtime::__private::check_field::<
+                Self,
+                _,
+            >(&self.price, &columns[3usize], backend)?;
+            ::ff_runtime::__private::check_field::<
+                Self,
+                _,
+            >(&self.category_id, &columns[4usize], backend)?;
+            ::core::result::Result::Ok(())
         }
         fn __has_changes(original: &Self, current: &Self) -> bool {
             !(true && ::ff_runtime::__private::same(&original.name, &current.name)
@@ -581,6 +618,36 @@ const _: () = {
                 chunk.len(), batch.len())); } stored.extend(batch); }
                 ::core::result::Result::Ok(stored) }
             )
+        }
+        fn __insert_rows_with_keys(
+            conn: &mut ::ff_runtime::Connection,
+            rows: &[Self],
+        ) -> diesel::QueryResult<usize> {
+            use diesel::RunQueryDsl;
+            if rows.is_empty() {
+                return ::core::result::Result::Ok(0);
+            }
+            let per_statement = ::ff_runtime::__private::rows_per_insert(conn, 5usize);
+            let inserted = ::ff_runtime::with_connection!(
+                conn, | c | { diesel::Connection::transaction:: < _,
+                diesel::result::Error, _ > (c, | c | { let mut inserted = 0; for chunk in
+                rows.chunks(per_statement) { let values : ::std::vec::Vec < _ > = chunk
+                .iter().map(| row | (diesel::ExpressionMethods::eq(product::id,
+                ::ff_runtime::bind(& row.id)),
+                diesel::ExpressionMethods::eq(product::name, ::ff_runtime::bind(& row
+                .name)), diesel::ExpressionMethods::eq(product::description,
+                ::ff_runtime::bind(& row.description)),
+                diesel::ExpressionMethods::eq(product::price, ::ff_runtime::bind(& row
+                .price)), diesel::ExpressionMethods::eq(product::category_id,
+                ::ff_runtime::bind(& row.category_id)),)).collect(); inserted +=
+                diesel::insert_into(product::table).values(values).execute(c) ?; }
+                ::core::result::Result::Ok(inserted) }) }
+            )?;
+            ::ff_runtime::__private::advance_key_generator(
+                conn,
+                <Self as ::ff_runtime::Entity>::META,
+            )?;
+            ::core::result::Result::Ok(inserted)
         }
         fn __find_keys(
             conn: &mut ::ff_runtime::Connection,

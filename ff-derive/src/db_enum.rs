@@ -99,7 +99,7 @@ pub fn expand_derive_db_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
                     match stored.as_str() {
                         #(#stored => ::core::result::Result::Ok(#ident::#idents),)*
                         other => ::core::result::Result::Err(::std::format!(
-                            "`{}` is not a value of `{}` (expected one of: {})",
+                            "`{}`, which is not a value of `{}` (expected one of: {})",
                             other,
                             #name,
                             [#(#stored),*].join(", ")

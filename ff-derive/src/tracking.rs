@@ -96,7 +96,12 @@ impl Generator<'_> {
             }
         };
         let insert_returning = self.insert_rows_returning();
+        let insert_with_keys = self.insert_rows_with_keys();
         let validation = self.validation();
+        let storable = self.columns.iter().enumerate().map(|(index, field)| {
+            let ident = field.ident;
+            quote!(#p::check_field::<Self, _>(&self.#ident, &columns[#index], backend)?;)
+        });
         let has_hooks = self.cont.attrs.lifecycle.is_some();
         quote! {
             const VERSIONED: bool = #versioned;
@@ -107,6 +112,12 @@ impl Generator<'_> {
                 let mut failures = ::std::vec::Vec::new();
                 #validation
                 failures
+            }
+
+            fn __check_storable(&self, backend: ::ff_runtime::Backend) -> ::ff_runtime::Result<()> {
+                let columns = &<Self as ::ff_runtime::Entity>::META.columns;
+                #(#storable)*
+                ::core::result::Result::Ok(())
             }
 
             fn __has_changes(original: &Self, current: &Self) -> bool {
@@ -137,6 +148,13 @@ impl Generator<'_> {
                 }
                 let per_statement = #p::rows_per_insert(conn, #column_count);
                 #insert_returning
+            }
+
+            fn __insert_rows_with_keys(
+                conn: &mut ::ff_runtime::Connection,
+                rows: &[Self],
+            ) -> diesel::QueryResult<usize> {
+                #insert_with_keys
             }
 
             fn __find_keys(
@@ -182,6 +200,40 @@ impl Generator<'_> {
 
     /// Batched INSERT … RETURNING (the generated keys put back in the given order), or on
     /// MySQL an INSERT then a SELECT of the rows it wrote.
+    /// Rows written with the keys they carry: for a generated key, every column in a
+    /// multi-row INSERT, then the key generator moved past the largest key.
+    fn insert_rows_with_keys(&self) -> TokenStream {
+        if !self.auto_increment {
+            return quote!(<Self as ::ff_runtime::Entity>::__insert_rows(conn, rows));
+        }
+        let p = private();
+        let module = &self.module;
+        let column_count = self.columns.len();
+        let values = self.columns.iter().map(|field| {
+            let ident = field.ident;
+            quote!(diesel::ExpressionMethods::eq(#module::#ident, ::ff_runtime::bind(&row.#ident)))
+        });
+        quote! {
+            use diesel::RunQueryDsl;
+            if rows.is_empty() {
+                return ::core::result::Result::Ok(0);
+            }
+            let per_statement = #p::rows_per_insert(conn, #column_count);
+            let inserted = ::ff_runtime::with_connection!(conn, |c| {
+                diesel::Connection::transaction::<_, diesel::result::Error, _>(c, |c| {
+                    let mut inserted = 0;
+                    for chunk in rows.chunks(per_statement) {
+                        let values: ::std::vec::Vec<_> = chunk.iter().map(|row| (#(#values,)*)).collect();
+                        inserted += diesel::insert_into(#module::table).values(values).execute(c)?;
+                    }
+                    ::core::result::Result::Ok(inserted)
+                })
+            })?;
+            #p::advance_key_generator(conn, <Self as ::ff_runtime::Entity>::META)?;
+            ::core::result::Result::Ok(inserted)
+        }
+    }
+
     fn insert_rows_returning(&self) -> TokenStream {
         let p = private();
         let module = &self.module;
@@ -277,7 +329,20 @@ impl Generator<'_> {
                 }
             })
         });
-        quote!(#(#checks)*)
+        // A declared `length` is checked like a rule, so a longer text gets the same
+        // validation error on every database (SQLite would store it whole).
+        let lengths = self.columns.iter().filter_map(|field| {
+            let length = field.attrs.length.as_ref()?.value;
+            let ident = field.ident;
+            let name = ident.to_string();
+            let check = quote!(#p::checks::length(&mut failures, #name, value, ::core::option::Option::None, ::core::option::Option::Some(#length as usize)););
+            Some(if types::option_inner(field.ty).is_some() {
+                quote!(if let ::core::option::Option::Some(value) = &self.#ident { #check })
+            } else {
+                quote!({ let value = &self.#ident; #check })
+            })
+        });
+        quote!(#(#checks)* #(#lengths)*)
     }
 
     /// The default (empty) hooks, unless the struct says `#[ff(lifecycle)]`.

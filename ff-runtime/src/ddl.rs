@@ -177,7 +177,7 @@ CREATE TABLE "product" (
   "note" TEXT DEFAULT 'it''s',
   "active" BOOLEAN NOT NULL DEFAULT 1,
   "created_at" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  "price" TEXT NOT NULL,
+  "price" DECIMAL(10, 2) NOT NULL,
   "category_id" INTEGER,
   CONSTRAINT "uq_product_sku" UNIQUE ("sku"),
   CONSTRAINT "ck_product_price" CHECK (price >= 0),

@@ -7,11 +7,13 @@ use diesel::sql_types::{self as native, Nullable, SqlType, is_nullable::NotNull}
 
 use crate::connection::Connection;
 use crate::criteria::{Criteria, OrderBy};
+use crate::dialect::Backend;
 use crate::error::{Error, Result};
 use crate::lifecycle::Lifecycle;
 use crate::query::Query;
 use crate::schema::{ColumnType, TableDef};
 use crate::sql_types;
+use crate::storage::problems;
 use crate::validation::FieldFailure;
 
 /// A struct stored as a table row. Implemented by `#[derive(Entity)]`.
@@ -52,6 +54,13 @@ pub trait Entity: Lifecycle + Sized + 'static {
                 failures,
             })
         }
+    }
+
+    /// Checks, before a write to `backend`, the validation rules and that every field can be
+    /// stored there ([`Error::OutOfRange`] naming the column otherwise).
+    fn check_writable(&self, backend: Backend) -> Result<()> {
+        self.validate()?;
+        self.__check_storable(backend)
     }
 
     // The operations of a repository, generated per entity with concrete Diesel queries and
@@ -99,6 +108,9 @@ pub trait Entity: Lifecycle + Sized + 'static {
     const HAS_HOOKS: bool;
     #[doc(hidden)]
     fn __validation_failures(&self) -> Vec<FieldFailure>;
+    /// Checks that every field can be stored on `backend` ([`Error::OutOfRange`] otherwise).
+    #[doc(hidden)]
+    fn __check_storable(&self, backend: Backend) -> Result<()>;
     /// Whether any stored field differs between the two.
     #[doc(hidden)]
     fn __has_changes(original: &Self, current: &Self) -> bool;
@@ -115,6 +127,10 @@ pub trait Entity: Lifecycle + Sized + 'static {
     /// Inserts rows in batches and returns them as stored, in the given order.
     #[doc(hidden)]
     fn __insert_rows_returning(conn: &mut Connection, rows: &[Self]) -> QueryResult<Vec<Self>>;
+    /// Inserts rows with the keys they carry, generated keys included, and moves the key
+    /// generator past the largest key.
+    #[doc(hidden)]
+    fn __insert_rows_with_keys(conn: &mut Connection, rows: &[Self]) -> QueryResult<usize>;
     /// The rows with these keys (in no particular order).
     #[doc(hidden)]
     fn __find_keys(conn: &mut Connection, keys: &[Self::Key]) -> QueryResult<Vec<Self>>;
@@ -137,13 +153,24 @@ pub trait FieldType {
     const COLUMN_TYPE: ColumnType;
     /// Whether the column accepts NULL.
     const NULLABLE: bool = false;
+
+    /// Why this value cannot be stored in a column of type `column` on `backend`, if it
+    /// cannot (the ranges are in the guide's type table). Checked before every write.
+    fn storage_problem(&self, column: &ColumnType, backend: Backend) -> Option<String> {
+        let _ = (column, backend);
+        None
+    }
 }
 
 macro_rules! field_types {
-    ($($rust:ty => $sql:ty, $column:expr;)*) => {$(
+    ($($rust:ty => $sql:ty, $column:expr, $problem:path;)*) => {$(
         impl FieldType for $rust {
             type SqlType = $sql;
             const COLUMN_TYPE: ColumnType = $column;
+
+            fn storage_problem(&self, column: &ColumnType, backend: Backend) -> Option<String> {
+                $problem(self, column, backend)
+            }
         }
     )*};
 }
@@ -155,21 +182,21 @@ pub const DEFAULT_DECIMAL: ColumnType = ColumnType::Decimal {
 };
 
 field_types! {
-    i16 => native::SmallInt, ColumnType::SmallInt;
-    i32 => native::Integer, ColumnType::Integer;
-    i64 => native::BigInt, ColumnType::BigInt;
-    f32 => native::Float, ColumnType::Float;
-    f64 => native::Double, ColumnType::Double;
-    bool => native::Bool, ColumnType::Boolean;
-    String => native::Text, ColumnType::Text;
-    Vec<u8> => native::Binary, ColumnType::Binary;
-    NaiveDate => native::Date, ColumnType::Date;
-    NaiveTime => native::Time, ColumnType::Time;
-    NaiveDateTime => native::Timestamp, ColumnType::Timestamp;
-    DateTime<Utc> => sql_types::TimestampUtc, ColumnType::TimestampTz;
-    uuid::Uuid => sql_types::Uuid, ColumnType::Uuid;
-    serde_json::Value => sql_types::Json, ColumnType::Json;
-    BigDecimal => sql_types::Decimal, DEFAULT_DECIMAL;
+    i16 => native::SmallInt, ColumnType::SmallInt, problems::none;
+    i32 => native::Integer, ColumnType::Integer, problems::none;
+    i64 => native::BigInt, ColumnType::BigInt, problems::none;
+    f32 => native::Float, ColumnType::Float, problems::float;
+    f64 => native::Double, ColumnType::Double, problems::float;
+    bool => native::Bool, ColumnType::Boolean, problems::none;
+    String => native::Text, ColumnType::Text, problems::text;
+    Vec<u8> => native::Binary, ColumnType::Binary, problems::none;
+    NaiveDate => native::Date, ColumnType::Date, problems::date;
+    NaiveTime => native::Time, ColumnType::Time, problems::none;
+    NaiveDateTime => sql_types::Timestamp, ColumnType::Timestamp, problems::timestamp;
+    DateTime<Utc> => sql_types::TimestampUtc, ColumnType::TimestampTz, problems::timestamp;
+    uuid::Uuid => sql_types::Uuid, ColumnType::Uuid, problems::none;
+    serde_json::Value => sql_types::Json, ColumnType::Json, problems::json;
+    BigDecimal => sql_types::Decimal, DEFAULT_DECIMAL, problems::decimal;
 }
 
 impl<T> FieldType for Option<T>
@@ -180,9 +207,34 @@ where
     type SqlType = Nullable<T::SqlType>;
     const COLUMN_TYPE: ColumnType = T::COLUMN_TYPE;
     const NULLABLE: bool = true;
+
+    fn storage_problem(&self, column: &ColumnType, backend: Backend) -> Option<String> {
+        self.as_ref()?.storage_problem(column, backend)
+    }
 }
 
 /// Rows per INSERT so that one statement stays under the backend's bind-parameter limit.
 pub fn rows_per_insert(connection: &Connection, columns: usize) -> usize {
     (connection.backend().dialect().max_bind_params() / columns.max(1)).max(1)
+}
+
+/// After rows were written with their own keys, moves the table's key generator past the
+/// largest key, so rows inserted later without a key do not collide with them. MySQL and
+/// SQLite move their `AUTO_INCREMENT`/`AUTOINCREMENT` counters themselves; PostgreSQL's
+/// identity sequence is set here.
+pub fn advance_key_generator(connection: &mut Connection, table: &TableDef) -> QueryResult<()> {
+    use diesel::RunQueryDsl;
+    let (Connection::Postgres(conn), Some(key)) = (connection, table.primary_key()) else {
+        return Ok(());
+    };
+    let dialect = crate::Backend::Postgres.dialect();
+    let (quoted_table, quoted_key) = (dialect.quote(&table.name), dialect.quote(&key.name));
+    let sql = format!(
+        "SELECT setval(pg_get_serial_sequence($1, $2), m) FROM (SELECT MAX({quoted_key}) AS m FROM {quoted_table}) AS largest WHERE m IS NOT NULL"
+    );
+    diesel::sql_query(sql)
+        .bind::<native::Text, _>(quoted_table.as_str())
+        .bind::<native::Text, _>(key.name.as_ref())
+        .execute(conn)
+        .map(drop)
 }

@@ -120,6 +120,19 @@ pub enum Error {
         failures: Vec<crate::validation::FieldFailure>,
     },
 
+    /// A value the column cannot hold on the connected database; nothing was written.
+    #[error("cannot write `{table}.{column}` on {backend}: {problem}")]
+    OutOfRange {
+        /// The entity's table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The connected database.
+        backend: crate::Backend,
+        /// The value, what the column holds there, and what to do.
+        problem: String,
+    },
+
     /// An update or delete guarded by a version field found another version in the database:
     /// someone else changed the row since it was loaded. Nothing was written.
     #[error(
@@ -139,6 +152,17 @@ pub enum Error {
         page: i64,
         /// The page size asked for.
         per_page: i64,
+    },
+
+    /// A negative limit or offset was asked for.
+    #[error(
+        "cannot read rows with limit {limit:?} and offset {offset:?}: a limit and an offset are 0 or more (leave the limit out for every row)"
+    )]
+    InvalidWindow {
+        /// The limit asked for.
+        limit: Option<i64>,
+        /// The offset asked for.
+        offset: Option<i64>,
     },
 
     /// The entity manager was given an entity it does not manage.
@@ -204,6 +228,16 @@ pub enum Error {
     #[error("{0}")]
     Rejected(String),
 
+    /// A stored value could not be read into the entity: an enum column holding a value that is
+    /// no variant, or a value another program wrote in a form ff does not read.
+    #[error("cannot read a row of `{table}`: {reason}")]
+    Unreadable {
+        /// The table read from.
+        table: String,
+        /// The column, the value and what was expected, as far as they are known.
+        reason: String,
+    },
+
     /// Any other error reported by Diesel or the database.
     #[error(transparent)]
     Query(#[from] DieselError),
@@ -220,6 +254,12 @@ impl Error {
                 };
             }
             DieselError::DatabaseError(kind, info) => (kind, info),
+            DieselError::DeserializationError(error) => {
+                return Error::Unreadable {
+                    table: table.name.to_string(),
+                    reason: unreadable_reason(&*error),
+                };
+            }
             other => return Error::Query(other),
         };
         let message = info.message().to_owned();
@@ -265,6 +305,18 @@ pub fn query_error<E: Entity>(error: DieselError) -> Error {
 pub fn not_found<E: Entity>() -> Error {
     Error::NotFound {
         table: E::TABLE_NAME.to_owned(),
+    }
+}
+
+/// Why a value could not be read: Diesel's field error names the column but keeps the cause
+/// (the value and what was expected) to itself.
+fn unreadable_reason(error: &(dyn std::error::Error + 'static)) -> String {
+    match error.downcast_ref::<diesel::result::DeserializeFieldError>() {
+        Some(field) => match &field.field_name {
+            Some(name) => format!("column `{name}` holds {}", field.error),
+            None => field.error.to_string(),
+        },
+        None => error.to_string(),
     }
 }
 

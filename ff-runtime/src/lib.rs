@@ -38,6 +38,7 @@ pub mod introspect;
 pub mod migration;
 pub mod schema;
 pub mod sql_types;
+pub mod storage;
 
 pub mod relation;
 pub mod validation;
@@ -67,7 +68,7 @@ pub use query::{AggregateExpression, AggregateType, Aggregated, Page, Query};
 pub use raw::{RawQuery, RawRow, Value};
 pub use relation::BelongsTo;
 pub use repository::Repository;
-pub use sql_types::bind;
+pub use sql_types::{bind, in_list};
 pub use text_match::{TextMatch, TextMatchMethods, TextOrNullableText};
 pub use url::{DatabaseUrl, mask_password};
 
@@ -90,13 +91,15 @@ pub mod prelude {
 /// Used by generated code. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::entity::rows_per_insert;
+    pub use crate::entity::{advance_key_generator, rows_per_insert};
     pub use crate::error::{not_found, query_error};
     pub use crate::migration::dump_schema;
     pub use crate::relation::{
         ForeignKeyOf, link, load_children, load_linked, load_parents, unlink,
     };
     pub use crate::schema;
+    pub use crate::sql_types::InValue;
+    pub use crate::storage::check_field;
     pub use crate::validation::{FieldFailure, checks};
     pub use diesel;
     pub use regex::Regex;
@@ -108,34 +111,6 @@ pub mod __private {
     /// The bound-parameter expression of a value written to `Column`.
     pub type Bound<Column, T> =
         diesel::internal::derives::as_expression::Bound<<Column as diesel::Expression>::SqlType, T>;
-
-    /// A value in an `IN (…)` list: Diesel binds each item of `eq_any` with `ToSql`, which
-    /// ff's portable types have but `Bound` wrappers do not.
-    #[derive(Debug, Clone, Copy)]
-    pub struct InValue<T>(pub T);
-
-    impl<ST, T> diesel::expression::AsExpression<ST> for InValue<T>
-    where
-        ST: diesel::sql_types::SqlType + diesel::expression::TypedExpressionType,
-    {
-        type Expression = diesel::internal::derives::as_expression::Bound<ST, Self>;
-        fn as_expression(self) -> Self::Expression {
-            diesel::internal::derives::as_expression::Bound::new(self)
-        }
-    }
-
-    impl<ST, T, DB> diesel::serialize::ToSql<ST, DB> for InValue<T>
-    where
-        DB: diesel::backend::Backend,
-        T: diesel::serialize::ToSql<ST, DB> + std::fmt::Debug,
-    {
-        fn to_sql<'b>(
-            &'b self,
-            out: &mut diesel::serialize::Output<'b, '_, DB>,
-        ) -> diesel::serialize::Result {
-            self.0.to_sql(out)
-        }
-    }
 
     /// Whether two field values are equal (change tracking compares every stored field).
     pub fn same<T: PartialEq + ?Sized>(a: &T, b: &T) -> bool {

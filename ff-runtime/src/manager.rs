@@ -228,8 +228,9 @@ impl EntityManager {
         let order = self.flush_order();
         let EntityManager { conn, units } = self;
         let mut work = false;
+        let backend = conn.backend();
         let prepared = order.iter().try_for_each(|t| {
-            work |= unit(units, t).prepare()?;
+            work |= unit(units, t).prepare(backend)?;
             Ok(())
         });
         let written = match prepared {

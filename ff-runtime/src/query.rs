@@ -176,6 +176,7 @@ impl<'a, E: Entity> Query<'a, E> {
 
     /// The matching rows.
     pub fn load(self, conn: &mut Connection) -> Result<Vec<E>> {
+        check_window(self.limit, self.offset)?;
         E::__find_rows(conn, self.criteria, self.order, self.limit, self.offset)
             .map_err(query_error::<E>)
     }
@@ -242,8 +243,8 @@ impl<'a, E: Entity> Query<'a, E> {
         self.aggregate(diesel::dsl::avg(column), conn)
     }
 
-    /// `MIN(column)` over the matching rows, `None` when no row matches: numbers, text, dates
-    /// and times (not decimals, which SQLite stores as text, nor booleans and bytes).
+    /// `MIN(column)` over the matching rows, `None` when no row matches: numbers, decimals,
+    /// text, dates and times (not booleans and bytes).
     pub fn min<C, U>(self, column: C, conn: &mut Connection) -> Result<U>
     where
         C: Aggregated<'a, E::Table>,
@@ -275,6 +276,14 @@ impl<'a, E: Entity> Query<'a, E> {
         };
         S::SqlType::load(query, conn).map_err(query_error::<E>)
     }
+}
+
+/// Refuses a negative limit or offset, which the backends read three different ways.
+pub(crate) fn check_window(limit: Option<i64>, offset: Option<i64>) -> Result<()> {
+    if limit.is_some_and(|n| n < 0) || offset.is_some_and(|n| n < 0) {
+        return Err(Error::InvalidWindow { limit, offset });
+    }
+    Ok(())
 }
 
 /// A column (or expression) that can be aggregated in a query on table `T`.

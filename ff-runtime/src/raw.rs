@@ -238,7 +238,7 @@ macro_rules! bind_value {
                     Value::Binary(v) => query.bind::<native::Binary, _>(v),
                     Value::Date(v) => query.bind::<native::Date, _>(v),
                     Value::Time(v) => query.bind::<native::Time, _>(v),
-                    Value::Timestamp(v) => query.bind::<native::Timestamp, _>(v),
+                    Value::Timestamp(v) => query.bind::<sql_types::Timestamp, _>(v),
                     Value::TimestampUtc(v) => query.bind::<sql_types::TimestampUtc, _>(v),
                     Value::Uuid(v) => query.bind::<sql_types::Uuid, _>(v),
                     Value::Json(v) => query.bind::<sql_types::Json, _>(v),

@@ -73,6 +73,7 @@ impl<'c, E: Entity> Repository<'c, E> {
         limit: Option<i64>,
         offset: Option<i64>,
     ) -> Result<Vec<E>> {
+        crate::query::check_window(limit, offset)?;
         E::__find_rows(
             self.conn,
             criteria.into_criteria(),
@@ -99,15 +100,38 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// Inserts a row and returns it as stored, with its generated key and database defaults.
     pub fn insert(&mut self, entity: &E) -> Result<E> {
-        entity.validate()?;
+        entity.check_writable(self.conn.backend())?;
         E::__insert_row(self.conn, entity).map_err(query_error::<E>)
     }
 
     /// Inserts rows with multi-row INSERT statements, as many rows per statement as the
     /// backend's bind-parameter limit allows, all in one transaction. Returns the row count.
     pub fn insert_many(&mut self, entities: &[E]) -> Result<usize> {
-        entities.iter().try_for_each(Entity::validate)?;
+        self.check_writable(entities)?;
         E::__insert_rows(self.conn, entities).map_err(query_error::<E>)
+    }
+
+    /// Inserts rows with the keys they carry, also where the database generates keys (fixtures,
+    /// rows copied from another database, a restored backup), then moves the key generator
+    /// past the largest key so that rows inserted later without a key do not collide. Returns
+    /// the row count. ([`insert`](Self::insert) and [`insert_many`](Self::insert_many) let the
+    /// database choose generated keys.)
+    ///
+    /// ```
+    /// use ff_runtime::prelude::*;
+    /// # #[derive(Entity, Debug, Clone, PartialEq)]
+    /// # pub struct Tag { pub id: i32, pub name: String }
+    /// # let mut conn = Connection::establish(":memory:")?;
+    /// # conn.create_tables(&[Tag::META])?;
+    /// let mut tags = Repository::<Tag>::new(&mut conn);
+    /// tags.insert_with_keys(&[Tag { id: 40, name: "rust".into() }, Tag { id: 41, name: "orm".into() }])?;
+    /// let next = tags.insert(&Tag { id: 0, name: "sql".into() })?;
+    /// assert_eq!(next.id, 42);
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn insert_with_keys(&mut self, entities: &[E]) -> Result<usize> {
+        self.check_writable(entities)?;
+        E::__insert_rows_with_keys(self.conn, entities).map_err(query_error::<E>)
     }
 
     /// Writes every column of the row with the entity's key; [`Error::NotFound`] if none has it.
@@ -115,7 +139,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// on by one ([`Error::StaleEntity`] otherwise); reload the entity (or use
     /// [`save`](Self::save), which returns it as stored) before updating it again.
     pub fn update(&mut self, entity: &E) -> Result<()> {
-        entity.validate()?;
+        entity.check_writable(self.conn.backend())?;
         match E::__update_row(self.conn, entity).map_err(query_error::<E>)? {
             0 => Err(self.missing(entity)?),
             _ => Ok(()),
@@ -125,7 +149,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// Inserts the entity if it is new (a generated key still zero, or no row with its key),
     /// updates it otherwise, and returns it as stored.
     pub fn save(&mut self, entity: &E) -> Result<E> {
-        entity.validate()?;
+        entity.check_writable(self.conn.backend())?;
         if !entity.__key_is_unset() {
             let updated = E::__update_row(self.conn, entity).map_err(query_error::<E>)?;
             if updated > 0 {
@@ -136,6 +160,15 @@ impl<'c, E: Entity> Repository<'c, E> {
             }
         }
         self.insert(entity)
+    }
+
+    /// Checks each entity before a write: its validation rules, declared lengths, and that
+    /// every value can be stored on this database.
+    fn check_writable(&self, entities: &[E]) -> Result<()> {
+        let backend = self.conn.backend();
+        entities
+            .iter()
+            .try_for_each(|entity| entity.check_writable(backend))
     }
 
     /// Why an UPDATE touched no row: the row is gone, or its version moved on.

@@ -61,6 +61,16 @@ fn row(id: i32) -> AllTypes {
     }
 }
 
+/// The widest decimal each backend keeps exactly in a `DECIMAL(30, 10)` column: all 30 digits
+/// on PostgreSQL and MySQL, 15 significant digits on SQLite.
+fn widest_decimal(backend: Backend) -> BigDecimal {
+    let digits = match backend {
+        Backend::Sqlite => "-12345.6789012345",
+        _ => "-12345678901234567890.0123456789",
+    };
+    BigDecimal::from_str(digits).unwrap()
+}
+
 /// Rows covering the edges of every type, plus values only some backends can store.
 fn edge_rows(backend: Backend) -> Vec<AllTypes> {
     let mut rows = vec![
@@ -78,7 +88,7 @@ fn edge_rows(backend: Backend) -> Vec<AllTypes> {
             timestamp: timestamp(123_456),
             uuid: uuid::Uuid::new_v4(),
             json: nested_json(),
-            decimal: BigDecimal::from_str("-12345678901234567890.0123456789").unwrap(),
+            decimal: widest_decimal(backend),
             status: OrderStatus::Shipped,
             ..row(0)
         },
@@ -230,5 +240,25 @@ fn portable_types_filter_with_bind_in_hand_written_criteria() {
         assert_eq!(paid.len(), 1);
         let null_uuid = AllTypes::find_by_maybe_uuid(conn, None).unwrap();
         assert_eq!(null_uuid.len(), rows.len() - 1);
+    });
+}
+
+#[test]
+fn sqlite_refuses_a_decimal_it_would_round_and_the_servers_keep_it() {
+    each_backend(|conn| {
+        conn.create_tables(&[AllTypes::META]).unwrap();
+        let backend = conn.backend();
+        let wide = AllTypes {
+            decimal: widest_decimal(Backend::Postgres),
+            ..row(0)
+        };
+        let mut repo = Repository::<AllTypes>::new(conn);
+        match (backend, repo.insert(&wide)) {
+            (Backend::Sqlite, Err(ff_runtime::Error::OutOfRange { column, .. })) => {
+                assert_eq!(column, "decimal")
+            }
+            (Backend::Sqlite, other) => panic!("SQLite stored 30 digits: {other:?}"),
+            (_, stored) => assert_eq!(stored.unwrap().decimal, wide.decimal),
+        }
     });
 }

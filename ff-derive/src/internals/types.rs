@@ -79,7 +79,7 @@ pub fn sql_type(ty: &Type, private: &TokenStream) -> TokenStream {
         Some("Vec") => quote!(#native::Binary),
         Some("NaiveDate") => quote!(#native::Date),
         Some("NaiveTime") => quote!(#native::Time),
-        Some("NaiveDateTime") => quote!(#native::Timestamp),
+        Some("NaiveDateTime") => quote!(#portable::Timestamp),
         Some("DateTime") => quote!(#portable::TimestampUtc),
         Some("Uuid") => quote!(#portable::Uuid),
         Some("Value") => quote!(#portable::Json),

@@ -27,8 +27,11 @@ impl Dialect for Sqlite {
             ColumnType::Time => "TIME".into(),
             ColumnType::Timestamp => "TIMESTAMP".into(),
             ColumnType::TimestampTz => "TIMESTAMPTZ".into(),
-            // Text affinity keeps the exact spelling: UUIDs hyphenated, decimals unrounded.
-            ColumnType::Uuid | ColumnType::Json | ColumnType::Decimal { .. } => "TEXT".into(),
+            // Text affinity keeps the exact spelling of UUIDs and documents.
+            ColumnType::Uuid | ColumnType::Json => "TEXT".into(),
+            // Numeric affinity: compared and sorted as numbers (ff writes integers or floats
+            // that give the value back exactly), and read as decimals by other tools.
+            ColumnType::Decimal { precision, scale } => format!("DECIMAL({precision}, {scale})"),
             ColumnType::Custom(sql) => sql.to_string(),
         }
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::connection::Connection;
+use crate::dialect::Backend;
 use crate::entity::Entity;
 use crate::error::{Error, Result, not_found, query_error};
 use crate::relation::keys_per_query;
@@ -172,9 +173,10 @@ pub(super) fn not_managed<E: Entity>() -> Error {
 pub(super) trait Flush: Any {
     fn meta(&self) -> &'static TableDef;
     fn as_any(&mut self) -> &mut dyn Any;
-    /// Finds what the flush writes for this type and runs its hooks and validation; writes
+    /// Finds what the flush writes for this type and runs its hooks, validation and storage
+    /// checks for `backend`; writes
     /// nothing. Returns whether there is anything to write.
-    fn prepare(&mut self) -> Result<bool>;
+    fn prepare(&mut self, backend: Backend) -> Result<bool>;
     fn insert(&mut self, conn: &mut Connection) -> Result<()>;
     fn update(&mut self, conn: &mut Connection) -> Result<()>;
     fn delete(&mut self, conn: &mut Connection) -> Result<()>;
@@ -193,7 +195,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         self
     }
 
-    fn prepare(&mut self) -> Result<bool> {
+    fn prepare(&mut self, backend: Backend) -> Result<bool> {
         self.dirty.clear();
         self.removed.clear();
         let restore = &mut self.restore;
@@ -205,7 +207,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             }
             let mut entity = entity.borrow_mut();
             hook(&mut entity)?;
-            entity.validate()
+            entity.check_writable(backend)
         };
         for entity in &self.new {
             run_hook(entity, E::before_insert)?;
@@ -243,7 +245,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             return Ok(());
         }
         let rows: Vec<E> = self.new.iter().map(|e| e.borrow().clone()).collect();
-        self.inserted = E::__insert_rows_returning(conn, &rows).map_err(query_error::<E>)?;
+        self.inserted = insert_new(conn, &rows).map_err(query_error::<E>)?;
         // Children inserted later in this flush read their parents' generated keys.
         for ((entity, before), stored) in self.new.iter().zip(rows).zip(&self.inserted) {
             self.restore.push((Rc::clone(entity), before));
@@ -331,4 +333,33 @@ fn gone<E: Entity>(key: &E::Key) -> Error {
     } else {
         not_found::<E>()
     }
+}
+
+/// Inserts new rows and returns them as stored, in their order. A generated key left at zero is
+/// generated; a row that carries its own key keeps it (written first, so that the key generator
+/// moves past it before the other rows take theirs).
+fn insert_new<E: Entity + Clone>(conn: &mut Connection, rows: &[E]) -> diesel::QueryResult<Vec<E>> {
+    let generated = E::META.primary_key().is_some_and(|key| key.auto_increment);
+    if !generated || rows.iter().all(E::__key_is_unset) {
+        return E::__insert_rows_returning(conn, rows);
+    }
+    let (fresh, keyed): (Vec<E>, Vec<E>) = rows.iter().cloned().partition(E::__key_is_unset);
+    E::__insert_rows_with_keys(conn, &keyed)?;
+    let mut stored_keyed = Vec::with_capacity(keyed.len());
+    for chunk in keyed.chunks(keys_per_query(conn)) {
+        let keys: Vec<E::Key> = chunk.iter().map(|row| row.key().clone()).collect();
+        stored_keyed.extend(E::__find_keys(conn, &keys)?);
+    }
+    let mut stored_keyed = crate::__private::in_order_of(stored_keyed, &keyed).into_iter();
+    let mut stored_fresh = E::__insert_rows_returning(conn, &fresh)?.into_iter();
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            if row.__key_is_unset() {
+                stored_fresh.next()
+            } else {
+                stored_keyed.next()
+            }
+        })
+        .collect())
 }
