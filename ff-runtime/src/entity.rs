@@ -57,7 +57,24 @@ pub trait Entity: Lifecycle + Sized + 'static {
     }
 
     /// Checks, before a write to `backend`, the validation rules and that every field can be
-    /// stored there ([`Error::OutOfRange`] naming the column otherwise).
+    /// stored there ([`Error::OutOfRange`] naming the column otherwise). Repositories and the
+    /// entity manager call it; call it yourself before writing through Diesel's DSL.
+    ///
+    /// ```
+    /// use ff_runtime::prelude::*;
+    /// use ff_runtime::Backend;
+    ///
+    /// #[derive(Entity, Debug, Clone, PartialEq)]
+    /// pub struct Birth {
+    ///     pub id: i32,
+    ///     pub on: chrono::NaiveDate,
+    /// }
+    ///
+    /// let old = Birth { id: 0, on: chrono::NaiveDate::from_ymd_opt(500, 3, 1).unwrap() };
+    /// assert!(old.check_writable(Backend::Postgres).is_ok());
+    /// let error = old.check_writable(Backend::Mysql).unwrap_err();
+    /// assert!(matches!(error, Error::OutOfRange { ref column, .. } if column == "on"));
+    /// ```
     fn check_writable(&self, backend: Backend) -> Result<()> {
         self.validate()?;
         self.__check_storable(backend)
@@ -191,7 +208,7 @@ field_types! {
     String => native::Text, ColumnType::Text, problems::text;
     Vec<u8> => native::Binary, ColumnType::Binary, problems::none;
     NaiveDate => native::Date, ColumnType::Date, problems::date;
-    NaiveTime => native::Time, ColumnType::Time, problems::none;
+    NaiveTime => native::Time, ColumnType::Time, problems::time;
     NaiveDateTime => sql_types::Timestamp, ColumnType::Timestamp, problems::timestamp;
     DateTime<Utc> => sql_types::TimestampUtc, ColumnType::TimestampTz, problems::timestamp;
     uuid::Uuid => sql_types::Uuid, ColumnType::Uuid, problems::none;

@@ -156,7 +156,8 @@ pub enum Error {
 
     /// A negative limit or offset was asked for.
     #[error(
-        "cannot read rows with limit {limit:?} and offset {offset:?}: a limit and an offset are 0 or more (leave the limit out for every row)"
+        "cannot read rows with {}: a limit and an offset are 0 or more (leave the limit out for every row)",
+        window(*.limit, *.offset)
     )]
     InvalidWindow {
         /// The limit asked for.
@@ -292,6 +293,15 @@ impl Error {
             kind => Error::Query(DieselError::DatabaseError(kind, info)),
         }
     }
+}
+
+/// "limit -1 and offset 5", naming only what was given.
+fn window(limit: Option<i64>, offset: Option<i64>) -> String {
+    let parts: Vec<String> = [("limit", limit), ("offset", offset)]
+        .into_iter()
+        .filter_map(|(name, value)| Some(format!("{name} {}", value?)))
+        .collect();
+    parts.join(" and ")
 }
 
 /// A Diesel error of a query on `E`'s table, as an ff error. Used by generated code.

@@ -10,7 +10,7 @@
 use std::str::FromStr;
 
 use bigdecimal::{BigDecimal, ToPrimitive};
-use chrono::{Datelike, NaiveDate, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 
 use crate::dialect::Backend;
 use crate::entity::{Entity, FieldType};
@@ -180,6 +180,17 @@ pub(crate) mod problems {
     /// Dates: the backend's years.
     pub fn date(value: &NaiveDate, _: &ColumnType, backend: Backend) -> Option<String> {
         years(backend).problem(value.year(), value)
+    }
+
+    /// Times of day: whole microseconds, which PostgreSQL and MySQL keep (SQLite would keep
+    /// more, so the same value would read back differently).
+    pub fn time(value: &NaiveTime, _: &ColumnType, _: Backend) -> Option<String> {
+        (value.nanosecond() % 1000 != 0).then(|| {
+            format!(
+                "{value} is finer than the microseconds a time column keeps: truncate it first \
+                 (value.with_nanosecond(value.nanosecond() / 1000 * 1000))"
+            )
+        })
     }
 
     /// Dates with a time: the backend's years.

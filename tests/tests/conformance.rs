@@ -13,7 +13,7 @@ use std::fmt::Debug;
 use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use ff_runtime::prelude::*;
 use ff_runtime::{Backend, EntityManager, RawQuery, Repository, bind, in_list};
 use ff_tests::{TestDatabase, each_backend, each_backend_database};
@@ -874,6 +874,14 @@ fn edge_cases(backend: Backend) -> Vec<(&'static str, Sample, Option<&'static st
             mysql.then_some("real"),
         ),
         (
+            "a time of day finer than a microsecond",
+            Sample {
+                time: NaiveTime::from_hms_nano_opt(1, 2, 3, 4_000_001).unwrap(),
+                ..base.clone()
+            },
+            Some("time"),
+        ),
+        (
             "a NUL character",
             Sample {
                 text: "before\0after".into(),
@@ -1064,7 +1072,11 @@ fn a_negative_limit_or_offset_is_one_clear_error_everywhere() {
         }
         let mut query = Sample::query().limit(-1);
         let error = query.clone().load(conn).unwrap_err();
-        assert!(error.to_string().contains("0 or more"), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "cannot read rows with limit -1: a limit and an offset are 0 or more (leave the \
+             limit out for every row)"
+        );
         query = Sample::query().offset(-1);
         assert!(query.load(conn).is_err());
         assert_eq!(Sample::query().limit(0).load(conn).unwrap(), vec![]);
@@ -1202,5 +1214,33 @@ fn each_type_has_its_documented_column_type_on_every_backend() {
             .map(|(name, types)| format!("{name}: {} instead of {}", type_of(name), types[column]))
             .collect();
         assert!(wrong.is_empty(), "on {backend}: {wrong:#?}");
+    });
+}
+
+#[test]
+fn a_timestamp_finer_than_a_microsecond_reads_back_truncated_the_same_everywhere() {
+    each_backend(|conn| {
+        conn.create_tables(&[Sample::META]).unwrap();
+        let backend = conn.backend();
+        let fine = NaiveDate::from_ymd_opt(1969, 7, 20)
+            .unwrap()
+            .and_hms_nano_opt(20, 17, 40, 123_456_789)
+            .unwrap();
+        let row = Sample {
+            timestamp: fine,
+            instant: fine.and_utc(),
+            ..plain_sample()
+        };
+        let mut repo = Repository::<Sample>::new(conn);
+        let stored = repo.insert(&row).unwrap();
+        let found = repo.find(&stored.id).unwrap().unwrap();
+        let kept = fine.with_nanosecond(123_456_000).unwrap();
+        assert_eq!(
+            (found.timestamp, found.instant),
+            (kept, kept.and_utc()),
+            "{backend}"
+        );
+        let matching = repo.count(sample::timestamp.eq(bind(fine))).unwrap();
+        assert_eq!(matching, 1, "the same value finds the row on {backend}");
     });
 }
