@@ -12,18 +12,25 @@ use crate::output::CommandError;
 use crate::project::{Project, clear_dir};
 
 /// `create-migration`: diff the entities against the last snapshot and write a migration.
+/// When the last snapshot was written by an earlier ff, the migration starts with the
+/// operations that bring its databases up to date ([`migration::catch_up`]), even with
+/// `--empty`: the new snapshot records the current format, so they would be lost otherwise.
 pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let history = History::load(&project.migrations_dir())?;
     let head = history.head_schema();
     let entities = project.entity_schema()?;
-    let mut operations = migration::diff(&head, &entities);
+    let catch_up = migration::catch_up(&history);
+    let changes = if args.empty {
+        Vec::new()
+    } else {
+        migration::diff(&head, &entities)
+    };
+    let mut operations: Vec<Operation> = catch_up.iter().cloned().chain(changes).collect();
     if args.check {
-        return check(&operations);
+        return check(&operations, !catch_up.is_empty());
     }
-    if args.empty {
-        operations.clear();
-    } else if operations.is_empty() {
+    if operations.is_empty() && !args.empty {
         println!("No changes detected: the entities match the last migration.");
         return Ok(());
     }
@@ -48,6 +55,11 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
         .strip_prefix(&project.root)
         .unwrap_or(&written.path);
     println!("Migration '{}' created.", shown.display());
+    if !catch_up.is_empty() {
+        println!(
+            "  (the last migration was written by an earlier ff: this one starts with what its databases need now)"
+        );
+    }
     if file.operations.is_empty() {
         println!("  (no operations: add up.sql and down.sql to the folder)");
     }
@@ -66,8 +78,10 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// `create-migration --check`: fail when the entities have changes without a migration.
-fn check(operations: &[Operation]) -> Result<(), CommandError> {
+/// `create-migration --check`: fail when the entities have changes without a migration, or
+/// the last migration was written by an earlier ff and needs the steps `create-migration`
+/// would add (`catch_up`).
+fn check(operations: &[Operation], catch_up: bool) -> Result<(), CommandError> {
     if operations.is_empty() {
         println!("No changes detected: the entities match the last migration.");
         return Ok(());
@@ -76,8 +90,13 @@ fn check(operations: &[Operation]) -> Result<(), CommandError> {
         .iter()
         .map(|op| format!("  {}", migration::describe(op)))
         .collect();
+    let whose = if catch_up {
+        "the last migration was written by an earlier ff: there are"
+    } else {
+        "the entities have"
+    };
     Err(CommandError::Drift(format!(
-        "the entities have {} change(s) without a migration:\n{}\nhelp: run `cargo ff database create-migration -m \"…\"` and commit it",
+        "{whose} {} change(s) without a migration:\n{}\nhelp: run `cargo ff database create-migration -m \"…\"` and commit it",
         operations.len(),
         changes.join("\n")
     )))

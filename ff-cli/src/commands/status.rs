@@ -92,6 +92,9 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
             None
         }
     };
+    if let Some(catch_up) = catch_up_problem(&history) {
+        problems.push(catch_up);
+    }
     let pending = migrations.iter().filter(|m| m.status == "PENDING").count();
     let status = Status {
         up_to_date: problems.is_empty() && pending == 0 && database.connected,
@@ -157,6 +160,24 @@ fn live_drift(conn: &mut Connection, history: &History, applied: &[Applied]) -> 
             String::new()
         },
         shown.join("\n")
+    ))
+}
+
+/// The steps a migration written now would start with because the last one was written by
+/// an earlier ff (decimals stored as text on SQLite), if any.
+fn catch_up_problem(history: &History) -> Option<String> {
+    let steps = migration::catch_up(history);
+    if steps.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = steps
+        .iter()
+        .map(|step| format!("   {}", migration::describe(step)))
+        .collect();
+    Some(format!(
+        "the last migration was written by an earlier ff; its databases need {} step(s):\n{}\n   help: run `cargo ff database create-migration` to write them, then upgrade",
+        steps.len(),
+        lines.join("\n")
     ))
 }
 

@@ -65,6 +65,16 @@ pub fn describe(operation: &Operation) -> String {
         Operation::DropForeignKey { table, foreign_key } => {
             format!("- foreign key {} on {table}", foreign_key.name)
         }
+        Operation::StoreDecimalsAsNumbers { table, columns } => format!(
+            "~ table {table}: decimal {} {} from text to numbers (SQLite rebuilds the table; \
+             nothing to do on PostgreSQL and MySQL)",
+            if columns.len() == 1 {
+                "column"
+            } else {
+                "columns"
+            },
+            columns.join(", ")
+        ),
     }
 }
 
@@ -428,6 +438,14 @@ mod tests {
                 },
                 "+ foreign key fk_product_category_id product(category_id) → category(id) \
                  ON DELETE CASCADE",
+            ),
+            (
+                Operation::StoreDecimalsAsNumbers {
+                    table: text("orders"),
+                    columns: vec![text("total"), text("tax")],
+                },
+                "~ table orders: decimal columns total, tax from text to numbers \
+                 (SQLite rebuilds the table; nothing to do on PostgreSQL and MySQL)",
             ),
         ];
         for (operation, line) in cases {

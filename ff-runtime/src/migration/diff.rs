@@ -123,6 +123,7 @@ impl Operation {
                 table: table.clone(),
                 foreign_key: foreign_key.clone(),
             },
+            Operation::StoreDecimalsAsNumbers { .. } => self.clone(),
         }
     }
 }

@@ -33,6 +33,19 @@ pub enum MigrationError {
         reason: String,
     },
 
+    /// A migration was written by a newer version of ff, whose snapshot format this one does
+    /// not know.
+    #[error(
+        "migration {} was written by a newer version of ff (snapshot format {format}; this one reads formats up to {})\nhelp: upgrade cargo-ff and ff-runtime to the version the project uses",
+        path.display(), super::format::SNAPSHOT_FORMAT
+    )]
+    NewerFormat {
+        /// The migration folder.
+        path: PathBuf,
+        /// The format its snapshot records.
+        format: u32,
+    },
+
     /// A migration names a parent that is not in the migrations directory.
     #[error(
         "migration {version} follows {parent}, which is not in the migrations directory\nhelp: restore {parent} from version control"
@@ -108,6 +121,11 @@ pub enum MigrationError {
         applied: Vec<String>,
     },
 
+    /// A decimal column that an earlier ff created as text on SQLite holds a value SQLite
+    /// cannot keep exactly as a number, so it is not converted.
+    #[error("{0}")]
+    DecimalNotKept(Box<DecimalNotKept>),
+
     /// A schema change that the migration engine cannot apply to its model.
     #[error(
         "migration {version} does not fit the schema before it: {reason}\nhelp: its folder or an earlier one was edited by hand; restore them from version control"
@@ -127,6 +145,25 @@ pub enum MigrationError {
     /// An error of Diesel's migration harness.
     #[error("migration harness: {0}")]
     Harness(String),
+}
+
+/// A text value that SQLite cannot store as a number exactly, met while converting the
+/// decimals an earlier ff stored as text ([`MigrationError::DecimalNotKept`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "migration {version} stores the decimals of `{table}.{column}` as numbers, but the value {value} cannot be: {problem}; nothing of the migration was applied\nhelp: correct or round that value (UPDATE \"{table}\" SET \"{column}\" = … WHERE \"{column}\" = '{value}'), or keep such numbers on PostgreSQL or MySQL, which hold every digit; then upgrade again"
+)]
+pub struct DecimalNotKept {
+    /// The migration.
+    pub version: String,
+    /// The table.
+    pub table: String,
+    /// The column.
+    pub column: String,
+    /// The value as stored (text).
+    pub value: String,
+    /// Why it cannot be converted.
+    pub problem: String,
 }
 
 fn step_failure(

@@ -4,7 +4,8 @@
 //! migrations/
 //!   20261122143025_add_product/
 //!     migration.json   the operations, their reverse, the parent, the message
-//!     snapshot.json    the whole schema after the migration
+//!     snapshot.json    the whole schema after the migration, and the format of the ff
+//!                      that wrote it (see SNAPSHOT_FORMAT)
 //!     up.sql           optional hand-written SQL run after the operations (every dialect)
 //!     up.postgres.sql  optional, for one dialect (sqlite, postgres, mysql)
 //!     down.sql         optional, run before the reverse operations
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::{MigrationError, Result};
+use super::format::{LEGACY_FORMAT, SNAPSHOT_FORMAT};
 use super::operation::Operation;
 use super::schema_set::Schema;
 use crate::dialect::Backend;
@@ -54,6 +56,9 @@ pub struct MigrationDir {
     pub file: MigrationFile,
     /// The schema after the migration.
     pub snapshot: Schema,
+    /// The format of the snapshot ([`LEGACY_FORMAT`] when it records none; see
+    /// [`catch_up`](super::catch_up)).
+    pub format: u32,
     /// Hand-written SQL files by name (`up.sql`, `down.mysql.sql`, …).
     pub sql: BTreeMap<String, String>,
     /// SHA-256 of every file of the folder, hex.
@@ -99,8 +104,15 @@ impl MigrationDir {
         let snapshot_json = read(SNAPSHOT_FILE)?;
         let file: MigrationFile = serde_json::from_str(&migration_json)
             .map_err(|error| corrupt(format!("{MIGRATION_FILE} does not parse: {error}")))?;
-        let snapshot = Schema::from_json(&snapshot_json)
+        let SnapshotFile { format, schema } = serde_json::from_str(&snapshot_json)
             .map_err(|error| corrupt(format!("{SNAPSHOT_FILE} does not parse: {error}")))?;
+        let format = format.unwrap_or(LEGACY_FORMAT);
+        if format > SNAPSHOT_FORMAT {
+            return Err(MigrationError::NewerFormat {
+                path: path.to_owned(),
+                format,
+            });
+        }
         let name = folder_name(path);
         if !name.starts_with(&file.version) {
             return Err(corrupt(format!(
@@ -125,13 +137,15 @@ impl MigrationDir {
         Ok(MigrationDir {
             path: path.to_owned(),
             file,
-            snapshot,
+            snapshot: schema,
+            format,
             sql,
             checksum,
         })
     }
 
-    /// Writes a new migration folder under `directory` and reads it back.
+    /// Writes a new migration folder under `directory` and reads it back. The snapshot records
+    /// the current format.
     pub fn write(directory: &Path, file: &MigrationFile, snapshot: &Schema) -> Result<Self> {
         let path = directory.join(format!("{}_{}", file.version, slug(&file.message)));
         fs::create_dir_all(directory).map_err(|error| io("create", directory, error))?;
@@ -140,9 +154,30 @@ impl MigrationDir {
         let mut json = serde_json::to_string_pretty(file).expect("a migration serializes");
         json.push('\n');
         write(&path.join(MIGRATION_FILE), &json)?;
-        write(&path.join(SNAPSHOT_FILE), &snapshot.to_json())?;
+        write(&path.join(SNAPSHOT_FILE), &snapshot_json(snapshot))?;
         MigrationDir::read(&path)
     }
+}
+
+/// What `snapshot.json` holds: the format, then the schema's tables.
+#[derive(Serialize, Deserialize)]
+struct SnapshotFile {
+    /// `None` in the snapshots of an ff that recorded no format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    format: Option<u32>,
+    #[serde(flatten)]
+    schema: Schema,
+}
+
+/// The snapshot as pretty JSON, in the current format: byte-identical for the same schema.
+fn snapshot_json(schema: &Schema) -> String {
+    let file = SnapshotFile {
+        format: Some(SNAPSHOT_FORMAT),
+        schema: schema.snapshot(),
+    };
+    let mut json = serde_json::to_string_pretty(&file).expect("a schema always serializes");
+    json.push('\n');
+    json
 }
 
 /// Every migration of a directory, in the order they apply.
@@ -394,6 +429,41 @@ mod tests {
         let history = History::load(&directory).unwrap();
         assert_eq!(history.migrations.len(), 1);
         assert_eq!(history.migrations[0].checksum, written.checksum);
+        assert_eq!(written.format, SNAPSHOT_FORMAT);
+        fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn a_snapshot_records_its_format_and_one_without_is_legacy() {
+        let directory =
+            std::env::temp_dir().join(format!("ff-history-format-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&directory);
+        let file = MigrationFile {
+            version: "20261122143025".into(),
+            message: "initial".into(),
+            parent: None,
+            operations: Vec::new(),
+            reverse: Vec::new(),
+            data_loss: Vec::new(),
+        };
+        let written = MigrationDir::write(&directory, &file, &Schema::default()).unwrap();
+        let snapshot = written.path.join(SNAPSHOT_FILE);
+        assert_eq!(
+            fs::read_to_string(&snapshot).unwrap(),
+            format!("{{\n  \"format\": {SNAPSHOT_FORMAT},\n  \"tables\": []\n}}\n")
+        );
+        // As an earlier ff wrote it.
+        fs::write(&snapshot, Schema::default().to_json()).unwrap();
+        assert_eq!(
+            MigrationDir::read(&written.path).unwrap().format,
+            LEGACY_FORMAT
+        );
+        fs::write(&snapshot, "{\"format\": 99, \"tables\": []}").unwrap();
+        let error = MigrationDir::read(&written.path).unwrap_err();
+        assert!(
+            matches!(error, MigrationError::NewerFormat { format: 99, .. }),
+            "{error}"
+        );
         fs::remove_dir_all(&directory).unwrap();
     }
 }

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::schema_set::Schema;
 use crate::schema::{
-    CheckDef, ColumnDef, DefaultValue, ForeignKeyDef, IndexDef, TableDef, Text, UniqueDef,
+    CheckDef, ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, IndexDef, TableDef, Text,
+    UniqueDef,
 };
 
 /// One change to the schema. A migration is a list of them, rendered as SQL per dialect when
@@ -123,6 +124,19 @@ pub enum Operation {
         /// The foreign key as it was.
         foreign_key: ForeignKeyDef,
     },
+    /// Store the values of a table's decimal columns as numbers. Earlier versions of ff created
+    /// SQLite decimal columns as `TEXT`: on SQLite the table is rebuilt with `DECIMAL(p, s)`
+    /// columns, whose numeric affinity turns the text into numbers as the rows are copied (a
+    /// value SQLite would not give back exactly stops the migration). PostgreSQL and MySQL
+    /// always had numeric columns: nothing is done there. The schema does not change, and the
+    /// operation is its own reverse (the columns stay numeric, as ff creates them now).
+    /// Written by `create-migration` on top of an older snapshot ([`super::catch_up`]).
+    StoreDecimalsAsNumbers {
+        /// The table.
+        table: Text,
+        /// Its decimal columns.
+        columns: Vec<Text>,
+    },
 }
 
 /// Why an operation could not be applied to a schema: it names a table, column or constraint
@@ -148,7 +162,8 @@ impl Operation {
             | Operation::AddCheck { table, .. }
             | Operation::DropCheck { table, .. }
             | Operation::AddForeignKey { table, .. }
-            | Operation::DropForeignKey { table, .. } => table,
+            | Operation::DropForeignKey { table, .. }
+            | Operation::StoreDecimalsAsNumbers { table, .. } => table,
         }
     }
 }
@@ -280,6 +295,18 @@ impl Schema {
                     .foreign_keys
                     .to_mut()
                     .retain(|f| f.name != foreign_key.name);
+            }
+            Operation::StoreDecimalsAsNumbers { table, columns } => {
+                let table = self.table_or_err(table)?;
+                for name in columns {
+                    let column = &table.columns[column_index(table, name)?];
+                    if !matches!(column.sql_type, ColumnType::Decimal { .. }) {
+                        return Err(ApplyError(format!(
+                            "column `{}.{name}` is not a decimal",
+                            table.name
+                        )));
+                    }
+                }
             }
         }
         Ok(())

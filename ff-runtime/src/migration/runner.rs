@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::str::FromStr;
 
+use bigdecimal::BigDecimal;
 use diesel::connection::SimpleConnection;
 use diesel::migration::{Migration, MigrationMetadata, MigrationName, MigrationVersion};
 use diesel::pg::PgConnection;
@@ -17,11 +19,14 @@ use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::MigrationHarness;
 
-use super::error::{MigrationError, Result};
+use super::error::{DecimalNotKept, MigrationError, Result};
+use super::format::decimals_may_be_text;
 use super::history::History;
-use super::render::render;
+use super::operation::Operation;
+use super::render::{render, sqlite_rebuilds};
 use crate::Connection;
-use crate::dialect::Backend;
+use crate::dialect::{Backend, Dialect, Sqlite};
+use crate::schema::ColumnType;
 
 diesel::table! {
     /// Diesel's record of applied migrations (read here without creating it).
@@ -107,6 +112,10 @@ pub struct Planned {
     pub data_loss: Vec<String>,
     /// The checksum of the migration's folder, recorded when it is applied.
     pub checksum: String,
+    /// The decimal columns (table, column) whose text values SQLite turns into numbers when the
+    /// migration runs (see [`Operation::StoreDecimalsAsNumbers`]): they are checked before it
+    /// runs, and one SQLite would not give back exactly stops it.
+    pub converted_decimals: Vec<(String, String)>,
 }
 
 /// The SQL that applies the migration at `index` on `backend`: its operations, then its
@@ -288,7 +297,88 @@ fn plan(
         statements,
         data_loss: operations.iter().filter_map(|op| op.data_loss()).collect(),
         checksum: migration.checksum.clone(),
+        converted_decimals: converted_decimals(history, index, direction)?,
     })
+}
+
+/// The decimal columns whose text values SQLite turns into numbers when the migration at
+/// `index` runs in `direction`, checked before it does:
+///
+/// - when upgrading, those its [`Operation::StoreDecimalsAsNumbers`] name; they must come
+///   first, as `create-migration` writes them, so that the tables have the names the
+///   operations give them when the values are checked, before any statement runs;
+/// - from a snapshot of an earlier format (where the columns may still be `TEXT`), those of
+///   every table the operations rebuild: a migration written by an earlier ff copies text
+///   into numeric columns too.
+fn converted_decimals(
+    history: &History,
+    index: usize,
+    direction: Direction,
+) -> Result<Vec<(String, String)>> {
+    let migration = &history.migrations[index];
+    let (operations, before, format) = match direction {
+        Direction::Up => (
+            &migration.file.operations,
+            history.schema_before(index),
+            index
+                .checked_sub(1)
+                .map(|parent| history.migrations[parent].format),
+        ),
+        Direction::Down => (
+            &migration.file.reverse,
+            migration.snapshot.clone(),
+            Some(migration.format),
+        ),
+    };
+    let is_conversion = |op: &&Operation| matches!(op, Operation::StoreDecimalsAsNumbers { .. });
+    let mut columns: Vec<(String, String)> = Vec::new();
+    if direction == Direction::Up {
+        let leading = operations.iter().take_while(is_conversion).count();
+        if let Some(late) = operations[leading..].iter().find(is_conversion) {
+            return Err(MigrationError::Inconsistent {
+                version: migration.version().to_owned(),
+                reason: format!(
+                    "store_decimals_as_numbers on `{}` comes after other operations; it must come first",
+                    late.table_name()
+                ),
+            });
+        }
+        for op in &operations[..leading] {
+            if let Operation::StoreDecimalsAsNumbers {
+                table,
+                columns: names,
+            } = op
+            {
+                columns.extend(names.iter().map(|c| (table.to_string(), c.to_string())));
+            }
+        }
+    }
+    if format.is_some_and(decimals_may_be_text) {
+        // The name each table had before the migration, by its name now.
+        let mut original: BTreeMap<&str, &str> = BTreeMap::new();
+        for op in operations.iter().filter(|op| !is_conversion(op)) {
+            if let Operation::RenameTable { from, to } = op {
+                let name = original.remove(from.as_ref()).unwrap_or(from);
+                original.insert(to, name);
+            } else if sqlite_rebuilds(op) {
+                let name = op.table_name();
+                let name = original.get(name).copied().unwrap_or(name);
+                for column in before
+                    .table(name)
+                    .into_iter()
+                    .flat_map(|t| t.columns.iter())
+                {
+                    let pair = (name.to_owned(), column.name.to_string());
+                    if matches!(column.sql_type, ColumnType::Decimal { .. })
+                        && !columns.contains(&pair)
+                    {
+                        columns.push(pair);
+                    }
+                }
+            }
+        }
+    }
+    Ok(columns)
 }
 
 fn refuse_data_loss(plan: &[Planned], accept_data_loss: bool) -> Result<()> {
@@ -355,9 +445,10 @@ impl Step<'_> {
 
 type HarnessResult = diesel::migration::Result<()>;
 
-/// `Migration` for one concrete connection: run the SQL, then record or forget the checksum.
+/// `Migration` for one concrete connection: check the data, run the SQL, check the result,
+/// then record or forget the checksum.
 macro_rules! step_migration {
-    ($backend:ty, $conn:ty, $checks:expr) => {
+    ($backend:ty, $conn:ty, $before:expr, $checks:expr) => {
         impl Migration<$backend> for Step<'_> {
             fn run(
                 &self,
@@ -366,6 +457,8 @@ macro_rules! step_migration {
                 let conn = conn
                     .downcast_mut::<$conn>()
                     .expect("ff runs its migrations on its own connections");
+                let before: fn(&mut $conn, &Planned) -> Result<()> = $before;
+                before(conn, self.planned)?;
                 self.execute(conn)?;
                 let checks: fn(&mut $conn, &str) -> Result<()> = $checks;
                 checks(conn, &self.planned.version)?;
@@ -410,15 +503,76 @@ macro_rules! step_migration {
 step_migration!(
     diesel::sqlite::Sqlite,
     SqliteConnection,
+    sqlite_decimal_check,
     sqlite_foreign_key_check
 );
-step_migration!(diesel::pg::Pg, PgConnection, |_, _| Ok(()));
+// Decimal columns were always numeric on PostgreSQL and MySQL: nothing is converted there.
+step_migration!(diesel::pg::Pg, PgConnection, |_, _| Ok(()), |_, _| Ok(()));
 #[cfg(feature = "mysql")]
 step_migration!(
     diesel::mysql::Mysql,
     diesel::mysql::MysqlConnection,
+    |_, _| Ok(()),
     |_, _| Ok(())
 );
+
+/// A text value of a decimal column, and the number SQLite's numeric affinity makes of it, as
+/// ff reads it (`None`: it stays text).
+#[derive(QueryableByName)]
+struct ConvertedDecimal {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    original: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<crate::sql_types::Decimal>)]
+    converted: Option<BigDecimal>,
+}
+
+/// The temporary table that shows what numeric affinity makes of each text value.
+const DECIMAL_CHECK_TABLE: &str = "temp.__ff_decimal_check";
+
+/// Before SQLite stores the text of decimal columns as numbers: every text value must come
+/// back exactly from the number the column's numeric affinity will make of it. SQLite keeps
+/// an integer of 64 bits, or 15 significant digits, and silently rounds the rest; such a value
+/// (or text that is no number) stops the migration before anything of it runs, naming it.
+fn sqlite_decimal_check(conn: &mut SqliteConnection, planned: &Planned) -> Result<()> {
+    for (table, column) in &planned.converted_decimals {
+        let (t, c) = (Sqlite.quote(table), Sqlite.quote(column));
+        // The same affinity as the rebuilt table's: a NUMERIC column of a temporary table.
+        conn.batch_execute(&format!(
+            "DROP TABLE IF EXISTS {DECIMAL_CHECK_TABLE}; \
+             CREATE TABLE {DECIMAL_CHECK_TABLE} (original TEXT, converted NUMERIC); \
+             INSERT INTO {DECIMAL_CHECK_TABLE} SELECT {c}, {c} FROM {t} WHERE typeof({c}) = 'text'"
+        ))
+        .map_err(crate::Error::from)?;
+        let values: Vec<ConvertedDecimal> = diesel::sql_query(format!(
+            "SELECT original, CASE WHEN typeof(converted) IN ('integer', 'real') \
+             THEN converted END AS converted FROM {DECIMAL_CHECK_TABLE}"
+        ))
+        .load(conn)
+        .map_err(crate::Error::from)?;
+        conn.batch_execute(&format!("DROP TABLE {DECIMAL_CHECK_TABLE}"))
+            .map_err(crate::Error::from)?;
+        for value in values {
+            let exact = BigDecimal::from_str(&value.original).ok();
+            let problem = match (&exact, &value.converted) {
+                (Some(exact), Some(converted)) if exact == converted => continue,
+                (None, _) => "it is not a number".to_owned(),
+                (Some(_), None) => "SQLite does not read it as a number".to_owned(),
+                (Some(_), Some(converted)) => format!(
+                    "SQLite would keep {converted}: a decimal column there holds an integer of \
+                     64 bits or 15 significant digits"
+                ),
+            };
+            return Err(MigrationError::DecimalNotKept(Box::new(DecimalNotKept {
+                version: planned.version.clone(),
+                table: table.clone(),
+                column: column.clone(),
+                value: value.original,
+                problem,
+            })));
+        }
+    }
+    Ok(())
+}
 
 #[derive(QueryableByName)]
 struct ForeignKeyViolation {
@@ -651,5 +805,153 @@ fn with_target<T>(
                 .map_err(crate::Error::from)?;
             outcome
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow::Borrowed;
+
+    use super::*;
+    use crate::migration::{LEGACY_FORMAT, MigrationDir, MigrationFile, SNAPSHOT_FORMAT, Schema};
+    use crate::schema::{ColumnDef, IndexDef, TableDef, UniqueDef};
+
+    fn orders() -> TableDef {
+        let total = ColumnDef::new(
+            "total",
+            ColumnType::Decimal {
+                precision: 12,
+                scale: 2,
+            },
+            false,
+        );
+        let id = ColumnDef::new("id", ColumnType::BigInt, false);
+        TableDef::new(
+            "orders",
+            vec![id, ColumnDef::new("note", ColumnType::Text, true), total],
+        )
+    }
+
+    /// A migration of `format` whose snapshot is `snapshot`.
+    fn migration(
+        version: &str,
+        operations: Vec<Operation>,
+        snapshot: Schema,
+        format: u32,
+    ) -> MigrationDir {
+        MigrationDir {
+            path: format!("migrations/{version}_m").into(),
+            file: MigrationFile {
+                version: version.into(),
+                message: "m".into(),
+                parent: None,
+                reverse: crate::migration::reverse_all(&operations),
+                operations,
+                data_loss: Vec::new(),
+            },
+            snapshot,
+            format,
+            sql: BTreeMap::new(),
+            checksum: String::new(),
+        }
+    }
+
+    /// A first migration of `parent_format` creating `orders`, then one with `operations`.
+    fn two_migrations(parent_format: u32, operations: Vec<Operation>, format: u32) -> History {
+        let first = migration(
+            "20260101000000",
+            vec![Operation::CreateTable { table: orders() }],
+            Schema::new([orders()]),
+            parent_format,
+        );
+        let mut after = Schema::new([orders()]);
+        after.apply_all(&operations).unwrap();
+        History {
+            migrations: vec![
+                first,
+                migration("20260102000000", operations, after, format),
+            ],
+        }
+    }
+
+    fn unique_note() -> Operation {
+        Operation::AddUnique {
+            table: Borrowed("purchase"),
+            unique: UniqueDef {
+                name: Borrowed("uq_purchase_note"),
+                columns: vec![Borrowed("note")].into(),
+            },
+        }
+    }
+
+    fn index_total() -> Operation {
+        Operation::AddIndex {
+            table: Borrowed("orders"),
+            index: IndexDef {
+                name: Borrowed("ix_orders_total"),
+                columns: vec![Borrowed("total")].into(),
+            },
+        }
+    }
+
+    fn rename() -> Operation {
+        Operation::RenameTable {
+            from: Borrowed("orders"),
+            to: Borrowed("purchase"),
+        }
+    }
+
+    fn checked(history: &History, direction: Direction) -> Vec<(String, String)> {
+        converted_decimals(history, 1, direction).unwrap()
+    }
+
+    fn column(table: &str, column: &str) -> (String, String) {
+        (table.to_owned(), column.to_owned())
+    }
+
+    #[test]
+    fn an_upgrade_checks_the_columns_its_conversions_name() {
+        let convert = Operation::StoreDecimalsAsNumbers {
+            table: Borrowed("orders"),
+            columns: vec![Borrowed("total")],
+        };
+        let history = two_migrations(
+            LEGACY_FORMAT,
+            vec![convert.clone(), rename()],
+            SNAPSHOT_FORMAT,
+        );
+        assert_eq!(
+            checked(&history, Direction::Up),
+            [column("orders", "total")]
+        );
+        // Reverting it leaves numbers in place: nothing to check.
+        assert!(checked(&history, Direction::Down).is_empty());
+
+        let late = two_migrations(LEGACY_FORMAT, vec![index_total(), convert], SNAPSHOT_FORMAT);
+        let error = converted_decimals(&late, 1, Direction::Up).unwrap_err();
+        assert!(error.to_string().contains("it must come first"), "{error}");
+    }
+
+    #[test]
+    fn a_migration_of_an_earlier_ff_checks_the_decimals_of_the_tables_it_rebuilds() {
+        // Renamed first, then rebuilt: checked under the name it has before the migration.
+        let legacy = two_migrations(LEGACY_FORMAT, vec![rename(), unique_note()], LEGACY_FORMAT);
+        assert_eq!(checked(&legacy, Direction::Up), [column("orders", "total")]);
+        // Reverting rebuilds it too (dropping the unique), under its name in the snapshot.
+        assert_eq!(
+            checked(&legacy, Direction::Down),
+            [column("purchase", "total")]
+        );
+        // An index is created in place: no copy, nothing converted.
+        let indexed = two_migrations(LEGACY_FORMAT, vec![index_total()], LEGACY_FORMAT);
+        assert!(checked(&indexed, Direction::Up).is_empty());
+        // On top of a current snapshot the columns hold numbers already.
+        let current = two_migrations(
+            SNAPSHOT_FORMAT,
+            vec![rename(), unique_note()],
+            SNAPSHOT_FORMAT,
+        );
+        assert!(checked(&current, Direction::Up).is_empty());
+        assert!(checked(&current, Direction::Down).is_empty());
     }
 }

@@ -49,6 +49,11 @@ pub fn render(
     Ok(statements)
 }
 
+/// Whether SQLite rebuilds the operation's table (copying its rows into a new table).
+pub(super) fn sqlite_rebuilds(operation: &Operation) -> bool {
+    sqlite::needs_rebuild(operation)
+}
+
 /// A dialect's renderer, with what it carries from one operation to the next.
 enum Renderer {
     /// The rebuild under way.

@@ -173,6 +173,8 @@ fn render_operation(step: &Step, set_aside: &SetAside) -> Vec<String> {
             statements.extend(narrow_text(step, &foreign_key.columns));
             statements
         }
+        // MySQL's decimal columns were always DECIMAL.
+        Operation::StoreDecimalsAsNumbers { .. } => Vec::new(),
         Operation::CreateTable { .. }
         | Operation::DropTable { .. }
         | Operation::RenameColumn { .. }

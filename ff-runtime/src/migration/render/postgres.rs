@@ -46,6 +46,8 @@ pub(super) fn render(step: &Step) -> Vec<String> {
         Operation::DropForeignKey { table, foreign_key } => {
             vec![drop_constraint(d, table, &foreign_key.name)]
         }
+        // PostgreSQL's decimal columns were always NUMERIC.
+        Operation::StoreDecimalsAsNumbers { .. } => Vec::new(),
         Operation::CreateTable { .. }
         | Operation::DropTable { .. }
         | Operation::RenameColumn { .. }

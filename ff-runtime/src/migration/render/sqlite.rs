@@ -1,7 +1,9 @@
 //! SQLite: renames, indexes and simple added columns are ALTERs; every other change rebuilds
 //! the table (create a copy with the new definition, move the rows, drop the old table,
 //! rename the copy, recreate the indexes). A run of operations on one table is done by one
-//! rebuild.
+//! rebuild. Decimal columns an earlier ff created as `TEXT` become numbers the same way: the
+//! copy has `DECIMAL(p, s)` columns, and their numeric affinity converts the text as the rows
+//! are copied (`'12.50'` becomes the real 12.5, `'25'` the integer 25).
 
 use super::{Step, common, fill_value};
 use crate::dialect::{Dialect, Sqlite};
@@ -69,7 +71,7 @@ impl Rebuilds {
 }
 
 /// Whether SQLite can only do `operation` by rebuilding the table.
-fn needs_rebuild(operation: &Operation) -> bool {
+pub(super) fn needs_rebuild(operation: &Operation) -> bool {
     match operation {
         Operation::AddColumn {
             column, backfill, ..
@@ -81,7 +83,10 @@ fn needs_rebuild(operation: &Operation) -> bool {
         | Operation::AddCheck { .. }
         | Operation::DropCheck { .. }
         | Operation::AddForeignKey { .. }
-        | Operation::DropForeignKey { .. } => true,
+        | Operation::DropForeignKey { .. }
+        // The copy stores the text of a `TEXT` decimal column into a `DECIMAL` one, whose
+        // numeric affinity makes it a number.
+        | Operation::StoreDecimalsAsNumbers { .. } => true,
         Operation::CreateTable { .. }
         | Operation::DropTable { .. }
         | Operation::RenameTable { .. }

@@ -469,3 +469,75 @@ fn sqlite_fills_a_column_added_during_a_rebuild_then_made_not_null_from_its_defa
     );
     assert_eq!(statements.len(), 4, "{statements:?}");
 }
+
+/// `product` with a `price DECIMAL(10, 2)` column.
+fn priced() -> Schema {
+    let mut product = product();
+    product.columns.to_mut().push(column(
+        "price",
+        ColumnType::Decimal {
+            precision: 10,
+            scale: 2,
+        },
+        false,
+    ));
+    Schema::new([product])
+}
+
+fn store_prices_as_numbers() -> Operation {
+    Operation::StoreDecimalsAsNumbers {
+        table: Borrowed("product"),
+        columns: vec![Borrowed("price")],
+    }
+}
+
+#[test]
+fn sqlite_stores_text_decimals_as_numbers_by_copying_them_into_a_decimal_column() {
+    assert_eq!(
+        render(Backend::Sqlite, &priced(), &[store_prices_as_numbers()]).unwrap(),
+        [
+            "CREATE TABLE \"__ff_new_product\" (\n  \
+             \"id\" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,\n  \
+             \"name\" TEXT NOT NULL,\n  \
+             \"price\" DECIMAL(10, 2) NOT NULL\n)",
+            // Numeric affinity converts the text: no CAST, which would round long values
+            // silently (the runner refuses those before the copy).
+            r#"INSERT INTO "__ff_new_product" ("id", "name", "price") SELECT "id", "name", "price" FROM "product""#,
+            r#"DROP TABLE "product""#,
+            r#"ALTER TABLE "__ff_new_product" RENAME TO "product""#,
+        ]
+    );
+}
+
+#[test]
+fn postgres_and_mysql_have_nothing_to_convert() {
+    for backend in [Backend::Postgres, Backend::Mysql] {
+        assert_eq!(
+            render(backend, &priced(), &[store_prices_as_numbers()]).unwrap(),
+            Vec::<String>::new(),
+            "{backend}"
+        );
+    }
+}
+
+#[test]
+fn sqlite_converts_decimals_in_the_rebuild_a_change_to_the_same_table_needs() {
+    let operations = [store_prices_as_numbers(), add_sku(None)];
+    let statements = render(Backend::Sqlite, &priced(), &operations).unwrap();
+    assert_eq!(statements.len(), 4, "{statements:?}");
+    assert!(statements[0].contains("\"price\" DECIMAL(10, 2) NOT NULL"));
+}
+
+#[test]
+fn converting_a_column_that_is_not_a_decimal_does_not_fit_the_schema() {
+    let operation = Operation::StoreDecimalsAsNumbers {
+        table: Borrowed("product"),
+        columns: vec![Borrowed("name")],
+    };
+    assert_eq!(
+        render(Backend::Postgres, &priced(), &[operation])
+            .unwrap_err()
+            .to_string(),
+        "column `product.name` is not a decimal"
+    );
+}
