@@ -185,7 +185,7 @@ pub(crate) mod problems {
     /// Times of day: whole microseconds, which PostgreSQL and MySQL keep (SQLite would keep
     /// more, so the same value would read back differently).
     pub fn time(value: &NaiveTime, _: &ColumnType, _: Backend) -> Option<String> {
-        (value.nanosecond() % 1000 != 0).then(|| {
+        (!value.nanosecond().is_multiple_of(1000)).then(|| {
             format!(
                 "{value} is finer than the microseconds a time column keeps: truncate it first \
                  (value.with_nanosecond(value.nanosecond() / 1000 * 1000))"
