@@ -109,7 +109,25 @@ impl Connection {
     /// their indexes and constraints, in one transaction where the database allows it.
     pub fn create_tables(&mut self, tables: &[&TableDef]) -> Result<()> {
         let statements = ddl::create_statements(self.backend().dialect(), tables);
+        let statements = self.adapt_to_server(statements)?;
         self.execute_all(&statements)
+    }
+
+    /// Rendered statements adapted to the server they run on: MySQL and MariaDB tables get the
+    /// server's binary collation without trailing-space padding (see
+    /// [`no_pad_collation`](crate::dialect::no_pad_collation)).
+    pub fn adapt_to_server(&mut self, statements: Vec<String>) -> Result<Vec<String>> {
+        match self {
+            #[cfg(feature = "mysql")]
+            Connection::Mysql(conn) => {
+                let collation = crate::dialect::server_collation(conn)?;
+                Ok(statements
+                    .iter()
+                    .map(|sql| crate::dialect::with_collation(sql, collation))
+                    .collect())
+            }
+            _ => Ok(statements),
+        }
     }
 
     /// Drops the tables of these entities, children before parents.

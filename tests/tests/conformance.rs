@@ -591,22 +591,6 @@ macro_rules! ordered_column {
     }};
 }
 
-/// Text order: by code point, except that MySQL and MariaDB compare with PAD SPACE (the
-/// shorter text is padded with spaces, so trailing spaces do not count), as documented.
-fn text_order(backend: Backend, a: &str, b: &str) -> std::cmp::Ordering {
-    if backend != Backend::Mysql {
-        return a.cmp(b);
-    }
-    let width = a.chars().count().max(b.chars().count());
-    let padded = |s: &str| {
-        s.chars()
-            .chain(std::iter::repeat(' '))
-            .take(width)
-            .collect::<Vec<_>>()
-    };
-    padded(a).cmp(&padded(b))
-}
-
 fn total<T: PartialOrd>(a: &T, b: &T) -> std::cmp::Ordering {
     a.partial_cmp(b).expect("no NaN among portable values")
 }
@@ -618,9 +602,8 @@ fn ask_questions(conn: &mut Connection, context: &Context, written: &Written) {
     ordered_column!(conn, context, rows, big, total);
     ordered_column!(conn, context, rows, real, total);
     ordered_column!(conn, context, rows, double, total);
-    let text_order = |a: &String, b: &String| text_order(context.backend, a, b);
-    ordered_column!(conn, context, rows, name, text_order);
-    ordered_column!(conn, context, rows, text, text_order);
+    ordered_column!(conn, context, rows, name, total);
+    ordered_column!(conn, context, rows, text, total);
     ordered_column!(conn, context, rows, date, total);
     ordered_column!(conn, context, rows, time, total);
     ordered_column!(conn, context, rows, timestamp, total);

@@ -474,6 +474,30 @@ fn assert_live_schema_is(
         differences.is_empty(),
         "seed {seed}, {when}: {differences:#?}"
     );
+    if conn.backend() == Backend::Mysql {
+        // Text compares trailing spaces as on the other databases: no PAD SPACE collation, on
+        // the tables and on every text column (added columns included).
+        let version: String = with_connection!(conn, |c| {
+            diesel::select(diesel::dsl::sql::<Text>("VERSION()")).get_result(c)
+        })
+        .expect("read the server version");
+        let collation = ff_runtime::dialect::no_pad_collation(&version);
+        let query = format!(
+            "(SELECT COUNT(*) FROM information_schema.columns c JOIN information_schema.tables t \
+             ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = DATABASE() AND c.table_name NOT LIKE '\\_\\_%' \
+             AND (t.table_collation <> '{collation}' \
+             OR (c.collation_name IS NOT NULL AND c.collation_name <> '{collation}')))"
+        );
+        let padded: i64 = with_connection!(conn, |c| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&query)).get_result(c)
+        })
+        .expect("read collations");
+        assert_eq!(
+            padded, 0,
+            "seed {seed}, {when}: a table or column pads with spaces"
+        );
+    }
 }
 
 /// One case: a random sequence of changes, each migrated up (and sometimes down and up again),

@@ -11,7 +11,9 @@ use std::fmt;
 
 use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, TableDef};
 
-pub use mysql::Mysql;
+#[cfg(feature = "mysql")]
+pub use mysql::server_collation;
+pub use mysql::{Mysql, no_pad_collation, with_collation};
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 

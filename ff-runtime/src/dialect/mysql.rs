@@ -77,6 +77,87 @@ impl Dialect for Mysql {
     }
 
     fn table_options(&self) -> &'static str {
-        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+        TABLE_OPTIONS
+    }
+}
+
+/// The table options ff renders: utf8mb4 text compared by code point. When the SQL runs, the
+/// collation is replaced by the server's variant without trailing-space padding
+/// ([`no_pad_collation`]).
+const TABLE_OPTIONS: &str = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
+/// The binary utf8mb4 collation of a server (from `SELECT VERSION()`) that compares trailing
+/// spaces like any other character, as SQLite and PostgreSQL do: MariaDB's
+/// `utf8mb4_nopad_bin`, MySQL 8.0.17's `utf8mb4_0900_bin`; older MySQL servers only have
+/// `utf8mb4_bin`, which ignores trailing spaces (PAD SPACE).
+pub fn no_pad_collation(version: &str) -> &'static str {
+    if version.contains("MariaDB") {
+        return "utf8mb4_nopad_bin";
+    }
+    let number = |part: Option<&str>| {
+        part.and_then(|p| {
+            p.trim_matches(|c: char| !c.is_ascii_digit())
+                .parse::<u32>()
+                .ok()
+        })
+        .unwrap_or(0)
+    };
+    let mut parts = version.split(['.', '-']);
+    let (major, minor, patch) = (
+        number(parts.next()),
+        number(parts.next()),
+        number(parts.next()),
+    );
+    if (major, minor, patch) >= (8, 0, 17) {
+        "utf8mb4_0900_bin"
+    } else {
+        "utf8mb4_bin"
+    }
+}
+
+/// The collation [`no_pad_collation`] picks for the server of `conn`.
+#[cfg(feature = "mysql")]
+pub fn server_collation(
+    conn: &mut diesel::mysql::MysqlConnection,
+) -> diesel::QueryResult<&'static str> {
+    use diesel::RunQueryDsl;
+    let version: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("VERSION()"))
+        .get_result(conn)?;
+    Ok(no_pad_collation(&version))
+}
+
+/// `sql` with ff's table options naming `collation` instead of `utf8mb4_bin`.
+pub fn with_collation(sql: &str, collation: &str) -> String {
+    sql.replace(
+        TABLE_OPTIONS,
+        &TABLE_OPTIONS.replace("utf8mb4_bin", collation),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_server_gets_its_binary_collation_without_padding() {
+        assert_eq!(
+            no_pad_collation("10.11.19-MariaDB-0+deb12u1"),
+            "utf8mb4_nopad_bin"
+        );
+        assert_eq!(no_pad_collation("8.0.36"), "utf8mb4_0900_bin");
+        assert_eq!(no_pad_collation("8.4.0-commercial"), "utf8mb4_0900_bin");
+        assert_eq!(no_pad_collation("8.0.16"), "utf8mb4_bin");
+        assert_eq!(no_pad_collation("5.7.44-log"), "utf8mb4_bin");
+    }
+
+    #[test]
+    fn only_ffs_table_options_change_collation() {
+        let sql = format!("CREATE TABLE `t` (`a` TEXT){TABLE_OPTIONS}");
+        assert_eq!(
+            with_collation(&sql, "utf8mb4_nopad_bin"),
+            "CREATE TABLE `t` (`a` TEXT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"
+        );
+        let mine = "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+        assert_eq!(with_collation(mine, "utf8mb4_nopad_bin"), mine);
     }
 }

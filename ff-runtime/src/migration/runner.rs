@@ -675,6 +675,7 @@ macro_rules! runner {
             }
 
             fn run(&mut self, planned: &Planned, direction: Direction) -> Result<()> {
+                let planned = &ServerSql::adapt(self, planned)?;
                 let step = Step {
                     planned,
                     direction,
@@ -691,6 +692,34 @@ macro_rules! runner {
             }
         }
     };
+}
+
+/// Rendered SQL adapted to the server it runs on (see [`Connection::adapt_to_server`]).
+///
+/// [`Connection::adapt_to_server`]: crate::Connection::adapt_to_server
+trait ServerSql {
+    fn adapt(&mut self, planned: &Planned) -> Result<Planned> {
+        Ok(planned.clone())
+    }
+}
+
+impl ServerSql for SqliteConnection {}
+impl ServerSql for PgConnection {}
+
+#[cfg(feature = "mysql")]
+impl ServerSql for diesel::mysql::MysqlConnection {
+    fn adapt(&mut self, planned: &Planned) -> Result<Planned> {
+        let collation = crate::dialect::server_collation(self).map_err(crate::Error::from)?;
+        let statements = planned
+            .statements
+            .iter()
+            .map(|sql| crate::dialect::with_collation(sql, collation))
+            .collect();
+        Ok(Planned {
+            statements,
+            ..planned.clone()
+        })
+    }
 }
 
 runner!(SqliteConnection, Backend::Sqlite);
