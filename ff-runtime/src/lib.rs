@@ -50,6 +50,7 @@ mod error;
 mod lifecycle;
 mod macros;
 mod manager;
+mod null_order;
 mod query;
 mod raw;
 mod repository;
@@ -64,6 +65,7 @@ pub use error::{Error, Result};
 pub use ff_derive::{DbEnum, Entity};
 pub use lifecycle::Lifecycle;
 pub use manager::{EntityManager, Managed};
+pub use null_order::{NullOrder, NullOrderMethods};
 pub use query::{AggregateExpression, AggregateType, Aggregated, Page, Query};
 pub use raw::{RawQuery, RawRow, Value};
 pub use relation::BelongsTo;
@@ -79,8 +81,8 @@ pub use diesel;
 pub mod prelude {
     pub use crate::{
         BelongsTo, Connection, Criteria, DbEnum, Entity, EntityManager, Error, IntoCriteria,
-        Lifecycle, Managed, OrderBy, Page, Query, RawQuery, Repository, Result, TextMatchMethods,
-        with_connection,
+        Lifecycle, Managed, NullOrderMethods, OrderBy, Page, Query, RawQuery, Repository, Result,
+        TextMatchMethods, with_connection,
     };
     pub use diesel::prelude::*;
     // Diesel's `Connection` trait, for its methods on the concrete connections; the name

@@ -705,21 +705,64 @@ fn ask_questions(conn: &mut Connection, context: &Context, written: &Written) {
             }
         }};
     }
-    // NULLs first on every backend with an explicit first key (the databases disagree otherwise).
-    let ordered: Vec<Option<i32>> = Maybe::query()
-        .order_by((
-            maybe::int.is_null().desc(),
-            maybe::int.asc(),
-            maybe::id.asc(),
-        ))
-        .load(conn)
-        .unwrap()
-        .into_iter()
-        .map(|m| m.int)
-        .collect();
-    let mut rust: Vec<Option<i32>> = maybes.iter().map(|m| m.int).collect();
-    rust.sort_by_key(|value| (value.is_some(), *value));
-    agree(context, "ORDER BY int IS NULL DESC, int", ordered, rust);
+    // NULLs where the ordering says, the same on every backend (they disagree by default).
+    let order_of = |ordering: ff_runtime::OrderBy<'static, maybe::table>, conn: &mut Connection| {
+        Maybe::query()
+            .order_by(ordering)
+            .load(conn)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.int)
+            .collect::<Vec<Option<i32>>>()
+    };
+    let values: Vec<Option<i32>> = maybes.iter().map(|m| m.int).collect();
+    let sorted = |nulls_first: bool, descending: bool| {
+        let mut values = values.clone();
+        values.sort_by(|a, b| match (a, b) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (None, Some(_)) if nulls_first => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(_), None) if nulls_first => std::cmp::Ordering::Greater,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (Some(a), Some(b)) if descending => b.cmp(a),
+            (Some(a), Some(b)) => a.cmp(b),
+        });
+        values
+    };
+    let orderings = [
+        (
+            "int ASC NULLS FIRST",
+            OrderBy::none().then(maybe::int.asc_nulls_first()),
+            true,
+            false,
+        ),
+        (
+            "int ASC NULLS LAST",
+            OrderBy::none().then(maybe::int.asc_nulls_last()),
+            false,
+            false,
+        ),
+        (
+            "int DESC NULLS FIRST",
+            OrderBy::none().then(maybe::int.desc_nulls_first()),
+            true,
+            true,
+        ),
+        (
+            "int DESC NULLS LAST",
+            OrderBy::none().then(maybe::int.desc_nulls_last()),
+            false,
+            true,
+        ),
+    ];
+    for (question, ordering, nulls_first, descending) in orderings {
+        agree(
+            context,
+            question,
+            order_of(ordering, conn),
+            sorted(nulls_first, descending),
+        );
+    }
 
     nullable!(small);
     nullable!(int);
