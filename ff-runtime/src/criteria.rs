@@ -281,3 +281,37 @@ where
         }
     }
 }
+
+/// Implements the expression traits a wrapper around one inner expression shares with it:
+/// where it may appear, whether it aggregates, and no static query id (its SQL depends on its
+/// fields). The wrapper's `Expression` impl says its own SQL type.
+macro_rules! wraps_expression {
+    ($wrapper:ident<$inner:ident>) => {
+        impl<$inner, QS> diesel::expression::AppearsOnTable<QS> for $wrapper<$inner>
+        where
+            $inner: diesel::expression::AppearsOnTable<QS>,
+            Self: diesel::expression::Expression,
+        {
+        }
+
+        impl<$inner, QS> diesel::expression::SelectableExpression<QS> for $wrapper<$inner>
+        where
+            $inner: diesel::expression::SelectableExpression<QS>,
+            Self: diesel::expression::AppearsOnTable<QS>,
+        {
+        }
+
+        impl<$inner: diesel::expression::ValidGrouping<GB>, GB>
+            diesel::expression::ValidGrouping<GB> for $wrapper<$inner>
+        {
+            type IsAggregate = $inner::IsAggregate;
+        }
+
+        impl<$inner> diesel::query_builder::QueryId for $wrapper<$inner> {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+    };
+}
+
+pub(crate) use wraps_expression;

@@ -10,9 +10,9 @@
 
 use diesel::QueryResult;
 use diesel::backend::Backend;
-use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
+use diesel::expression::Expression;
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sqlite::Sqlite;
 
 /// Orderings of an expression with NULLs placed the same way on every database.
@@ -135,28 +135,7 @@ impl<T: Expression> Expression for NullOrder<T> {
     type SqlType = T::SqlType;
 }
 
-impl<T, QS> AppearsOnTable<QS> for NullOrder<T>
-where
-    T: AppearsOnTable<QS>,
-    Self: Expression,
-{
-}
-
-impl<T, QS> SelectableExpression<QS> for NullOrder<T>
-where
-    T: SelectableExpression<QS>,
-    Self: AppearsOnTable<QS>,
-{
-}
-
-impl<T: ValidGrouping<GB>, GB> ValidGrouping<GB> for NullOrder<T> {
-    type IsAggregate = T::IsAggregate;
-}
-
-impl<T> QueryId for NullOrder<T> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
+crate::criteria::wraps_expression!(NullOrder<T>);
 
 #[cfg(test)]
 mod tests {

@@ -35,11 +35,9 @@
 
 use diesel::QueryResult;
 use diesel::backend::Backend;
-use diesel::expression::{
-    AppearsOnTable, Expression, SelectableExpression, TypedExpressionType, ValidGrouping,
-};
+use diesel::expression::{Expression, TypedExpressionType};
 use diesel::pg::Pg;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{Bool, HasSqlType, Nullable, Text};
 use diesel::sqlite::Sqlite;
@@ -275,28 +273,7 @@ impl<T: Expression<SqlType: TextOrNullableText>> Expression for TextMatch<T> {
     type SqlType = <T::SqlType as TextOrNullableText>::Matched;
 }
 
-impl<T, QS> AppearsOnTable<QS> for TextMatch<T>
-where
-    T: AppearsOnTable<QS>,
-    Self: Expression,
-{
-}
-
-impl<T, QS> SelectableExpression<QS> for TextMatch<T>
-where
-    T: SelectableExpression<QS>,
-    Self: AppearsOnTable<QS>,
-{
-}
-
-impl<T: ValidGrouping<GB>, GB> ValidGrouping<GB> for TextMatch<T> {
-    type IsAggregate = T::IsAggregate;
-}
-
-impl<T> QueryId for TextMatch<T> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
+crate::criteria::wraps_expression!(TextMatch<T>);
 
 #[cfg(test)]
 mod tests {
