@@ -7,6 +7,7 @@ mod db_enum;
 mod entity;
 mod internals;
 mod relations;
+mod table;
 mod tracking;
 
 use proc_macro::TokenStream;

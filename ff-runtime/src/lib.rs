@@ -74,7 +74,8 @@ pub use sql_types::{bind, in_list};
 pub use text_match::{TextMatch, TextMatchMethods, TextOrNullableText};
 pub use url::{DatabaseUrl, mask_password};
 
-/// Diesel, as ff uses it: its typed DSL works on the schema modules ff generates.
+/// Diesel 2.3, as ff uses it: its typed DSL works on the schema modules ff generates, and
+/// `ff_runtime::diesel::joinable!` and friends need no direct `diesel` dependency.
 pub use diesel;
 
 /// Everything an application using ff usually needs, Diesel's prelude included.

@@ -188,7 +188,7 @@ impl<'a, E: Entity> Query<'a, E> {
 
     /// The number of matching rows (ordering, limit and offset are ignored).
     pub fn count(self, conn: &mut Connection) -> Result<i64> {
-        E::__count_rows(conn, self.criteria).map_err(query_error::<E>)
+        self.aggregate(diesel::dsl::count_star(), conn)
     }
 
     /// Whether any row matches.
@@ -217,7 +217,11 @@ impl<'a, E: Entity> Query<'a, E> {
 
     /// Deletes the matching rows and returns how many there were.
     pub fn delete(self, conn: &mut Connection) -> Result<usize> {
-        E::__delete_rows(conn, self.criteria).map_err(query_error::<E>)
+        let statement = DeleteQuery {
+            table: E::TABLE_NAME,
+            condition: self.criteria.into_condition(),
+        };
+        crate::with_connection!(conn, |c| statement.execute(c)).map_err(query_error::<E>)
     }
 
     /// `SUM(column)` over the matching rows; NULL (`None`) when no row matches. The result
@@ -376,6 +380,36 @@ where
         out.push_sql("SELECT ");
         self.selection.walk_ast(out.reborrow())?;
         out.push_sql(" FROM ");
+        out.push_identifier(self.table)?;
+        if let Some(condition) = &self.condition {
+            out.push_sql(" WHERE ");
+            condition.walk_ast(out.reborrow())?;
+        }
+        Ok(())
+    }
+}
+
+/// `DELETE FROM <table> [WHERE <criteria>]`: one generic statement for every entity.
+struct DeleteQuery<'a, T> {
+    table: &'static str,
+    condition: Option<Condition<'a, T>>,
+}
+
+impl<T> QueryId for DeleteQuery<'_, T> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<T, Conn> RunQueryDsl<Conn> for DeleteQuery<'_, T> {}
+
+impl<'a, T, DB> QueryFragment<DB> for DeleteQuery<'a, T>
+where
+    DB: Backend,
+    Condition<'a, T>: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        out.push_sql("DELETE FROM ");
         out.push_identifier(self.table)?;
         if let Some(condition) = &self.condition {
             out.push_sql(" WHERE ");

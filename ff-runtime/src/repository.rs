@@ -6,6 +6,7 @@ use crate::connection::Connection;
 use crate::criteria::{IntoCriteria, IntoOrderBy, OrderBy};
 use crate::entity::Entity;
 use crate::error::{Error, Result, not_found, query_error};
+use crate::query::Query;
 
 /// Reads and writes entities of type `E` on a connection.
 ///
@@ -95,7 +96,7 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// The number of rows matching `criteria`.
     pub fn count<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<i64> {
-        E::__count_rows(self.conn, criteria.into_criteria()).map_err(query_error::<E>)
+        Query::<E>::new().filter(criteria).count(self.conn)
     }
 
     /// Inserts a row and returns it as stored, with its generated key and database defaults.
@@ -194,6 +195,6 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// Deletes the rows matching `criteria` and returns how many there were.
     pub fn delete_by<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<usize> {
-        E::__delete_rows(self.conn, criteria.into_criteria()).map_err(query_error::<E>)
+        Query::<E>::new().filter(criteria).delete(self.conn)
     }
 }

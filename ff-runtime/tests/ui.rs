@@ -7,6 +7,7 @@ fn misuse_is_reported_with_a_span_and_the_fix() {
     for kind in ["attributes", "keys", "relations", "shape"] {
         cases.compile_fail(format!("tests/ui/{kind}/*.rs"));
     }
+    cases.pass("tests/ui/pass/*.rs");
     // An unsupported field type fails every generated query, once per backend compiled in, so
     // the full compiler output depends on the `mysql` feature; its first error is the same.
     let backends = if cfg!(feature = "mysql") {

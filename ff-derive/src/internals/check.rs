@@ -23,6 +23,27 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_insertable(cx, cont);
     check_version(cx, cont);
     check_validation_rules(cx, cont);
+    check_generated_names(cx, cont);
+}
+
+/// The schema module generated beside the entity holds `table`, `columns`, `dsl`, `star` and
+/// `all_columns`, and its `dsl` module names the table after the module: a column struct
+/// cannot take one of those names.
+fn check_generated_names(cx: &Ctxt, cont: &Container) {
+    let module = cont.module_ident().to_string();
+    for field in cont.columns() {
+        let name = syn::ext::IdentExt::unraw(field.ident).to_string();
+        let taken = ["table", "columns", "dsl", "star", "all_columns"].contains(&name.as_str());
+        if taken || name == module {
+            cx.error_spanned_by(
+                field.ident,
+                format!(
+                    "the field name `{name}` is taken by the generated schema module `{module}`; \
+                     rename the field and keep the column name with `#[ff(column = \"{name}\")]`"
+                ),
+            );
+        }
+    }
 }
 
 /// Optimistic locking compares and increments one integer column that the application never
