@@ -2,7 +2,9 @@
 //!
 //! Projects live under `target/ff-tests/projects/` and share one target directory
 //! (`target/ff-tests/project-target`), so ff and its dependencies are compiled once for all of
-//! them. Each project is its own workspace and reuses ff's `Cargo.lock`.
+//! them. Each project is its own workspace and reuses ff's `Cargo.lock`. Like a user's crate, a
+//! project depends on `ff-runtime` alone (no direct `diesel`): the code the derive generates
+//! must compile that way.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -84,7 +86,6 @@ publish = false
 
 [dependencies]
 ff-runtime = {{ path = "{runtime}" }}
-diesel = {{ version = "2.3", default-features = false, features = ["32-column-tables", "chrono", "serde_json", "uuid", "numeric"] }}
 chrono = {{ version = "0.4", default-features = false, features = ["std", "clock"] }}
 "#,
             runtime = workspace.join("ff-runtime").display(),
