@@ -4,7 +4,7 @@ mod unit;
 
 use std::any::TypeId;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::connection::Connection;
@@ -70,7 +70,7 @@ pub type Managed<E> = Rc<RefCell<E>>;
 /// ```
 pub struct EntityManager {
     conn: Connection,
-    units: HashMap<TypeId, Box<dyn Flush>>,
+    units: BTreeMap<TypeId, Box<dyn Flush>>,
 }
 
 impl std::fmt::Debug for EntityManager {
@@ -87,7 +87,7 @@ impl EntityManager {
     pub fn new(conn: Connection) -> Self {
         EntityManager {
             conn,
-            units: HashMap::new(),
+            units: BTreeMap::new(),
         }
     }
 
@@ -329,22 +329,32 @@ impl EntityManager {
     /// The entity types, parents before the children that refer to them and otherwise by table
     /// name: the same order in every manager, whatever order the types were first used in.
     fn flush_order(&self) -> Vec<TypeId> {
-        let mut metas: Vec<_> = self.units.values().map(|unit| unit.meta()).collect();
-        metas.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-        let by_name: HashMap<&str, TypeId> = self
+        let mut types: Vec<_> = self
             .units
             .iter()
-            .map(|(type_id, unit)| (unit.meta().name.as_ref(), *type_id))
+            .map(|(type_id, unit)| (unit.meta(), *type_id))
             .collect();
+        types.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
+        let metas: Vec<_> = types.iter().map(|(meta, _)| *meta).collect();
+        // Each table comes back once; two types on one table take one place each.
         ddl::creation_order(&metas)
             .into_iter()
-            .map(|meta| by_name[meta.name.as_ref()])
+            .map(|meta| {
+                let at = types
+                    .iter()
+                    .position(|(named, _)| named.name == meta.name)
+                    .expect("the creation order names the tables it was given");
+                types.swap_remove(at).1
+            })
             .collect()
     }
 }
 
 /// The unit of an entity type that the flush order names.
-fn unit<'u>(units: &'u mut HashMap<TypeId, Box<dyn Flush>>, type_id: &TypeId) -> &'u mut dyn Flush {
+fn unit<'u>(
+    units: &'u mut BTreeMap<TypeId, Box<dyn Flush>>,
+    type_id: &TypeId,
+) -> &'u mut dyn Flush {
     units
         .get_mut(type_id)
         .expect("the flush order names existing units")
@@ -353,7 +363,7 @@ fn unit<'u>(units: &'u mut HashMap<TypeId, Box<dyn Flush>>, type_id: &TypeId) ->
 
 /// The unit of entity type `E`, made on first use.
 fn unit_of<E: Entity<Key: Ord> + Clone>(
-    units: &mut HashMap<TypeId, Box<dyn Flush>>,
+    units: &mut BTreeMap<TypeId, Box<dyn Flush>>,
 ) -> &mut Unit<E> {
     units
         .entry(TypeId::of::<E>())

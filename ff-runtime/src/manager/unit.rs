@@ -230,6 +230,7 @@ impl<E: Entity<Key: Ord> + Clone> Flush for Unit<E> {
     }
 
     fn insert(&mut self, conn: &mut Connection) -> Result<()> {
+        self.restore.reserve(self.links.len() + self.new.len());
         for (entity, resolve) in &self.links {
             self.restore
                 .push((Rc::clone(entity), entity.borrow().clone()));
