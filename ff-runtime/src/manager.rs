@@ -4,7 +4,7 @@ mod unit;
 
 use std::any::TypeId;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::connection::Connection;
@@ -26,9 +26,13 @@ pub type Managed<E> = Rc<RefCell<E>>;
 /// * **Unit of work**: [`persist`](Self::persist) and [`remove`](Self::remove) schedule
 ///   inserts and deletes; changes to managed entities are found by comparing them with their
 ///   state as loaded. [`flush`](Self::flush) writes everything in one transaction: inserts
-///   batched per table (parents before children), an UPDATE naming only the changed columns
-///   for each changed entity, and deletes (children before parents). Unchanged entities cost
-///   no statement.
+///   batched per table (parents before children, rows in persist order), an UPDATE naming only
+///   the changed columns for each changed entity, and deletes (children before parents).
+///   Unchanged entities cost no statement.
+/// * **Deterministic order**: a flush writes the UPDATEs and DELETEs of each table in the order
+///   of the key (its `Ord`; tables in the order above, then by name), so two managers flushing
+///   overlapping rows at once lock them in the same order and cannot deadlock each other.
+///   Keys must therefore be `Ord`.
 /// * **Optimistic locking**: an entity with a `#[ff(version)]` field is updated (and the version
 ///   moves on) or deleted only if the row still has the version it was loaded with; otherwise
 ///   the flush fails with [`Error::StaleEntity`] and writes nothing.
@@ -66,7 +70,7 @@ pub type Managed<E> = Rc<RefCell<E>>;
 /// ```
 pub struct EntityManager {
     conn: Connection,
-    units: HashMap<TypeId, Box<dyn Flush>>,
+    units: BTreeMap<TypeId, Box<dyn Flush>>,
 }
 
 impl std::fmt::Debug for EntityManager {
@@ -83,7 +87,7 @@ impl EntityManager {
     pub fn new(conn: Connection) -> Self {
         EntityManager {
             conn,
-            units: HashMap::new(),
+            units: BTreeMap::new(),
         }
     }
 
@@ -106,7 +110,10 @@ impl EntityManager {
     /// The managed entity with this key: from the identity map without a query when it is
     /// managed already, else loaded (and its `after_load` hook run). `None` if there is no
     /// such row or it was removed in this manager.
-    pub fn find<E: Entity + Clone>(&mut self, key: &E::Key) -> Result<Option<Managed<E>>> {
+    pub fn find<E: Entity<Key: Ord> + Clone>(
+        &mut self,
+        key: &E::Key,
+    ) -> Result<Option<Managed<E>>> {
         if let Some(known) = self.unit::<E>().get(key) {
             return Ok(known);
         }
@@ -116,7 +123,10 @@ impl EntityManager {
 
     /// The rows of `query`, managed. A row managed already comes back as its managed
     /// instance, unflushed changes included; rows removed in this manager are left out.
-    pub fn load<E: Entity + Clone>(&mut self, query: Query<'_, E>) -> Result<Vec<Managed<E>>> {
+    pub fn load<E: Entity<Key: Ord> + Clone>(
+        &mut self,
+        query: Query<'_, E>,
+    ) -> Result<Vec<Managed<E>>> {
         let rows = query.load(&mut self.conn)?;
         let unit = self.unit::<E>();
         Ok(rows
@@ -127,7 +137,7 @@ impl EntityManager {
 
     /// Schedules the insertion of `entity` at the next flush and manages it from now on.
     /// Its generated key and database defaults are filled in by the flush.
-    pub fn persist<E: Entity + Clone>(&mut self, entity: E) -> Managed<E> {
+    pub fn persist<E: Entity<Key: Ord> + Clone>(&mut self, entity: E) -> Managed<E> {
         let managed = Rc::new(RefCell::new(entity));
         self.unit::<E>().persist(Rc::clone(&managed));
         managed
@@ -161,7 +171,7 @@ impl EntityManager {
     /// first.
     pub fn set_parent<C, P>(&mut self, child: &Managed<C>, parent: &Managed<P>)
     where
-        C: BelongsTo<P> + Clone,
+        C: BelongsTo<P, Key: Ord> + Clone,
         P: Entity,
     {
         if !parent.borrow().__key_is_unset() {
@@ -188,7 +198,7 @@ impl EntityManager {
     /// Schedules the deletion of a managed entity at the next flush (a persisted entity not
     /// flushed yet is simply forgotten). [`Error::NotManaged`] if this manager does not track
     /// it.
-    pub fn remove<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<()> {
+    pub fn remove<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> Result<()> {
         if self.unit::<E>().remove(entity) {
             Ok(())
         } else {
@@ -198,19 +208,19 @@ impl EntityManager {
 
     /// Reloads a managed entity from the database, dropping its unflushed changes. Returns
     /// false, and stops managing it, when its row no longer exists.
-    pub fn refresh<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<bool> {
+    pub fn refresh<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> Result<bool> {
         let EntityManager { conn, units } = self;
         unit_of::<E>(units).refresh(conn, entity)
     }
 
     /// Stops managing `entity`: its later changes are not flushed, and a find loads a new
     /// instance. Returns whether it was managed.
-    pub fn detach<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> bool {
+    pub fn detach<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> bool {
         self.unit::<E>().detach(entity)
     }
 
     /// Whether `entity` is managed (new or loaded, and not removed) by this manager.
-    pub fn contains<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> bool {
+    pub fn contains<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> bool {
         self.unit::<E>().contains(entity)
     }
 
@@ -221,7 +231,8 @@ impl EntityManager {
 
     /// Writes every pending change in one transaction (a savepoint inside
     /// [`transaction`](Self::transaction)): hooks and validation first, then inserts (parents
-    /// first), updates, and deletes (children first). On error nothing is written, the pending
+    /// first), updates, and deletes (children first), the updates and deletes of each table in
+    /// key order. On error nothing is written, the pending
     /// changes stay pending and the entities get back the values they had before the flush
     /// (what hooks changed, generated keys), so the flush can be retried.
     pub fn flush(&mut self) -> Result<()> {
@@ -311,27 +322,39 @@ impl EntityManager {
         }
     }
 
-    fn unit<E: Entity + Clone>(&mut self) -> &mut Unit<E> {
+    fn unit<E: Entity<Key: Ord> + Clone>(&mut self) -> &mut Unit<E> {
         unit_of::<E>(&mut self.units)
     }
 
-    /// The entity types, parents before the children that refer to them.
+    /// The entity types, parents before the children that refer to them and otherwise by table
+    /// name: the same order in every manager, whatever order the types were first used in.
     fn flush_order(&self) -> Vec<TypeId> {
-        let metas: Vec<_> = self.units.values().map(|unit| unit.meta()).collect();
-        let by_name: HashMap<&str, TypeId> = self
+        let mut types: Vec<_> = self
             .units
             .iter()
-            .map(|(type_id, unit)| (unit.meta().name.as_ref(), *type_id))
+            .map(|(type_id, unit)| (unit.meta(), *type_id))
             .collect();
+        types.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
+        let metas: Vec<_> = types.iter().map(|(meta, _)| *meta).collect();
+        // Each table comes back once; two types on one table take one place each.
         ddl::creation_order(&metas)
             .into_iter()
-            .map(|meta| by_name[meta.name.as_ref()])
+            .map(|meta| {
+                let at = types
+                    .iter()
+                    .position(|(named, _)| named.name == meta.name)
+                    .expect("the creation order names the tables it was given");
+                types.swap_remove(at).1
+            })
             .collect()
     }
 }
 
 /// The unit of an entity type that the flush order names.
-fn unit<'u>(units: &'u mut HashMap<TypeId, Box<dyn Flush>>, type_id: &TypeId) -> &'u mut dyn Flush {
+fn unit<'u>(
+    units: &'u mut BTreeMap<TypeId, Box<dyn Flush>>,
+    type_id: &TypeId,
+) -> &'u mut dyn Flush {
     units
         .get_mut(type_id)
         .expect("the flush order names existing units")
@@ -339,7 +362,9 @@ fn unit<'u>(units: &'u mut HashMap<TypeId, Box<dyn Flush>>, type_id: &TypeId) ->
 }
 
 /// The unit of entity type `E`, made on first use.
-fn unit_of<E: Entity + Clone>(units: &mut HashMap<TypeId, Box<dyn Flush>>) -> &mut Unit<E> {
+fn unit_of<E: Entity<Key: Ord> + Clone>(
+    units: &mut BTreeMap<TypeId, Box<dyn Flush>>,
+) -> &mut Unit<E> {
     units
         .entry(TypeId::of::<E>())
         .or_insert_with(|| Box::new(Unit::<E>::new()))

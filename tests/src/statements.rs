@@ -61,3 +61,28 @@ pub fn updated_columns(sql: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The bind values of a statement whose binds are all integers, in order, read from Diesel's
+/// debug form (`… -- binds: [7, 2, InValue(5)]`, a wrapper's name left out). Empty when the
+/// statement has no binds.
+pub fn integer_binds(sql: &str) -> Vec<i64> {
+    let Some((_, binds)) = sql.rsplit_once("-- binds: ") else {
+        return Vec::new();
+    };
+    binds
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(',')
+        .map(str::trim)
+        .filter(|bind| !bind.is_empty())
+        .map(|bind| {
+            let value = bind
+                .split_once('(')
+                .map_or(bind, |(_, wrapped)| wrapped.trim_end_matches(')'));
+            value
+                .parse()
+                .unwrap_or_else(|_| panic!("bind {bind} of `{sql}` is not an integer"))
+        })
+        .collect()
+}

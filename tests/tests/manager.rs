@@ -7,7 +7,7 @@ use ff_runtime::prelude::*;
 use ff_runtime::{Backend, EntityManager};
 use ff_tests::blog::{Comment, Post, User, blog_tables, comment, post, seed_blog};
 use ff_tests::domain::{Category, Customer, Order, OrderStatus, Product, product, store_tables};
-use ff_tests::statements::updated_columns;
+use ff_tests::statements::{integer_binds, updated_columns};
 use ff_tests::{Statements, each_backend, each_backend_database};
 
 /// A manager on `conn`'s database with the blog seeded, and the recorder of its statements.
@@ -100,6 +100,91 @@ fn a_flush_updates_only_the_changed_columns_of_changed_entities() {
             (stored.title.as_str(), stored.body.as_str()),
             ("Renamed", "New body")
         );
+    });
+}
+
+/// `items` in a scrambled order: every seventh, wrapping around (a permutation when 7 does not
+/// divide the length).
+fn scrambled<T: Clone>(items: &[T]) -> Vec<T> {
+    assert!(!items.len().is_multiple_of(7));
+    (0..items.len())
+        .map(|i| items[(i * 7 + 3) % items.len()].clone())
+        .collect()
+}
+
+/// The key each statement of `statements` starting with `verb` writes, in order: the first
+/// bind after those of the SET clause (an UPDATE or DELETE by key binds the key first in
+/// its WHERE clause).
+fn written_keys(statements: &[String], verb: &str, table: &str) -> Vec<i64> {
+    statements
+        .iter()
+        .filter(|sql| sql.to_uppercase().starts_with(verb) && sql.contains(table))
+        .map(|sql| integer_binds(sql)[updated_columns(sql).len()])
+        .collect()
+}
+
+#[test]
+fn a_flush_writes_the_updates_and_deletes_of_a_table_in_key_order() {
+    each_backend(|conn| {
+        seed_blog(conn, 3, 10, 1);
+        let conn = std::mem::replace(conn, Connection::establish(":memory:").unwrap());
+        let mut em = EntityManager::new(conn);
+        let posts = em.load(Post::query().order_by(post::id.desc())).unwrap();
+        let comments = em
+            .load(Comment::query().order_by(comment::id.desc()))
+            .unwrap();
+        let statements = Statements::record(em.connection());
+
+        // 20 posts changed and 6 removed, 9 comments removed, each in a scrambled order.
+        let posts = scrambled(&posts);
+        for post in &posts[..20] {
+            post.borrow_mut().likes += 1;
+        }
+        for post in &posts[20..26] {
+            em.remove(post).unwrap();
+        }
+        // The comments of the removed posts go with them; these belong to kept posts.
+        let removed_posts: Vec<i32> = posts[20..26].iter().map(|p| p.borrow().id).collect();
+        let kept_comments: Vec<_> = comments
+            .iter()
+            .filter(|c| !removed_posts.contains(&c.borrow().post_id))
+            .cloned()
+            .collect();
+        let kept_comments = scrambled(&kept_comments);
+        for comment in &kept_comments[..9] {
+            em.remove(comment).unwrap();
+        }
+        em.flush().unwrap();
+        let written = statements.take();
+
+        let in_key_order = |managed: &[Managed<Post>]| {
+            let mut keys: Vec<i64> = managed.iter().map(|p| i64::from(p.borrow().id)).collect();
+            keys.sort_unstable();
+            keys
+        };
+        assert_eq!(
+            written_keys(&written, "UPDATE", "post"),
+            in_key_order(&posts[..20]),
+            "{written:#?}"
+        );
+        // Versioned rows are deleted one by one, each checking its version.
+        assert_eq!(
+            written_keys(&written, "DELETE", "post"),
+            in_key_order(&posts[20..26]),
+            "{written:#?}"
+        );
+        // Other rows are deleted by a list of keys.
+        let comment_deletes: Vec<Vec<i64>> = written
+            .iter()
+            .filter(|sql| sql.to_uppercase().starts_with("DELETE") && sql.contains("comment"))
+            .map(|sql| integer_binds(sql))
+            .collect();
+        let mut removed_comments: Vec<i64> = kept_comments[..9]
+            .iter()
+            .map(|c| i64::from(c.borrow().id))
+            .collect();
+        removed_comments.sort_unstable();
+        assert_eq!(comment_deletes, [removed_comments], "{written:#?}");
     });
 }
 

@@ -2,7 +2,7 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::connection::Connection;
@@ -31,10 +31,12 @@ type Link<E> = (Managed<E>, Resolve<E>);
 /// parents not inserted yet, and the writes of a flush in progress (kept in the identity map
 /// once the flush has committed, undone in memory if it fails).
 pub(super) struct Unit<E: Entity> {
-    identity: HashMap<E::Key, Tracked<E>>,
+    /// Ordered by key, so that a flush finds the changed and removed entities in key order
+    /// without sorting them.
+    identity: BTreeMap<E::Key, Tracked<E>>,
     new: Vec<Managed<E>>,
     links: Vec<Link<E>>,
-    /// Found by the flush in progress: the changed entities and the removed ones.
+    /// Found by the flush in progress, in key order: the changed entities and the removed ones.
     dirty: Vec<E::Key>,
     removed: Vec<E::Key>,
     inserted: Vec<E>,
@@ -43,10 +45,10 @@ pub(super) struct Unit<E: Entity> {
     restore: Vec<(Managed<E>, E)>,
 }
 
-impl<E: Entity + Clone> Unit<E> {
+impl<E: Entity<Key: Ord> + Clone> Unit<E> {
     pub(super) fn new() -> Self {
         Unit {
-            identity: HashMap::new(),
+            identity: BTreeMap::new(),
             new: Vec::new(),
             links: Vec::new(),
             dirty: Vec::new(),
@@ -186,7 +188,7 @@ pub(super) trait Flush: Any {
     fn abort(&mut self);
 }
 
-impl<E: Entity + Clone> Flush for Unit<E> {
+impl<E: Entity<Key: Ord> + Clone> Flush for Unit<E> {
     fn meta(&self) -> &'static TableDef {
         E::META
     }
@@ -228,17 +230,19 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     }
 
     fn insert(&mut self, conn: &mut Connection) -> Result<()> {
+        self.restore.reserve(self.links.len() + self.new.len());
         for (entity, resolve) in &self.links {
             self.restore
                 .push((Rc::clone(entity), entity.borrow().clone()));
             resolve(&mut entity.borrow_mut())?;
-            // A managed entity linked to a new parent has changed now.
+            // A managed entity linked to a new parent has changed now; it joins the changed
+            // ones in key order.
             let key = entity.borrow().key().clone();
             if let Some(tracked) = self.identity.get(&key)
-                && !self.dirty.contains(&key)
+                && let Err(position) = self.dirty.binary_search(&key)
                 && E::__has_changes(&tracked.original, &entity.borrow())
             {
-                self.dirty.push(key);
+                self.dirty.insert(position, key);
             }
         }
         if self.new.is_empty() {
