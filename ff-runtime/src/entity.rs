@@ -26,7 +26,7 @@ pub trait Entity: Lifecycle + Sized + 'static {
     /// The Diesel table the entity maps to (the generated `<table>::table`).
     type Table: diesel::Table + Default + Copy;
     /// The Rust type of the primary key.
-    type Key: Clone + std::fmt::Debug + std::hash::Hash + Eq + Send + Sync + 'static;
+    type Key: Clone + std::fmt::Debug + std::hash::Hash + Ord + Send + Sync + 'static;
     /// The table name.
     const TABLE_NAME: &'static str;
     /// The name of the primary key column.

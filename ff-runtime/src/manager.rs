@@ -110,10 +110,7 @@ impl EntityManager {
     /// The managed entity with this key: from the identity map without a query when it is
     /// managed already, else loaded (and its `after_load` hook run). `None` if there is no
     /// such row or it was removed in this manager.
-    pub fn find<E: Entity<Key: Ord> + Clone>(
-        &mut self,
-        key: &E::Key,
-    ) -> Result<Option<Managed<E>>> {
+    pub fn find<E: Entity + Clone>(&mut self, key: &E::Key) -> Result<Option<Managed<E>>> {
         if let Some(known) = self.unit::<E>().get(key) {
             return Ok(known);
         }
@@ -123,10 +120,7 @@ impl EntityManager {
 
     /// The rows of `query`, managed. A row managed already comes back as its managed
     /// instance, unflushed changes included; rows removed in this manager are left out.
-    pub fn load<E: Entity<Key: Ord> + Clone>(
-        &mut self,
-        query: Query<'_, E>,
-    ) -> Result<Vec<Managed<E>>> {
+    pub fn load<E: Entity + Clone>(&mut self, query: Query<'_, E>) -> Result<Vec<Managed<E>>> {
         let rows = query.load(&mut self.conn)?;
         let unit = self.unit::<E>();
         Ok(rows
@@ -137,7 +131,7 @@ impl EntityManager {
 
     /// Schedules the insertion of `entity` at the next flush and manages it from now on.
     /// Its generated key and database defaults are filled in by the flush.
-    pub fn persist<E: Entity<Key: Ord> + Clone>(&mut self, entity: E) -> Managed<E> {
+    pub fn persist<E: Entity + Clone>(&mut self, entity: E) -> Managed<E> {
         let managed = Rc::new(RefCell::new(entity));
         self.unit::<E>().persist(Rc::clone(&managed));
         managed
@@ -171,7 +165,7 @@ impl EntityManager {
     /// first.
     pub fn set_parent<C, P>(&mut self, child: &Managed<C>, parent: &Managed<P>)
     where
-        C: BelongsTo<P, Key: Ord> + Clone,
+        C: BelongsTo<P> + Clone,
         P: Entity,
     {
         if !parent.borrow().__key_is_unset() {
@@ -198,7 +192,7 @@ impl EntityManager {
     /// Schedules the deletion of a managed entity at the next flush (a persisted entity not
     /// flushed yet is simply forgotten). [`Error::NotManaged`] if this manager does not track
     /// it.
-    pub fn remove<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> Result<()> {
+    pub fn remove<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<()> {
         if self.unit::<E>().remove(entity) {
             Ok(())
         } else {
@@ -208,19 +202,19 @@ impl EntityManager {
 
     /// Reloads a managed entity from the database, dropping its unflushed changes. Returns
     /// false, and stops managing it, when its row no longer exists.
-    pub fn refresh<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> Result<bool> {
+    pub fn refresh<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<bool> {
         let EntityManager { conn, units } = self;
         unit_of::<E>(units).refresh(conn, entity)
     }
 
     /// Stops managing `entity`: its later changes are not flushed, and a find loads a new
     /// instance. Returns whether it was managed.
-    pub fn detach<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> bool {
+    pub fn detach<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> bool {
         self.unit::<E>().detach(entity)
     }
 
     /// Whether `entity` is managed (new or loaded, and not removed) by this manager.
-    pub fn contains<E: Entity<Key: Ord> + Clone>(&mut self, entity: &Managed<E>) -> bool {
+    pub fn contains<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> bool {
         self.unit::<E>().contains(entity)
     }
 
@@ -322,7 +316,7 @@ impl EntityManager {
         }
     }
 
-    fn unit<E: Entity<Key: Ord> + Clone>(&mut self) -> &mut Unit<E> {
+    fn unit<E: Entity + Clone>(&mut self) -> &mut Unit<E> {
         unit_of::<E>(&mut self.units)
     }
 
@@ -362,9 +356,7 @@ fn unit<'u>(
 }
 
 /// The unit of entity type `E`, made on first use.
-fn unit_of<E: Entity<Key: Ord> + Clone>(
-    units: &mut BTreeMap<TypeId, Box<dyn Flush>>,
-) -> &mut Unit<E> {
+fn unit_of<E: Entity + Clone>(units: &mut BTreeMap<TypeId, Box<dyn Flush>>) -> &mut Unit<E> {
     units
         .entry(TypeId::of::<E>())
         .or_insert_with(|| Box::new(Unit::<E>::new()))

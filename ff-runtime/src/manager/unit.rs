@@ -45,7 +45,7 @@ pub(super) struct Unit<E: Entity> {
     restore: Vec<(Managed<E>, E)>,
 }
 
-impl<E: Entity<Key: Ord> + Clone> Unit<E> {
+impl<E: Entity + Clone> Unit<E> {
     pub(super) fn new() -> Self {
         Unit {
             identity: BTreeMap::new(),
@@ -188,7 +188,7 @@ pub(super) trait Flush: Any {
     fn abort(&mut self);
 }
 
-impl<E: Entity<Key: Ord> + Clone> Flush for Unit<E> {
+impl<E: Entity + Clone> Flush for Unit<E> {
     fn meta(&self) -> &'static TableDef {
         E::META
     }
