@@ -47,6 +47,7 @@ mod connection;
 mod criteria;
 mod entity;
 mod error;
+mod join;
 mod lifecycle;
 mod macros;
 mod manager;
@@ -63,6 +64,10 @@ pub use dialect::Backend;
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
 pub use ff_derive::{DbEnum, Entity};
+pub use join::{
+    Further, Here, JoinFrom, JoinQuery, JoinStatement, JoinTree, Joined, JoinedRows,
+    KeyNullability, ManagedJoin, Nested, ParentTable, Reaches, RowSqlType, Sibling, ToOne,
+};
 pub use lifecycle::Lifecycle;
 pub use manager::{EntityManager, Managed};
 pub use null_order::{NullOrder, NullOrderMethods};
@@ -82,7 +87,7 @@ pub mod prelude {
     pub use crate::{
         BelongsTo, Connection, Criteria, DbEnum, Entity, EntityManager, Error, IntoCriteria,
         Lifecycle, Managed, NullOrderMethods, OrderBy, Page, Query, RawQuery, Repository, Result,
-        TextMatchMethods, with_connection,
+        TextMatchMethods, ToOne, with_connection,
     };
     pub use diesel::prelude::*;
     // Diesel's `Connection` trait, for its methods on the concrete connections; the name
