@@ -156,7 +156,8 @@ impl<'a, E: Entity, J: JoinFrom<E::Table>> JoinQuery<'a, E, J> {
         Joined<E, J>: JoinedRows<JoinedSqlType<E, J>>,
     {
         check_window(self.select.limit, self.select.offset)?;
-        <Joined<E, J>>::load(self.select.rows(), conn).map_err(query_error::<E>)
+        let statement = self.select.rows().map_err(query_error::<E>)?;
+        <Joined<E, J>>::load(statement, conn).map_err(query_error::<E>)
     }
 
     /// The first matching row with its parents, if any.

@@ -107,15 +107,30 @@ pub(crate) struct SelectJoined<'a> {
 }
 
 impl<'a> SelectJoined<'a> {
-    /// The statement loading the rows, of SQL type `ST`.
-    pub(crate) fn rows<ST>(&self) -> JoinStatement<'_, 'a, ST> {
-        JoinStatement {
+    /// The statement loading the rows, of SQL type `ST`. Refused when it orders on a table
+    /// joined a second time: its columns would name the first one.
+    pub(crate) fn rows<ST>(&self) -> QueryResult<JoinStatement<'_, 'a, ST>> {
+        let aliased = self
+            .orderings
+            .iter()
+            .map(|(position, _)| &self.tables[*position])
+            .find(|table| table.is_aliased());
+        if let Some(table) = aliased {
+            let name = &table.meta.name;
+            return Err(diesel::result::Error::QueryBuilderError(
+                format!(
+                    "cannot order by the columns of `{name}` joined a second time: they are named like those of the first `{name}`"
+                )
+                .into(),
+            ));
+        }
+        Ok(JoinStatement {
             select: self,
             count: false,
             // OFFSET needs a LIMIT on SQLite and MySQL: the largest one when none is given.
             limit: self.limit.or(self.offset.map(|_| i64::MAX)),
             _sql_type: PhantomData,
-        }
+        })
     }
 
     /// The statement counting the rows (order and window left out).
@@ -188,17 +203,7 @@ impl<'a> SelectJoined<'a> {
         DB: Backend,
         AnyOrdering<'a>: QueryFragment<DB>,
     {
-        for (i, (position, ordering)) in self.orderings.iter().enumerate() {
-            let table = &self.tables[*position];
-            if table.is_aliased() {
-                return Err(diesel::result::Error::QueryBuilderError(
-                    format!(
-                        "cannot order by the columns of `{}` joined a second time: its columns are named like those of the first `{}`",
-                        table.meta.name, table.meta.name
-                    )
-                    .into(),
-                ));
-            }
+        for (i, (_, ordering)) in self.orderings.iter().enumerate() {
             out.push_sql(if i == 0 { " ORDER BY " } else { ", " });
             ordering.walk_ast(out.reborrow())?;
         }
