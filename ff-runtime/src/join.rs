@@ -2,11 +2,13 @@
 //! Django's `select_related` does it. Eager loading with `load_<relation>` runs one query per
 //! level instead (Django's `prefetch_related`).
 //!
-//! [`Query::with`] takes a foreign-key column marked `#[ff(belongs_to = P)]` (a [`ToOne`]
-//! relation): a NOT NULL key gives an INNER JOIN and the parent itself, a nullable one a LEFT
-//! JOIN and `Option<P>`. `fk.with(next)` goes on from the parent, and a tuple of relations
-//! joins siblings. The query's filters stay on its own table; [`JoinQuery::filter_joined`] and
-//! [`JoinQuery::order_by_joined`] filter and order on a joined table's columns.
+//! [`Query::with`](crate::Query::with) takes a foreign-key column marked
+//! `#[ff(belongs_to = P)]` (a [`ToOne`] relation): a NOT NULL key gives an INNER JOIN and the
+//! parent itself, a nullable one a LEFT JOIN and `Option<P>`. `fk.with(next)` goes on from the
+//! parent, and a tuple of relations joins siblings. The query's filters stay on its own table;
+//! [`JoinQuery::filter_joined`] and [`JoinQuery::order_by_joined`] filter and order on a joined
+//! table's columns. The other items here are the types those relations are made of, which
+//! the compiler infers.
 
 mod statement;
 mod tree;

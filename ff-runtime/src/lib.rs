@@ -40,6 +40,7 @@ pub mod schema;
 pub mod sql_types;
 pub mod storage;
 
+pub mod join;
 pub mod relation;
 pub mod validation;
 
@@ -47,7 +48,6 @@ mod connection;
 mod criteria;
 mod entity;
 mod error;
-mod join;
 mod lifecycle;
 mod macros;
 mod manager;
@@ -64,10 +64,7 @@ pub use dialect::Backend;
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
 pub use ff_derive::{DbEnum, Entity};
-pub use join::{
-    Further, Here, JoinFrom, JoinQuery, JoinStatement, JoinTree, Joined, JoinedRows,
-    KeyNullability, ManagedJoin, Nested, ParentTable, Reaches, RowSqlType, Sibling, ToOne,
-};
+pub use join::{JoinQuery, Joined, ToOne};
 pub use lifecycle::Lifecycle;
 pub use manager::{EntityManager, Managed};
 pub use null_order::{NullOrder, NullOrderMethods};
