@@ -2315,6 +2315,10 @@ const _: () = {
             product::category_id
         }
     }
+    #[automatically_derived]
+    impl ::ff_runtime::ToOne for product::category_id {
+        type Parent = Category;
+    }
 };
 #[automatically_derived]
 #[allow(dead_code)]

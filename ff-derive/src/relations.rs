@@ -47,7 +47,8 @@ impl<'a> Generator<'a> {
         quote!(#(#foreign_keys)* #(#relations)*)
     }
 
-    /// `BelongsTo<P>` (ff's and Diesel's) for the first foreign key to each parent.
+    /// `BelongsTo<P>` (ff's and Diesel's) for the first foreign key to each parent, and
+    /// `ToOne` for every foreign key.
     pub(crate) fn relation_impls(&self) -> TokenStream {
         let p = private();
         let ident = self.cont.ident;
@@ -101,6 +102,22 @@ impl<'a> Generator<'a> {
                         }
                     }
                 )*
+            }
+        });
+        let to_one = self.to_one_impls();
+        quote!(#(#impls)* #to_one)
+    }
+
+    /// `ToOne` for every foreign-key column: the relation handle `Query::with` joins along.
+    fn to_one_impls(&self) -> TokenStream {
+        let module = &self.module;
+        let impls = self.foreign_keys().map(|(field, parent)| {
+            let fk = field.ident;
+            quote! {
+                #[automatically_derived]
+                impl ::ff_runtime::ToOne for #module::#fk {
+                    type Parent = #parent;
+                }
             }
         });
         quote!(#(#impls)*)

@@ -40,6 +40,7 @@ pub mod schema;
 pub mod sql_types;
 pub mod storage;
 
+pub mod join;
 pub mod relation;
 pub mod validation;
 
@@ -63,6 +64,7 @@ pub use dialect::Backend;
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
 pub use ff_derive::{DbEnum, Entity};
+pub use join::{JoinQuery, Joined, ToOne};
 pub use lifecycle::Lifecycle;
 pub use manager::{EntityManager, Managed};
 pub use null_order::{NullOrder, NullOrderMethods};
@@ -83,7 +85,7 @@ pub mod prelude {
     pub use crate::{
         BelongsTo, Connection, Criteria, DbEnum, Entity, EntityManager, Error, IntoCriteria,
         Lifecycle, Managed, NullOrderMethods, OrderBy, Page, Query, RawQuery, Repository, Result,
-        TextMatchMethods, with_connection,
+        TextMatchMethods, ToOne, with_connection,
     };
     pub use diesel::prelude::*;
     // Diesel's `Connection` trait, for its methods on the concrete connections; the name

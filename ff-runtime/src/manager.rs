@@ -11,6 +11,7 @@ use crate::connection::Connection;
 use crate::ddl;
 use crate::entity::Entity;
 use crate::error::{Error, Result, query_error};
+use crate::join::{JoinFrom, JoinQuery, Joined, JoinedRows, ManagedJoin, RowSqlType};
 use crate::query::Query;
 use crate::relation::BelongsTo;
 use unit::{Flush, Unit, not_managed};
@@ -127,6 +128,58 @@ impl EntityManager {
             .into_iter()
             .filter_map(|row| unit.register(row))
             .collect())
+    }
+
+    /// The rows of a join query ([`Query::with`]), managed: each row and each parent loaded
+    /// with it comes back as its managed instance, the instances managed already winning as in
+    /// [`load`](Self::load). Rows whose entity or one of whose parents was removed in this
+    /// manager are left out.
+    ///
+    /// ```
+    /// # use ff_runtime::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # #[ff(table = "authors")]
+    /// # pub struct Author { pub id: i32, pub name: String }
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # pub struct Book { pub id: i32, #[ff(belongs_to = Author)] pub author_id: i32 }
+    /// # let mut conn = Connection::establish(":memory:")?;
+    /// # conn.create_tables(&[Author::META, Book::META])?;
+    /// let mut em = EntityManager::new(conn);
+    /// let author = em.persist(Author { id: 0, name: "Ursula".into() });
+    /// em.flush()?;
+    /// for _ in 0..2 {
+    ///     let book = em.persist(Book { id: 0, author_id: 0 });
+    ///     em.set_parent(&book, &author);
+    /// }
+    /// em.flush()?;
+    /// let books = em.load_with(Book::query().with(book::author_id))?;
+    /// assert_eq!(books.len(), 2);
+    /// assert!(books.iter().all(|(_, a)| std::rc::Rc::ptr_eq(a, &author)));
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn load_with<E, J>(
+        &mut self,
+        query: JoinQuery<'_, E, J>,
+    ) -> Result<Vec<(Managed<E>, J::Managed)>>
+    where
+        E: Entity + Clone,
+        J: JoinFrom<E::Table> + ManagedJoin,
+        Joined<E, J>: JoinedRows<(RowSqlType<E>, J::SqlType)>,
+    {
+        let rows = query.load(&mut self.conn)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(row, parents)| {
+                let row = self.manage(row)?;
+                Some((row, J::manage(parents, self)?))
+            })
+            .collect())
+    }
+
+    /// Manages a row just loaded (see [`load`](Self::load)): its managed instance, `None` for
+    /// a row removed in this manager.
+    pub(crate) fn manage<E: Entity + Clone>(&mut self, row: E) -> Option<Managed<E>> {
+        self.unit::<E>().register(row)
     }
 
     /// Schedules the insertion of `entity` at the next flush and manages it from now on.

@@ -16,6 +16,7 @@ use crate::criteria::{
 };
 use crate::entity::Entity;
 use crate::error::{Error, Result, query_error};
+use crate::join::{JoinFrom, JoinQuery};
 use crate::relation::{self, BelongsTo};
 
 /// A query on the table of entity `E`, built step by step and run on any connection.
@@ -154,6 +155,33 @@ impl<'a, E: Entity> Query<'a, E> {
         self.filter(relation::with_child_matching::<E, C>(
             condition.into_criteria(),
         ))
+    }
+
+    /// Loads each row with the parent reached through `relation` (a foreign-key column marked
+    /// `#[ff(belongs_to = P)]`), in one statement joining the parent's table: `(E, P)` for a
+    /// NOT NULL key (INNER JOIN), `(E, Option<P>)` for a nullable one (LEFT JOIN).
+    /// `fk.with(next)` goes on from the parent and a tuple joins siblings; see [`JoinQuery`].
+    ///
+    /// ```
+    /// # use ff_runtime::prelude::*;
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # pub struct Company { pub id: i32, pub name: String }
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # #[ff(table = "users")]
+    /// # pub struct User { pub id: i32, #[ff(belongs_to = Company)] pub company_id: Option<i32> }
+    /// # #[derive(Entity, Debug, Clone)]
+    /// # pub struct Post { pub id: i32, #[ff(belongs_to = User)] pub user_id: i32 }
+    /// # let mut conn = Connection::establish(":memory:")?;
+    /// # conn.create_tables(&[Company::META, User::META, Post::META])?;
+    /// let rows: Vec<(Post, (User, Option<Company>))> = Post::query()
+    ///     .with(post::user_id.with(user::company_id))
+    ///     .load(&mut conn)?;
+    /// # assert!(rows.is_empty());
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn with<J: JoinFrom<E::Table>>(self, relation: J) -> JoinQuery<'a, E, J> {
+        let _ = relation;
+        JoinQuery::new(self.criteria, self.order, self.limit, self.offset)
     }
 
     /// Sorts by `order` after the sort keys given so far.
