@@ -6,7 +6,7 @@
 //! backend. The others are Diesel's.
 
 use std::any::TypeId;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use diesel::backend::Backend;
 use diesel::expression::{
@@ -160,7 +160,7 @@ where
         }
         let unit = 10i64.pow(u32::from(scale));
         // n: the sum of the values scaled to integers (an integer is scaled as such; a float,
-        // within 10^15 after scaling, rounds to the integer it stands for).
+        // below 10^15 once scaled, rounds to the integer it stands for).
         let scaled_sum = |mut out: AstPass<'_, 'b, Sqlite>| -> QueryResult<()> {
             out.push_sql("SUM(CASE WHEN typeof(");
             self.column.walk_ast(out.reborrow())?;
@@ -171,19 +171,60 @@ where
             out.push_sql(") AS INTEGER) END)");
             Ok(())
         };
-        if scale == 0 {
-            return scaled_sum(out);
+        match clause() {
+            // Exact and in the same order as the sums.
+            _ if scale == 0 => scaled_sum(out),
+            Clause::Order => scaled_sum(out),
+            // A number to compare with others, to the precision of an 8-byte float; NUMERIC
+            // affinity makes SQLite compare a decimal bound as text as a number.
+            Clause::Condition => {
+                out.push_sql("CAST(");
+                scaled_sum(out.reborrow())?;
+                out.push_sql(&format!(" / {unit}.0 AS NUMERIC)"));
+                Ok(())
+            }
+            // The decimal text of n / unit, which reads back as exactly that decimal.
+            Clause::Selection => {
+                out.push_sql("CASE WHEN ");
+                scaled_sum(out.reborrow())?;
+                out.push_sql(" < 0 THEN '-' ELSE '' END || (ABS(");
+                scaled_sum(out.reborrow())?;
+                out.push_sql(&format!(") / {unit}) || '.' || SUBSTR(ABS("));
+                scaled_sum(out.reborrow())?;
+                out.push_sql(&format!(") % {unit} + {unit}, 2)"));
+                Ok(())
+            }
         }
-        // The decimal text of n / unit, which SQLite gives back as exactly that text.
-        out.push_sql("CASE WHEN ");
-        scaled_sum(out.reborrow())?;
-        out.push_sql(" < 0 THEN '-' ELSE '' END || (ABS(");
-        scaled_sum(out.reborrow())?;
-        out.push_sql(&format!(") / {unit}) || '.' || SUBSTR(ABS("));
-        scaled_sum(out.reborrow())?;
-        out.push_sql(&format!(") % {unit} + {unit}, 2)"));
-        Ok(())
     }
+}
+
+/// The clause of the statement being rendered, which decides how SQLite's exact decimal sum
+/// renders: exact text to read, a scaled integer to sort by, a number to compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Clause {
+    /// The select list: values read back.
+    Selection,
+    /// ORDER BY: only the order of values matters.
+    Order,
+    /// WHERE and HAVING: values compared with others.
+    Condition,
+}
+
+thread_local! {
+    /// The clause being rendered on this thread, for [`Sum`].
+    static CLAUSE: Cell<Clause> = const { Cell::new(Clause::Selection) };
+}
+
+/// Runs `render` with `clause` as the clause being rendered.
+pub(crate) fn in_clause<R>(clause: Clause, render: impl FnOnce() -> R) -> R {
+    let outer = CLAUSE.with(|current| current.replace(clause));
+    let result = render();
+    CLAUSE.with(|current| current.set(outer));
+    result
+}
+
+fn clause() -> Clause {
+    CLAUSE.with(Cell::get)
 }
 
 thread_local! {

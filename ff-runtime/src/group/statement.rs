@@ -11,7 +11,7 @@ use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, HasSqlType, SqlType};
 use diesel::{QueryResult, RunQueryDsl};
 
-use super::aggregate::with_tables;
+use super::aggregate::{Clause, in_clause, with_tables};
 use crate::connection::Connection;
 use crate::criteria::Fragment;
 use crate::schema::TableDef;
@@ -68,11 +68,13 @@ impl<'a, ST> Statement<'a, ST> {
         Piece<'a>: QueryFragment<DB>,
     {
         out.push_sql("SELECT ");
-        self.selection.walk_ast(out.reborrow())?;
+        in_clause(Clause::Selection, || {
+            self.selection.walk_ast(out.reborrow())
+        })?;
         self.from.walk_ast(out.reborrow())?;
         if let Some(condition) = &self.condition {
             out.push_sql(" WHERE ");
-            condition.walk_ast(out.reborrow())?;
+            in_clause(Clause::Condition, || condition.walk_ast(out.reborrow()))?;
         }
         if let Some(keys) = &self.group_by {
             out.push_sql(" GROUP BY ");
@@ -80,11 +82,11 @@ impl<'a, ST> Statement<'a, ST> {
         }
         if let Some(having) = &self.having {
             out.push_sql(" HAVING ");
-            having.walk_ast(out.reborrow())?;
+            in_clause(Clause::Condition, || having.walk_ast(out.reborrow()))?;
         }
         for (i, ordering) in self.order.iter().enumerate() {
             out.push_sql(if i == 0 { " ORDER BY " } else { ", " });
-            ordering.walk_ast(out.reborrow())?;
+            in_clause(Clause::Order, || ordering.walk_ast(out.reborrow()))?;
         }
         if self.limit.is_some() || self.offset.is_some() {
             out.push_sql(" LIMIT ");
