@@ -174,9 +174,9 @@ impl<'a, E: Entity, S: Sources<E>, ST> Grouped<'a, E, S, ST> {
         let statement = Statement::<ST> {
             selection: self.selection,
             from: Fragment::new(sources::FromClause::<E, S>::new()),
-            condition: self.condition.map(|c| Fragment::new(c)),
+            condition: self.condition.map(Fragment::new),
             group_by: Some(self.keys),
-            having: self.having.map(|c| Fragment::new(c)),
+            having: self.having.map(Fragment::new),
             order: self.order,
             limit: self.limit,
             offset: self.offset,

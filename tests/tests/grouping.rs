@@ -371,6 +371,33 @@ fn products_are_counted_per_category_name() {
                 ("Книги".to_owned(), 1),
             ]
         );
+        // Along a self-referential relation: each category with its number of subcategories.
+        let lamps = ids["Lamps"];
+        Repository::<Category>::new(conn)
+            .insert_many(&["Desk lamps", "Floor lamps"].map(|name| Category {
+                id: 0,
+                name: name.into(),
+                parent_id: Some(lamps),
+            }))
+            .unwrap();
+        let subcategories: Vec<(String, i64)> = Category::query()
+            .filter(category::parent_id.is_null())
+            .order_by(category::name.asc())
+            .annotate::<Category, _>(count_all())
+            .load(conn)
+            .unwrap()
+            .into_iter()
+            .map(|(c, n)| (c.name, n))
+            .collect();
+        assert_eq!(
+            subcategories,
+            [
+                ("Empty".to_owned(), 0),
+                ("Garden".to_owned(), 0),
+                ("Lamps".to_owned(), 2),
+                ("Книги".to_owned(), 0),
+            ]
+        );
         let cheapest: Vec<(Category, Option<f64>)> = Category::query()
             .filter(category::name.eq("Empty").or(category::name.eq("Garden")))
             .order_by(category::name.asc())

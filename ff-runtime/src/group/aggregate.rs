@@ -159,16 +159,13 @@ where
             ));
         }
         let unit = 10i64.pow(u32::from(scale));
-        // n: the sum of the values scaled to integers (an integer is scaled as such; a float,
-        // below 10^15 once scaled, rounds to the integer it stands for).
+        // n: the sum of the values scaled to integers. Within the declared precision a value
+        // scales below 10^15, so an 8-byte float holds the scaled value and rounds to the
+        // integer it stands for.
         let scaled_sum = |mut out: AstPass<'_, 'b, Sqlite>| -> QueryResult<()> {
-            out.push_sql("SUM(CASE WHEN typeof(");
+            out.push_sql(&format!("SUM(CAST(ROUND({unit} * "));
             self.column.walk_ast(out.reborrow())?;
-            out.push_sql(&format!(") = 'integer' THEN {unit} * "));
-            self.column.walk_ast(out.reborrow())?;
-            out.push_sql(&format!(" ELSE CAST(ROUND({unit} * "));
-            self.column.walk_ast(out.reborrow())?;
-            out.push_sql(") AS INTEGER) END)");
+            out.push_sql(") AS INTEGER))");
             Ok(())
         };
         match clause() {

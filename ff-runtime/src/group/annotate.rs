@@ -20,9 +20,9 @@ use crate::relation::BelongsTo;
 /// The rows of a [`Query`](crate::Query), each with a value computed over its children `C`,
 /// made with [`Query::annotate`](crate::Query::annotate). Loads as `Vec<(E, U)>`.
 ///
-/// The value is a correlated subquery, `(SELECT <aggregate> FROM child WHERE child.fk =
-/// entity.key)`: a row without children gets `COUNT` 0 and NULL (`None`) for the other
-/// aggregates.
+/// The values are computed in one pass over the children, grouped by their foreign key and
+/// joined to the entities (`LEFT JOIN (SELECT fk, <aggregate> FROM child GROUP BY fk)`); a row
+/// without children gets the aggregate of no rows: `COUNT` 0, NULL (`None`) for the others.
 pub struct Annotated<'a, E: Entity, C, ST> {
     condition: Option<Condition<'a, E::Table>>,
     order: Vec<Ordering<'a, E::Table>>,
@@ -50,10 +50,7 @@ where
             order,
             limit: window.0,
             offset: window.1,
-            value: Fragment::new(ChildAggregate::<E, C> {
-                aggregate: value,
-                _tables: PhantomData,
-            }),
+            value,
             _child: PhantomData,
         }
     }
@@ -65,23 +62,23 @@ where
         (SqlTypeOf<E>, ST): LoadRows<(E, U)>,
     {
         check_window(self.limit, self.offset)?;
-        if E::TABLE_NAME == C::TABLE_NAME {
-            return Err(query_error::<E>(diesel::result::Error::QueryBuilderError(
-                format!(
-                    "`{}` cannot be annotated with an aggregate over its own table",
-                    E::TABLE_NAME
-                )
-                .into(),
-            )));
-        }
         let columns = <E as Selectable<Sqlite>>::construct_selection();
         let statement: Statement<'a, (SqlTypeOf<E>, ST)> = Statement {
-            selection: Fragment::new((columns, self.value)),
-            from: Fragment::new(super::sources::FromClause::<E, super::OwnTable>::new()),
-            condition: self.condition.map(|c| Fragment::new(c)),
+            selection: Fragment::new((
+                columns,
+                AnnotationValue::<E, C> {
+                    aggregate: self.value.clone(),
+                    _tables: PhantomData,
+                },
+            )),
+            from: Fragment::new(ChildrenGrouped::<E, C> {
+                aggregate: self.value,
+                _tables: PhantomData,
+            }),
+            condition: self.condition.map(Fragment::new),
             group_by: None,
             having: None,
-            order: self.order.into_iter().map(|o| Fragment::new(o)).collect(),
+            order: self.order.into_iter().map(Fragment::new).collect(),
             limit: self.limit,
             offset: self.offset,
             tables: vec![
@@ -97,13 +94,19 @@ where
 /// The SQL type of the columns entity `E` loads from.
 type SqlTypeOf<E> = <<E as Selectable<Sqlite>>::SelectExpression as diesel::Expression>::SqlType;
 
-/// `(SELECT <aggregate> FROM child WHERE child.fk = parent.key)`.
-struct ChildAggregate<'a, P, C> {
+/// The name of the grouped children in the statement, and of its two columns.
+const GROUPED: &str = "ff_annotation";
+const GROUP_KEY: &str = "ff_key";
+const GROUP_VALUE: &str = "ff_value";
+
+/// ` FROM parent LEFT JOIN (SELECT child.fk AS ff_key, <aggregate> AS ff_value FROM child
+/// GROUP BY child.fk) AS ff_annotation ON ff_annotation.ff_key = parent.key`.
+struct ChildrenGrouped<'a, P, C> {
     aggregate: Piece<'a>,
     _tables: PhantomData<fn() -> (P, C)>,
 }
 
-impl<'a, P, C, DB> QueryFragment<DB> for ChildAggregate<'a, P, C>
+impl<'a, P, C, DB> QueryFragment<DB> for ChildrenGrouped<'a, P, C>
 where
     DB: Backend,
     P: Entity,
@@ -111,19 +114,65 @@ where
     Piece<'a>: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("(SELECT ");
+        out.push_sql(" FROM ");
+        out.push_identifier(P::TABLE_NAME)?;
+        out.push_sql(" LEFT JOIN (SELECT ");
+        push_column(&mut out, C::TABLE_NAME, C::FOREIGN_KEY)?;
+        out.push_sql(" AS ");
+        out.push_identifier(GROUP_KEY)?;
+        out.push_sql(", ");
+        self.aggregate.walk_ast(out.reborrow())?;
+        out.push_sql(" AS ");
+        out.push_identifier(GROUP_VALUE)?;
+        out.push_sql(" FROM ");
+        out.push_identifier(C::TABLE_NAME)?;
+        out.push_sql(" GROUP BY ");
+        push_column(&mut out, C::TABLE_NAME, C::FOREIGN_KEY)?;
+        out.push_sql(") AS ");
+        out.push_identifier(GROUPED)?;
+        out.push_sql(" ON ");
+        push_column(&mut out, GROUPED, GROUP_KEY)?;
+        out.push_sql(" = ");
+        push_column(&mut out, P::TABLE_NAME, P::KEY_COLUMN)
+    }
+}
+
+/// The annotation of a parent row: its children's aggregate, or for a row without children
+/// the aggregate of no rows (`CASE WHEN ff_annotation.ff_key IS NULL THEN (SELECT <aggregate>
+/// FROM child WHERE 1 = 0) ELSE ff_annotation.ff_value END`), which the database computes once.
+struct AnnotationValue<'a, P, C> {
+    aggregate: Piece<'a>,
+    _tables: PhantomData<fn() -> (P, C)>,
+}
+
+impl<'a, P, C, DB> QueryFragment<DB> for AnnotationValue<'a, P, C>
+where
+    DB: Backend,
+    P: Entity,
+    C: BelongsTo<P>,
+    Piece<'a>: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("CASE WHEN ");
+        push_column(&mut out, GROUPED, GROUP_KEY)?;
+        out.push_sql(" IS NULL THEN (SELECT ");
         self.aggregate.walk_ast(out.reborrow())?;
         out.push_sql(" FROM ");
         out.push_identifier(C::TABLE_NAME)?;
-        out.push_sql(" WHERE ");
-        out.push_identifier(C::TABLE_NAME)?;
-        out.push_sql(".");
-        out.push_identifier(C::FOREIGN_KEY)?;
-        out.push_sql(" = ");
-        out.push_identifier(P::TABLE_NAME)?;
-        out.push_sql(".");
-        out.push_identifier(P::KEY_COLUMN)?;
-        out.push_sql(")");
+        out.push_sql(" WHERE 1 = 0) ELSE ");
+        push_column(&mut out, GROUPED, GROUP_VALUE)?;
+        out.push_sql(" END");
         Ok(())
     }
+}
+
+/// `table.column`, both quoted.
+fn push_column<DB: Backend>(
+    out: &mut AstPass<'_, '_, DB>,
+    table: &str,
+    column: &str,
+) -> QueryResult<()> {
+    out.push_identifier(table)?;
+    out.push_sql(".");
+    out.push_identifier(column)
 }

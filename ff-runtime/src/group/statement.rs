@@ -71,7 +71,8 @@ impl<'a, ST> Statement<'a, ST> {
         in_clause(Clause::Selection, || {
             self.selection.walk_ast(out.reborrow())
         })?;
-        self.from.walk_ast(out.reborrow())?;
+        // The FROM clause may hold a grouped subquery whose values are read.
+        in_clause(Clause::Selection, || self.from.walk_ast(out.reborrow()))?;
         if let Some(condition) = &self.condition {
             out.push_sql(" WHERE ");
             in_clause(Clause::Condition, || condition.walk_ast(out.reborrow()))?;
