@@ -115,20 +115,23 @@ fn expected(sales: &[Sale]) -> BTreeMap<i32, Expected> {
     by_client
 }
 
+/// Client, sales, total, discounts, discounted sales, distinct coupons, lowest and highest total.
+type ClientFigures = (
+    i32,
+    i64,
+    Option<BigDecimal>,
+    Option<BigDecimal>,
+    i64,
+    i64,
+    Option<BigDecimal>,
+    Option<BigDecimal>,
+);
+
 #[test]
 fn totals_per_client_match_rust_exactly() {
     each_backend(|conn| {
         let (_, sales) = seed(conn);
-        let rows: Vec<(
-            i32,
-            i64,
-            Option<BigDecimal>,
-            Option<BigDecimal>,
-            i64,
-            i64,
-            Option<BigDecimal>,
-            Option<BigDecimal>,
-        )> = Sale::query()
+        let rows: Vec<ClientFigures> = Sale::query()
             .group_by(sale::client_id)
             .select((
                 sale::client_id,
