@@ -473,3 +473,40 @@ fn a_negative_limit_is_refused() {
         assert!(matches!(refused, Err(Error::InvalidWindow { .. })));
     });
 }
+
+/// A grouped row as a struct: Diesel's `Queryable` derive, from ff's prelude.
+#[derive(Queryable, Debug, PartialEq)]
+struct CouponUse {
+    coupon: Option<String>,
+    sales: i64,
+    clients: i64,
+}
+
+#[test]
+fn grouped_rows_load_into_a_queryable_struct() {
+    each_backend(|conn| {
+        let (_, sales) = seed(conn);
+        let mut uses: Vec<CouponUse> = Sale::query()
+            .group_by(sale::coupon)
+            .select((sale::coupon, count_all(), count_distinct(sale::client_id)))
+            .load(conn)
+            .unwrap();
+        uses.sort_by(|a, b| a.coupon.cmp(&b.coupon));
+        let mut rust: BTreeMap<Option<String>, (i64, std::collections::BTreeSet<i32>)> =
+            BTreeMap::new();
+        for sale in &sales {
+            let entry = rust.entry(sale.coupon.clone()).or_default();
+            entry.0 += 1;
+            entry.1.insert(sale.client_id);
+        }
+        let rust: Vec<CouponUse> = rust
+            .into_iter()
+            .map(|(coupon, (sales, clients))| CouponUse {
+                coupon,
+                sales,
+                clients: clients.len() as i64,
+            })
+            .collect();
+        assert_eq!(uses, rust);
+    });
+}
