@@ -34,6 +34,7 @@
 pub mod database;
 pub mod ddl;
 pub mod dialect;
+pub mod group;
 pub mod introspect;
 pub mod migration;
 pub mod schema;
@@ -65,6 +66,8 @@ pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
 pub use ff_derive::{DbEnum, Entity};
 pub use join::{JoinQuery, Joined, ToOne};
+pub use group::aggregate;
+pub use group::{Annotated, Grouped};
 pub use lifecycle::Lifecycle;
 pub use manager::{EntityManager, Managed};
 pub use null_order::{NullOrder, NullOrderMethods};
@@ -82,6 +85,7 @@ pub use diesel;
 
 /// Everything an application using ff usually needs, Diesel's prelude included.
 pub mod prelude {
+    pub use crate::aggregate::{avg, count, count_all, count_distinct, max, min, sum};
     pub use crate::{
         BelongsTo, Connection, Criteria, DbEnum, Entity, EntityManager, Error, IntoCriteria,
         Lifecycle, Managed, NullOrderMethods, OrderBy, Page, Query, RawQuery, Repository, Result,

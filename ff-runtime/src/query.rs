@@ -17,6 +17,7 @@ use crate::criteria::{
 use crate::entity::Entity;
 use crate::error::{Error, Result, query_error};
 use crate::join::{JoinFrom, JoinQuery};
+use crate::group::{Annotated, GroupExpression, Grouped, Joined, OwnTable, WithParent};
 use crate::relation::{self, BelongsTo};
 
 /// A query on the table of entity `E`, built step by step and run on any connection.
@@ -294,6 +295,49 @@ impl<'a, E: Entity> Query<'a, E> {
         <C::SqlType as IntoNullable>::Nullable: AggregateType<U>,
     {
         self.aggregate(diesel::dsl::max(column), conn)
+    }
+
+    /// The matching rows in groups, one per distinct value of `keys` (a column or a tuple
+    /// of columns of `E`); see [`Grouped`]. Filters apply before grouping; ordering, limit and
+    /// offset are given on the grouped query.
+    pub fn group_by<K>(self, keys: K) -> Grouped<'a, E, OwnTable, K::SqlType>
+    where
+        E::Table: 'static,
+        K: GroupExpression<'a, E::Table> + Clone,
+    {
+        Grouped::new(self.criteria.into_condition(), keys)
+    }
+
+    /// The matching rows joined to their parent `P` (`INNER JOIN` along the foreign key
+    /// declared with `#[ff(belongs_to = P)]`: rows without a parent are left out) and grouped
+    /// by `keys`, which may be columns of either table; see [`Grouped`]. Diesel must know the
+    /// two tables may appear in one query (`allow_tables_to_appear_in_same_query!`).
+    pub fn group_by_parent<P, K>(self, keys: K) -> Grouped<'a, E, WithParent<P>, K::SqlType>
+    where
+        P: Entity,
+        E: BelongsTo<P>,
+        E::Table: 'static,
+        P::Table: 'static,
+        K: GroupExpression<'a, Joined<E::Table, P::Table>> + Clone,
+    {
+        Grouped::new(self.criteria.into_condition(), keys)
+    }
+
+    /// Each matching row with `aggregate` computed over its children `C` (through the foreign
+    /// key `C` declares with `#[ff(belongs_to = E)]`), in the query's order; see [`Annotated`].
+    pub fn annotate<C, A>(self, aggregate: A) -> Annotated<'a, E, C, A::SqlType>
+    where
+        C: BelongsTo<E>,
+        E::Table: 'static,
+        C::Table: 'static,
+        A: GroupExpression<'a, C::Table>,
+    {
+        Annotated::new(
+            self.criteria.into_condition(),
+            self.order.into_orderings(),
+            (self.limit, self.offset),
+            Fragment::new(aggregate),
+        )
     }
 
     fn aggregate<S, U>(self, selection: S, conn: &mut Connection) -> Result<U>

@@ -5,6 +5,7 @@ pub mod backends;
 pub mod blog;
 pub mod domain;
 pub mod project;
+pub mod sales;
 pub mod statements;
 
 pub use backends::{TestDatabase, each_backend, each_backend_database};

@@ -596,6 +596,67 @@ fn total<T: PartialOrd>(a: &T, b: &T) -> std::cmp::Ordering {
     a.partial_cmp(b).expect("no NaN among portable values")
 }
 
+/// Grouped aggregates per value of a boolean key: counts, exact decimal and integer sums,
+/// extremes and distinct counts of the samples; sums and counts of nullable decimals, NULL
+/// group included.
+fn grouped_aggregates(conn: &mut Connection, context: &Context, written: &Written) {
+    type Group = (
+        bool,
+        i64,
+        Option<i64>,
+        Option<BigDecimal>,
+        Option<BigDecimal>,
+        i64,
+    );
+    let groups: Vec<Group> = Sample::query()
+        .group_by(sample::flag)
+        .select((
+            sample::flag,
+            count_all(),
+            sum(sample::int),
+            sum(sample::amount),
+            max(sample::amount),
+            count_distinct(sample::name),
+        ))
+        .order_by(sample::flag.asc())
+        .load(conn)
+        .unwrap();
+    let rust: Vec<Group> = [false, true]
+        .into_iter()
+        .map(|flag| {
+            let rows: Vec<&Sample> = written.samples.iter().filter(|r| r.flag == flag).collect();
+            let names: BTreeSet<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+            (
+                flag,
+                rows.len() as i64,
+                Some(rows.iter().map(|r| i64::from(r.int)).sum()),
+                Some(rows.iter().map(|r| r.amount.clone()).sum()),
+                rows.iter().map(|r| r.amount.clone()).max(),
+                names.len() as i64,
+            )
+        })
+        .filter(|group| group.1 > 0)
+        .collect();
+    agree(context, "GROUP BY flag", groups, rust);
+
+    let mut groups: Vec<(Option<bool>, i64, Option<BigDecimal>)> = Maybe::query()
+        .group_by(maybe::flag)
+        .select((maybe::flag, count(maybe::amount), sum(maybe::amount)))
+        .load(conn)
+        .unwrap();
+    groups.sort();
+    let rust: Vec<(Option<bool>, i64, Option<BigDecimal>)> = [None, Some(false), Some(true)]
+        .into_iter()
+        .filter_map(|flag| {
+            let rows: Vec<&Maybe> = written.maybes.iter().filter(|r| r.flag == flag).collect();
+            let amounts: Vec<BigDecimal> = rows.iter().filter_map(|r| r.amount.clone()).collect();
+            let total = (!amounts.is_empty()).then(|| amounts.iter().sum());
+            (!rows.is_empty()).then_some((flag, amounts.len() as i64, total))
+        })
+        .collect();
+    agree(context, "GROUP BY nullable flag", groups, rust);
+}
+
 fn ask_questions(conn: &mut Connection, context: &Context, written: &Written) {
     let rows = &written.samples;
     ordered_column!(conn, context, rows, small, total);
@@ -632,6 +693,7 @@ fn ask_questions(conn: &mut Connection, context: &Context, written: &Written) {
         avg.map(|a| a.round(4)),
         Some(rust.round(4)),
     );
+    grouped_aggregates(conn, context, written);
     let count = Sample::query()
         .filter(sample::flag.eq(true))
         .count(conn)
