@@ -10,7 +10,7 @@ mod key_list;
 mod nested;
 
 pub use key_list::{KeyList, key_list};
-pub use nested::Eager;
+pub use nested::{Eager, Paired};
 
 use std::collections::{HashMap, HashSet};
 

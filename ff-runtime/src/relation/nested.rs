@@ -56,7 +56,7 @@ pub trait Eager: Sized {
     fn map_leaves<T>(self, replace: &mut impl FnMut(Self::Leaf) -> T) -> Self::Replaced<T>;
 
     /// Each leaf with its children `C` (`has_many`): one query.
-    fn with_children<C>(self, conn: &mut Connection) -> Result<Self::Replaced<(Self::Leaf, Vec<C>)>>
+    fn with_children<C>(self, conn: &mut Connection) -> Result<Paired<Self, Vec<C>>>
     where
         Self::Leaf: Entity,
         C: BelongsTo<Self::Leaf> + Clone,
@@ -69,7 +69,7 @@ pub trait Eager: Sized {
     }
 
     /// Each leaf with its first child `C`, if any (`has_one`): one query.
-    fn with_child<C>(self, conn: &mut Connection) -> Result<Self::Replaced<(Self::Leaf, Option<C>)>>
+    fn with_child<C>(self, conn: &mut Connection) -> Result<Paired<Self, Option<C>>>
     where
         Self::Leaf: Entity,
         C: BelongsTo<Self::Leaf> + Clone,
@@ -83,10 +83,7 @@ pub trait Eager: Sized {
 
     /// Each leaf with the parent `P` its foreign key refers to (`belongs_to`; `None` for a
     /// NULL key): one query. A parent shared by several leaves is cloned for each.
-    fn with_parent<P>(
-        self,
-        conn: &mut Connection,
-    ) -> Result<Self::Replaced<(Self::Leaf, Option<P>)>>
+    fn with_parent<P>(self, conn: &mut Connection) -> Result<Paired<Self, Option<P>>>
     where
         Self::Leaf: BelongsTo<P>,
         P: Entity + Clone,
@@ -100,7 +97,7 @@ pub trait Eager: Sized {
         self,
         conn: &mut Connection,
         parent_key: impl Fn(&Self::Leaf) -> Option<&P::Key>,
-    ) -> Result<Self::Replaced<(Self::Leaf, Option<P>)>>
+    ) -> Result<Paired<Self, Option<P>>>
     where
         P: Entity + Clone,
     {
@@ -115,10 +112,7 @@ pub trait Eager: Sized {
 
     /// Each leaf with the entities `T` linked to it through the join entity `L`
     /// (`many_to_many`): one query for the links, one for the linked entities.
-    fn with_linked<L, T>(
-        self,
-        conn: &mut Connection,
-    ) -> Result<Self::Replaced<(Self::Leaf, Vec<T>)>>
+    fn with_linked<L, T>(self, conn: &mut Connection) -> Result<Paired<Self, Vec<T>>>
     where
         Self::Leaf: Entity,
         L: BelongsTo<Self::Leaf> + BelongsTo<T>,
@@ -141,6 +135,10 @@ pub trait Eager: Sized {
         }))
     }
 }
+
+/// The tree `S` with each leaf paired with `R`, what a method of [`Eager`] loaded under it:
+/// `Paired<Vec<User>, Vec<Post>>` is `Vec<(User, Vec<Post>)>`.
+pub type Paired<S, R> = <S as Eager>::Replaced<(<S as Eager>::Leaf, R)>;
 
 impl<E: Entity> Eager for E {
     type Leaf = E;
