@@ -1,10 +1,10 @@
 //! The key-list lookup of eager loading, `column IN <keys>`, in the form that measured fastest
 //! on each backend (`benches/eager.rs`, docs/performance.md):
 //!
-//! - SQLite and MySQL: `IN (?, …)` with one bind per key, the list padded to a power of two by
-//!   repeating its last key. A handful of statement shapes then serve every length, and Diesel
-//!   keeps them prepared; its own `eq_any` list is never cached, so every load prepared a new
-//!   statement.
+//! - SQLite and MySQL: `IN (?, …)` with one bind per key, the list padded by repeating its last
+//!   key to one of eight lengths per power of two (at most a quarter longer). A few statement
+//!   shapes then serve every length, and Diesel keeps them prepared; its own `eq_any` list is
+//!   never cached, so every load prepared a new statement.
 //! - PostgreSQL: `= ANY($1)` with the keys as one array bind, prepared once.
 
 use diesel::QueryResult;
@@ -36,13 +36,16 @@ where
     Criteria::from_fragment(KeyList { column, keys })
 }
 
-/// How many binds a list of `keys` keys takes: the next power of two.
+/// How many binds a list of `keys` keys takes: `keys` rounded up to a multiple of an eighth of
+/// the next power of two, so that there are eight lengths per power of two and the padding is
+/// at most a quarter of the list (never past the power of two, so a chunk still fits).
 fn padded_len(keys: usize) -> usize {
-    keys.next_power_of_two()
+    let step = (keys.next_power_of_two() / 8).max(1);
+    keys.div_ceil(step) * step
 }
 
 impl<C: Expression, K> KeyList<C, K> {
-    /// `column IN (?, …)`, padded with the last key.
+    /// `column IN (?, …)`, padded with the last key to [`padded_len`].
     fn walk_padded_list<'b, DB>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()>
     where
         DB: Backend + HasSqlType<C::SqlType>,
@@ -114,11 +117,22 @@ mod tests {
     use super::padded_len;
 
     #[test]
-    fn lists_are_padded_to_the_next_power_of_two() {
-        let lengths: Vec<usize> = [1, 2, 3, 10, 1_000, 1_024, 1_025, 16_384]
+    fn lists_are_padded_to_one_of_eight_lengths_per_power_of_two() {
+        let lengths: Vec<usize> = [0, 1, 3, 8, 9, 10, 100, 1_000, 1_025, 10_000, 16_384]
             .into_iter()
             .map(padded_len)
             .collect();
-        assert_eq!(lengths, [1, 2, 4, 16, 1_024, 1_024, 2_048, 16_384]);
+        assert_eq!(
+            lengths,
+            [0, 1, 3, 8, 10, 10, 112, 1_024, 1_280, 10_240, 16_384]
+        );
+        for keys in 1..=40_000 {
+            let padded = padded_len(keys);
+            assert!(keys <= padded && padded <= keys.next_power_of_two());
+            assert!(
+                4 * (padded - keys) <= keys,
+                "{keys} keys padded to {padded}"
+            );
+        }
     }
 }
