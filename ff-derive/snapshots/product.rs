@@ -2274,19 +2274,15 @@ const _: () = {
         fn __children_condition<'__a>(
             keys: &[<Category as ::ff_runtime::Entity>::Key],
         ) -> ::ff_runtime::Criteria<'__a, product::table> {
-            let keys: ::std::vec::Vec<_> = keys
+            let keys: ::std::vec::Vec<Option<i32>> = keys
                 .iter()
-                .map(|key| ::ff_runtime::__private::InValue(
-                    <Option<
-                        i32,
-                    > as ::ff_runtime::__private::ForeignKeyOf<
-                        <Category as ::ff_runtime::Entity>::Key,
-                    >>::from_key(::core::clone::Clone::clone(key)),
-                ))
+                .map(|key| <Option<
+                    i32,
+                > as ::ff_runtime::__private::ForeignKeyOf<
+                    <Category as ::ff_runtime::Entity>::Key,
+                >>::from_key(::core::clone::Clone::clone(key)))
                 .collect();
-            ::ff_runtime::Criteria::new(
-                diesel::ExpressionMethods::eq_any(product::category_id, keys),
-            )
+            ::ff_runtime::__private::key_list(product::category_id, keys)
         }
     }
     #[automatically_derived]

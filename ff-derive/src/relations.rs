@@ -79,11 +79,11 @@ impl<'a> Generator<'a> {
                     }
 
                     fn __children_condition<'__a>(keys: &[#key]) -> ::ff_runtime::Criteria<'__a, #module::table> {
-                        let keys: ::std::vec::Vec<_> = keys
+                        let keys: ::std::vec::Vec<#ty> = keys
                             .iter()
-                            .map(|key| #p::InValue(<#ty as #p::ForeignKeyOf<#key>>::from_key(::core::clone::Clone::clone(key))))
+                            .map(|key| <#ty as #p::ForeignKeyOf<#key>>::from_key(::core::clone::Clone::clone(key)))
                             .collect();
-                        ::ff_runtime::Criteria::new(diesel::ExpressionMethods::eq_any(#module::#fk, keys))
+                        #p::key_list(#module::#fk, keys)
                     }
                 }
 

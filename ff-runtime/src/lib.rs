@@ -73,7 +73,7 @@ pub use manager::{EntityManager, Managed};
 pub use null_order::{NullOrder, NullOrderMethods};
 pub use query::{AggregateExpression, AggregateType, Aggregated, Page, Query};
 pub use raw::{RawQuery, RawRow, Value};
-pub use relation::BelongsTo;
+pub use relation::{BelongsTo, Eager};
 pub use repository::Repository;
 pub use sql_types::{bind, in_list};
 pub use text_match::{TextMatch, TextMatchMethods, TextOrNullableText};
@@ -87,7 +87,7 @@ pub use diesel;
 pub mod prelude {
     pub use crate::aggregate::{avg, count, count_all, count_distinct, max, min, sum};
     pub use crate::{
-        BelongsTo, Connection, Criteria, DbEnum, Entity, EntityManager, Error, IntoCriteria,
+        BelongsTo, Connection, Criteria, DbEnum, Eager, Entity, EntityManager, Error, IntoCriteria,
         Lifecycle, Managed, NullOrderMethods, OrderBy, Page, Query, RawQuery, Repository, Result,
         TextMatchMethods, ToOne, with_connection,
     };
@@ -104,7 +104,7 @@ pub mod __private {
     pub use crate::error::{not_found, query_error};
     pub use crate::migration::dump_schema;
     pub use crate::relation::{
-        ForeignKeyOf, link, load_children, load_linked, load_parents, unlink,
+        ForeignKeyOf, KeyList, key_list, link, load_children, load_linked, load_parents, unlink,
     };
     pub use crate::schema;
     pub use crate::sql_types::InValue;

@@ -3,7 +3,14 @@
 //!
 //! `#[derive(Entity)]` generates the accessors (`product.category(&mut conn)`,
 //! `category.products(&mut conn)`, `Product::load_category(&mut conn, &products)`…); the
-//! functions here are what they call, and can be called directly.
+//! functions here are what they call, and can be called directly. [`Eager`] loads relations
+//! under rows already loaded, to any depth, into an owned tree.
+
+mod key_list;
+mod nested;
+
+pub use key_list::{KeyList, key_list};
+pub use nested::{Eager, Paired};
 
 use std::collections::{HashMap, HashSet};
 
@@ -202,9 +209,11 @@ pub(crate) fn find_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> Re
     Ok(rows)
 }
 
-/// How many keys one `IN (…)` list may bind on this connection's backend.
+/// How many keys one lookup binds at most on this connection's backend: the largest power of
+/// two under the bind-parameter limit, so that a list padded to a power of two still fits.
 pub(crate) fn keys_per_query(conn: &Connection) -> usize {
-    conn.backend().dialect().max_bind_params().max(1)
+    let limit = conn.backend().dialect().max_bind_params().max(1);
+    1 << limit.ilog2()
 }
 
 fn distinct<'k, K: std::hash::Hash + Eq + Clone + 'k>(keys: impl Iterator<Item = &'k K>) -> Vec<K> {
