@@ -16,8 +16,8 @@ use crate::criteria::{
 };
 use crate::entity::Entity;
 use crate::error::{Error, Result, query_error};
-use crate::join::{JoinFrom, JoinQuery};
 use crate::group::{Annotated, GroupExpression, Grouped, Joined, OwnTable, WithParent};
+use crate::join::{JoinFrom, JoinQuery};
 use crate::relation::{self, BelongsTo};
 
 /// A query on the table of entity `E`, built step by step and run on any connection.
