@@ -70,10 +70,10 @@ pub mod product {
     {
         fn walk_ast<'b>(
             &'b self,
-            out: diesel::query_builder::AstPass<'_, 'b, DB>,
+            __ff_out: diesel::query_builder::AstPass<'_, 'b, DB>,
         ) -> diesel::result::QueryResult<()> {
             <table as diesel::internal::table_macro::StaticQueryFragment>::STATIC_COMPONENT
-                .walk_ast(out)
+                .walk_ast(__ff_out)
         }
     }
     impl diesel::internal::table_macro::StaticQueryFragment for table {
@@ -178,8 +178,11 @@ pub mod product {
         C: diesel::query_source::Column<Table = table>,
     {
         type Out = diesel::query_source::AliasedField<S, C>;
-        fn map(column: C, alias: &diesel::query_source::Alias<S>) -> Self::Out {
-            alias.field(column)
+        fn map(
+            __ff_column: C,
+            __ff_alias: &diesel::query_source::Alias<S>,
+        ) -> Self::Out {
+            __ff_alias.field(__ff_column)
         }
     }
     impl diesel::query_source::AppearsInFromClause<diesel::query_builder::Only<table>>
@@ -218,14 +221,14 @@ pub mod product {
             Kind,
         > as diesel::JoinTo<table>>::OnClause;
         fn join_target(
-            rhs: diesel::internal::table_macro::Join<Left, Right, Kind>,
+            __ff_rhs: diesel::internal::table_macro::Join<Left, Right, Kind>,
         ) -> (Self::FromClause, Self::OnClause) {
-            let (_, on) = <diesel::internal::table_macro::Join<
+            let (_, __ff_on) = <diesel::internal::table_macro::Join<
                 Left,
                 Right,
                 Kind,
             > as diesel::JoinTo<table>>::join_target(table);
-            (rhs, on)
+            (__ff_rhs, __ff_on)
         }
     }
     impl<Left, Right> diesel::JoinTo<diesel::internal::table_macro::JoinOn<Left, Right>>
@@ -239,13 +242,13 @@ pub mod product {
             Right,
         > as diesel::JoinTo<table>>::OnClause;
         fn join_target(
-            rhs: diesel::internal::table_macro::JoinOn<Left, Right>,
+            __ff_rhs: diesel::internal::table_macro::JoinOn<Left, Right>,
         ) -> (Self::FromClause, Self::OnClause) {
-            let (_, on) = <diesel::internal::table_macro::JoinOn<
+            let (_, __ff_on) = <diesel::internal::table_macro::JoinOn<
                 Left,
                 Right,
             > as diesel::JoinTo<table>>::join_target(table);
-            (rhs, on)
+            (__ff_rhs, __ff_on)
         }
     }
     impl<
@@ -302,7 +305,7 @@ pub mod product {
             G,
         > as diesel::JoinTo<table>>::OnClause;
         fn join_target(
-            rhs: diesel::internal::table_macro::SelectStatement<
+            __ff_rhs: diesel::internal::table_macro::SelectStatement<
                 diesel::internal::table_macro::FromClause<Left>,
                 S,
                 D,
@@ -313,7 +316,7 @@ pub mod product {
                 G,
             >,
         ) -> (Self::FromClause, Self::OnClause) {
-            let (_, on) = <diesel::internal::table_macro::SelectStatement<
+            let (_, __ff_on) = <diesel::internal::table_macro::SelectStatement<
                 diesel::internal::table_macro::FromClause<Left>,
                 S,
                 D,
@@ -323,7 +326,7 @@ pub mod product {
                 Of,
                 G,
             > as diesel::JoinTo<table>>::join_target(table);
-            (rhs, on)
+            (__ff_rhs, __ff_on)
         }
     }
     impl<
@@ -360,20 +363,20 @@ pub mod product {
             DB,
         > as diesel::JoinTo<table>>::OnClause;
         fn join_target(
-            rhs: diesel::internal::table_macro::BoxedSelectStatement<
+            __ff_rhs: diesel::internal::table_macro::BoxedSelectStatement<
                 'a,
                 diesel::internal::table_macro::FromClause<Left>,
                 S,
                 DB,
             >,
         ) -> (Self::FromClause, Self::OnClause) {
-            let (_, on) = <diesel::internal::table_macro::BoxedSelectStatement<
+            let (_, __ff_on) = <diesel::internal::table_macro::BoxedSelectStatement<
                 'a,
                 diesel::internal::table_macro::FromClause<Left>,
                 S,
                 DB,
             > as diesel::JoinTo<table>>::join_target(table);
-            (rhs, on)
+            (__ff_rhs, __ff_on)
         }
     }
     impl<S> diesel::JoinTo<diesel::query_source::Alias<S>> for table
@@ -385,12 +388,12 @@ pub mod product {
             S,
         > as diesel::JoinTo<table>>::OnClause;
         fn join_target(
-            rhs: diesel::query_source::Alias<S>,
+            __ff_rhs: diesel::query_source::Alias<S>,
         ) -> (Self::FromClause, Self::OnClause) {
-            let (_, on) = <diesel::query_source::Alias<
+            let (_, __ff_on) = <diesel::query_source::Alias<
                 S,
             > as diesel::JoinTo<table>>::join_target(table);
-            (rhs, on)
+            (__ff_rhs, __ff_on)
         }
     }
     impl<S> diesel::JoinTo<diesel::query_builder::Only<S>> for table
@@ -402,12 +405,12 @@ pub mod product {
             S,
         > as diesel::JoinTo<table>>::OnClause;
         fn join_target(
-            rhs: diesel::query_builder::Only<S>,
+            __ff_rhs: diesel::query_builder::Only<S>,
         ) -> (Self::FromClause, Self::OnClause) {
-            let (_, on) = <diesel::query_builder::Only<
+            let (_, __ff_on) = <diesel::query_builder::Only<
                 S,
             > as diesel::JoinTo<table>>::join_target(table);
-            (rhs, on)
+            (__ff_rhs, __ff_on)
         }
     }
     impl<
@@ -423,13 +426,13 @@ pub mod product {
             TSM,
         > as diesel::JoinTo<table>>::OnClause;
         fn join_target(
-            rhs: diesel::query_builder::Tablesample<S, TSM>,
+            __ff_rhs: diesel::query_builder::Tablesample<S, TSM>,
         ) -> (Self::FromClause, Self::OnClause) {
-            let (_, on) = <diesel::query_builder::Tablesample<
+            let (_, __ff_on) = <diesel::query_builder::Tablesample<
                 S,
                 TSM,
             > as diesel::JoinTo<table>>::join_target(table);
-            (rhs, on)
+            (__ff_rhs, __ff_on)
         }
     }
     impl<T> diesel::insertable::Insertable<T> for table
@@ -497,16 +500,16 @@ pub mod product {
         {
             fn walk_ast<'b>(
                 &'b self,
-                mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+                mut __ff_out: diesel::query_builder::AstPass<'_, 'b, DB>,
             ) -> diesel::result::QueryResult<()> {
-                if !out.should_skip_from() {
+                if !__ff_out.should_skip_from() {
                     const FROM: diesel::internal::table_macro::StaticQueryFragmentInstance<
                         table,
                     > = diesel::internal::table_macro::StaticQueryFragmentInstance::new();
-                    FROM.walk_ast(out.reborrow())?;
-                    out.push_sql(".");
+                    FROM.walk_ast(__ff_out.reborrow())?;
+                    __ff_out.push_sql(".");
                 }
-                out.push_sql("*");
+                __ff_out.push_sql("*");
                 ::core::result::Result::Ok(())
             }
         }
@@ -531,16 +534,16 @@ pub mod product {
         {
             fn walk_ast<'b>(
                 &'b self,
-                mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+                mut __ff_out: diesel::query_builder::AstPass<'_, 'b, DB>,
             ) -> diesel::result::QueryResult<()> {
-                if !out.should_skip_from() {
+                if !__ff_out.should_skip_from() {
                     const FROM: diesel::internal::table_macro::StaticQueryFragmentInstance<
                         table,
                     > = diesel::internal::table_macro::StaticQueryFragmentInstance::new();
-                    FROM.walk_ast(out.reborrow())?;
-                    out.push_sql(".");
+                    FROM.walk_ast(__ff_out.reborrow())?;
+                    __ff_out.push_sql(".");
                 }
-                out.push_identifier("id")
+                __ff_out.push_identifier("id")
             }
         }
         impl diesel::SelectableExpression<table> for id {}
@@ -683,8 +686,8 @@ pub mod product {
             >: diesel::Expression<SqlType = diesel::sql_types::Bool>,
         {
             type Output = diesel::dsl::Eq<Self, T::Expression>;
-            fn eq_all(self, rhs: T) -> Self::Output {
-                diesel::expression_methods::ExpressionMethods::eq(self, rhs)
+            fn eq_all(self, __ff_rhs: T) -> Self::Output {
+                diesel::expression_methods::ExpressionMethods::eq(self, __ff_rhs)
             }
         }
         impl<Rhs> ::core::ops::Add<Rhs> for id
@@ -694,8 +697,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Add<Self, Rhs::Expression>;
-            fn add(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Add::new(self, rhs.as_expression())
+            fn add(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Add::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Sub<Rhs> for id
@@ -705,8 +711,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Sub<Self, Rhs::Expression>;
-            fn sub(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Sub::new(self, rhs.as_expression())
+            fn sub(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Sub::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Mul<Rhs> for id
@@ -716,8 +725,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Mul<Self, Rhs::Expression>;
-            fn mul(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Mul::new(self, rhs.as_expression())
+            fn mul(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Mul::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Div<Rhs> for id
@@ -727,8 +739,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Div<Self, Rhs::Expression>;
-            fn div(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Div::new(self, rhs.as_expression())
+            fn div(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Div::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         ///The `name` column.
@@ -750,16 +765,16 @@ pub mod product {
         {
             fn walk_ast<'b>(
                 &'b self,
-                mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+                mut __ff_out: diesel::query_builder::AstPass<'_, 'b, DB>,
             ) -> diesel::result::QueryResult<()> {
-                if !out.should_skip_from() {
+                if !__ff_out.should_skip_from() {
                     const FROM: diesel::internal::table_macro::StaticQueryFragmentInstance<
                         table,
                     > = diesel::internal::table_macro::StaticQueryFragmentInstance::new();
-                    FROM.walk_ast(out.reborrow())?;
-                    out.push_sql(".");
+                    FROM.walk_ast(__ff_out.reborrow())?;
+                    __ff_out.push_sql(".");
                 }
-                out.push_identifier("name")
+                __ff_out.push_identifier("name")
             }
         }
         impl diesel::SelectableExpression<table> for name {}
@@ -902,8 +917,8 @@ pub mod product {
             >: diesel::Expression<SqlType = diesel::sql_types::Bool>,
         {
             type Output = diesel::dsl::Eq<Self, T::Expression>;
-            fn eq_all(self, rhs: T) -> Self::Output {
-                diesel::expression_methods::ExpressionMethods::eq(self, rhs)
+            fn eq_all(self, __ff_rhs: T) -> Self::Output {
+                diesel::expression_methods::ExpressionMethods::eq(self, __ff_rhs)
             }
         }
         ///The `description` column.
@@ -927,16 +942,16 @@ pub mod product {
         {
             fn walk_ast<'b>(
                 &'b self,
-                mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+                mut __ff_out: diesel::query_builder::AstPass<'_, 'b, DB>,
             ) -> diesel::result::QueryResult<()> {
-                if !out.should_skip_from() {
+                if !__ff_out.should_skip_from() {
                     const FROM: diesel::internal::table_macro::StaticQueryFragmentInstance<
                         table,
                     > = diesel::internal::table_macro::StaticQueryFragmentInstance::new();
-                    FROM.walk_ast(out.reborrow())?;
-                    out.push_sql(".");
+                    FROM.walk_ast(__ff_out.reborrow())?;
+                    __ff_out.push_sql(".");
                 }
-                out.push_identifier("description")
+                __ff_out.push_identifier("description")
             }
         }
         impl diesel::SelectableExpression<table> for description {}
@@ -1082,8 +1097,8 @@ pub mod product {
             >: diesel::Expression<SqlType = diesel::sql_types::Bool>,
         {
             type Output = diesel::dsl::Eq<Self, T::Expression>;
-            fn eq_all(self, rhs: T) -> Self::Output {
-                diesel::expression_methods::ExpressionMethods::eq(self, rhs)
+            fn eq_all(self, __ff_rhs: T) -> Self::Output {
+                diesel::expression_methods::ExpressionMethods::eq(self, __ff_rhs)
             }
         }
         ///The `price` column.
@@ -1105,16 +1120,16 @@ pub mod product {
         {
             fn walk_ast<'b>(
                 &'b self,
-                mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+                mut __ff_out: diesel::query_builder::AstPass<'_, 'b, DB>,
             ) -> diesel::result::QueryResult<()> {
-                if !out.should_skip_from() {
+                if !__ff_out.should_skip_from() {
                     const FROM: diesel::internal::table_macro::StaticQueryFragmentInstance<
                         table,
                     > = diesel::internal::table_macro::StaticQueryFragmentInstance::new();
-                    FROM.walk_ast(out.reborrow())?;
-                    out.push_sql(".");
+                    FROM.walk_ast(__ff_out.reborrow())?;
+                    __ff_out.push_sql(".");
                 }
-                out.push_identifier("price")
+                __ff_out.push_identifier("price")
             }
         }
         impl diesel::SelectableExpression<table> for price {}
@@ -1257,8 +1272,8 @@ pub mod product {
             >: diesel::Expression<SqlType = diesel::sql_types::Bool>,
         {
             type Output = diesel::dsl::Eq<Self, T::Expression>;
-            fn eq_all(self, rhs: T) -> Self::Output {
-                diesel::expression_methods::ExpressionMethods::eq(self, rhs)
+            fn eq_all(self, __ff_rhs: T) -> Self::Output {
+                diesel::expression_methods::ExpressionMethods::eq(self, __ff_rhs)
             }
         }
         impl<Rhs> ::core::ops::Add<Rhs> for price
@@ -1268,8 +1283,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Add<Self, Rhs::Expression>;
-            fn add(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Add::new(self, rhs.as_expression())
+            fn add(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Add::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Sub<Rhs> for price
@@ -1279,8 +1297,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Sub<Self, Rhs::Expression>;
-            fn sub(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Sub::new(self, rhs.as_expression())
+            fn sub(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Sub::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Mul<Rhs> for price
@@ -1290,8 +1311,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Mul<Self, Rhs::Expression>;
-            fn mul(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Mul::new(self, rhs.as_expression())
+            fn mul(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Mul::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Div<Rhs> for price
@@ -1301,8 +1325,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Div<Self, Rhs::Expression>;
-            fn div(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Div::new(self, rhs.as_expression())
+            fn div(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Div::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         ///The `category_id` column.
@@ -1326,16 +1353,16 @@ pub mod product {
         {
             fn walk_ast<'b>(
                 &'b self,
-                mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+                mut __ff_out: diesel::query_builder::AstPass<'_, 'b, DB>,
             ) -> diesel::result::QueryResult<()> {
-                if !out.should_skip_from() {
+                if !__ff_out.should_skip_from() {
                     const FROM: diesel::internal::table_macro::StaticQueryFragmentInstance<
                         table,
                     > = diesel::internal::table_macro::StaticQueryFragmentInstance::new();
-                    FROM.walk_ast(out.reborrow())?;
-                    out.push_sql(".");
+                    FROM.walk_ast(__ff_out.reborrow())?;
+                    __ff_out.push_sql(".");
                 }
-                out.push_identifier("category_id")
+                __ff_out.push_identifier("category_id")
             }
         }
         impl diesel::SelectableExpression<table> for category_id {}
@@ -1481,8 +1508,8 @@ pub mod product {
             >: diesel::Expression<SqlType = diesel::sql_types::Bool>,
         {
             type Output = diesel::dsl::Eq<Self, T::Expression>;
-            fn eq_all(self, rhs: T) -> Self::Output {
-                diesel::expression_methods::ExpressionMethods::eq(self, rhs)
+            fn eq_all(self, __ff_rhs: T) -> Self::Output {
+                diesel::expression_methods::ExpressionMethods::eq(self, __ff_rhs)
             }
         }
         impl<Rhs> ::core::ops::Add<Rhs> for category_id
@@ -1492,8 +1519,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Add<Self, Rhs::Expression>;
-            fn add(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Add::new(self, rhs.as_expression())
+            fn add(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Add::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Sub<Rhs> for category_id
@@ -1503,8 +1533,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Sub<Self, Rhs::Expression>;
-            fn sub(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Sub::new(self, rhs.as_expression())
+            fn sub(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Sub::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Mul<Rhs> for category_id
@@ -1514,8 +1547,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Mul<Self, Rhs::Expression>;
-            fn mul(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Mul::new(self, rhs.as_expression())
+            fn mul(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Mul::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl<Rhs> ::core::ops::Div<Rhs> for category_id
@@ -1525,8 +1561,11 @@ pub mod product {
             >,
         {
             type Output = diesel::internal::table_macro::ops::Div<Self, Rhs::Expression>;
-            fn div(self, rhs: Rhs) -> Self::Output {
-                diesel::internal::table_macro::ops::Div::new(self, rhs.as_expression())
+            fn div(self, __ff_rhs: Rhs) -> Self::Output {
+                diesel::internal::table_macro::ops::Div::new(
+                    self,
+                    __ff_rhs.as_expression(),
+                )
             }
         }
         impl diesel::expression::IsContainedInGroupBy<name> for id {

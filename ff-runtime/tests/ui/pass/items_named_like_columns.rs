@@ -1,5 +1,5 @@
 // The generated schema module imports nothing from the entity's module, so items there may
-// share a column's name.
+// share a column's name; and a column may take a name the generated code binds locally.
 use ff_runtime::prelude::*;
 
 #[derive(Entity, Debug, Clone)]
@@ -9,6 +9,11 @@ pub struct Visit {
     pub name: String,
     #[ff(column = "table")]
     pub table_name: String,
+    pub on: chrono::NaiveDate,
+    pub out: i32,
+    pub rhs: f64,
+    pub alias: Option<String>,
+    pub column: bool,
 }
 
 pub fn at() -> i64 {
