@@ -2247,18 +2247,15 @@ const _: () = {
             conn: &mut ::ff_runtime::Connection,
             keys: &[Self::Key],
         ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-            use diesel::{QueryDsl, RunQueryDsl};
             if keys.is_empty() {
                 return ::core::result::Result::Ok(::std::vec::Vec::new());
             }
-            let keys: ::std::vec::Vec<_> = keys
-                .iter()
-                .map(::ff_runtime::__private::InValue)
-                .collect();
-            ::ff_runtime::with_connection!(
-                conn, | c | { product::table
-                .filter(diesel::ExpressionMethods::eq_any(product::id, keys)).load:: <
-                Self > (c) }
+            <Self as ::ff_runtime::Entity>::__find_rows(
+                conn,
+                ::ff_runtime::__private::key_list(product::id, keys.to_vec()),
+                ::ff_runtime::OrderBy::none(),
+                ::core::option::Option::None,
+                ::core::option::Option::None,
             )
         }
         fn __delete_row(

@@ -161,14 +161,16 @@ impl Generator<'_> {
                 conn: &mut ::ff_runtime::Connection,
                 keys: &[Self::Key],
             ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-                use diesel::{QueryDsl, RunQueryDsl};
                 if keys.is_empty() {
                     return ::core::result::Result::Ok(::std::vec::Vec::new());
                 }
-                let keys: ::std::vec::Vec<_> = keys.iter().map(#p::InValue).collect();
-                ::ff_runtime::with_connection!(conn, |c| {
-                    #module::table.filter(diesel::ExpressionMethods::eq_any(#module::#key, keys)).load::<Self>(c)
-                })
+                <Self as ::ff_runtime::Entity>::__find_rows(
+                    conn,
+                    #p::key_list(#module::#key, keys.to_vec()),
+                    ::ff_runtime::OrderBy::none(),
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                )
             }
 
             fn __delete_row(
