@@ -291,11 +291,7 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
 }
 
 fn benches(c: &mut Criterion) {
-    for backend in Backend::ALL {
-        if backend == Backend::Mysql && !cfg!(feature = "mysql") {
-            eprintln!("skipping mysql: built without the `mysql` feature");
-            continue;
-        }
+    for backend in ff_tests::backends::bench_backends() {
         bench_backend(c, backend);
     }
 }

@@ -488,11 +488,7 @@ fn fresh_database(backend: Backend) -> Option<(TestDatabase, Connection)> {
 }
 
 fn benches(c: &mut Criterion) {
-    for backend in Backend::ALL {
-        if backend == Backend::Mysql && !cfg!(feature = "mysql") {
-            eprintln!("skipping mysql: built without the `mysql` feature");
-            continue;
-        }
+    for backend in ff_tests::backends::bench_backends() {
         bench_backend(c, backend);
     }
 }

@@ -184,3 +184,18 @@ pub(crate) fn unique_name() -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// The backends a benchmark runs on: all three, but MySQL only when built with the `mysql`
+/// feature (a skipped MySQL is said on standard error).
+pub fn bench_backends() -> Vec<Backend> {
+    Backend::ALL
+        .into_iter()
+        .filter(|&backend| {
+            let built = backend != Backend::Mysql || cfg!(feature = "mysql");
+            if !built {
+                eprintln!("skipping mysql: built without the `mysql` feature");
+            }
+            built
+        })
+        .collect()
+}
