@@ -1999,92 +1999,36 @@ const _: () = {
         fn key(&self) -> &Self::Key {
             &self.id
         }
-        fn __find_row(
-            conn: &mut ::ff_runtime::Connection,
-            key: &Self::Key,
-        ) -> diesel::QueryResult<::core::option::Option<Self>> {
-            use diesel::{OptionalExtension, QueryDsl, RunQueryDsl};
-            ::ff_runtime::with_connection!(
-                conn, | c | { product::table
-                .filter(diesel::ExpressionMethods::eq(product::id,
-                ::ff_runtime::bind(key))).first:: < Self > (c).optional() }
-            )
-        }
-        fn __find_rows<'a>(
-            conn: &mut ::ff_runtime::Connection,
-            criteria: ::ff_runtime::Criteria<'a, product::table>,
-            order: ::ff_runtime::OrderBy<'a, product::table>,
-            limit: ::core::option::Option<i64>,
-            offset: ::core::option::Option<i64>,
-        ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-            use diesel::{QueryDsl, RunQueryDsl};
-            let condition = criteria.into_condition();
-            let orderings = order.into_orderings();
-            if condition.is_none() && orderings.is_empty() && limit.is_none()
-                && offset.is_none()
-            {
-                return ::ff_runtime::with_connection!(
-                    conn, | c | product::table.load:: < Self > (c)
-                );
+        type SqlRow = (
+            ::ff_runtime::__private::diesel::sql_types::Integer,
+            ::ff_runtime::__private::diesel::sql_types::Text,
+            ::ff_runtime::__private::diesel::sql_types::Nullable<
+                ::ff_runtime::__private::diesel::sql_types::Text,
+            >,
+            ::ff_runtime::__private::diesel::sql_types::Double,
+            ::ff_runtime::__private::diesel::sql_types::Nullable<
+                ::ff_runtime::__private::diesel::sql_types::Integer,
+            >,
+        );
+        const VERSION_COLUMN: ::core::option::Option<usize> = ::core::option::Option::None;
+        fn __value(&self, column: usize) -> &dyn ::ff_runtime::__private::Value {
+            match column {
+                0usize => &self.id,
+                1usize => &self.name,
+                2usize => &self.description,
+                3usize => &self.price,
+                4usize => &self.category_id,
+                _ => ::core::panic!("no column {column} in `{}`", "products"),
             }
-            ::ff_runtime::with_connection!(
-                conn, | c | { let mut query = product::table.into_boxed(); if let
-                ::core::option::Option::Some(condition) = condition { query = query
-                .filter(condition); } for ordering in orderings.iter().cloned() { query =
-                query.then_order_by(ordering); } if let
-                ::core::option::Option::Some(limit) = limit { query = query.limit(limit);
-                } if let ::core::option::Option::Some(offset) = offset { query = query
-                .offset(offset); } query.load:: < Self > (c) }
-            )
         }
-        fn __insert_row(
-            conn: &mut ::ff_runtime::Connection,
-            row: &Self,
-        ) -> diesel::QueryResult<Self> {
-            use diesel::{QueryDsl, RunQueryDsl};
-            ::ff_runtime::with_connection!(
-                conn, | c | { diesel::insert_into(product::table).values(row)
-                .returning(product::all_columns).get_result:: < Self > (c) }, mysql : | c
-                | { diesel::insert_into(product::table).values(row).execute(c) ?; let
-                generated = diesel::select(::ff_runtime::__private::last_insert_id())
-                .get_result:: < u64 > (c) ?; let key = generated as i32; product::table
-                .filter(diesel::ExpressionMethods::eq(product::id,
-                ::ff_runtime::bind(key))).first:: < Self > (c) }
-            )
-        }
-        fn __insert_rows(
-            conn: &mut ::ff_runtime::Connection,
-            rows: &[Self],
-        ) -> diesel::QueryResult<usize> {
-            use diesel::RunQueryDsl;
-            if rows.is_empty() {
-                return ::core::result::Result::Ok(0);
-            }
-            let per_statement = ::ff_runtime::__private::rows_per_insert(conn, 5usize);
-            ::ff_runtime::with_connection!(
-                conn, | c | { if rows.len() <= per_statement { return
-                diesel::insert_into(product::table).values(rows).execute(c); }
-                diesel::Connection::transaction(c, | c | { let mut inserted = 0; for
-                chunk in rows.chunks(per_statement) { inserted +=
-                diesel::insert_into(product::table).values(chunk).execute(c) ?; }
-                ::core::result::Result::Ok(inserted) }) }
-            )
-        }
-        fn __update_row(
-            conn: &mut ::ff_runtime::Connection,
-            row: &Self,
-        ) -> diesel::QueryResult<usize> {
-            ::ff_runtime::with_connection!(
-                conn, | c | {
-                diesel::RunQueryDsl::execute(diesel::update(diesel::QueryDsl::filter(product::table,
-                diesel::ExpressionMethods::eq(product::id, ::ff_runtime::bind(& row
-                .id)))).set(row), c,) }
-            )
+        fn __key_list<'a>(
+            keys: ::std::vec::Vec<Self::Key>,
+        ) -> ::ff_runtime::Criteria<'a, product::table> {
+            ::ff_runtime::__private::key_list(product::id, keys)
         }
         fn __key_is_unset(&self) -> bool {
             self.id == 0
         }
-        const VERSIONED: bool = false;
         const HAS_HOOKS: bool = false;
         fn __validation_failures(
             &self,
@@ -2130,163 +2074,36 @@ const _: () = {
             >(&self.category_id, &columns[4usize], backend)?;
             ::core::result::Result::Ok(())
         }
-        fn __has_changes(original: &Self, current: &Self) -> bool {
-            !(true && ::ff_runtime::__private::same(&original.name, &current.name)
-                && ::ff_runtime::__private::same(
-                    &original.description,
-                    &current.description,
-                ) && ::ff_runtime::__private::same(&original.price, &current.price)
-                && ::ff_runtime::__private::same(
-                    &original.category_id,
-                    &current.category_id,
-                ))
-        }
-        #[allow(unused_variables, unused_imports)]
-        fn __update_changes(
-            conn: &mut ::ff_runtime::Connection,
+        #[allow(unused_variables)]
+        fn __changed(
             original: &Self,
             current: &Self,
-        ) -> diesel::QueryResult<usize> {
-            use diesel::{QueryDsl, RunQueryDsl};
-            let changes = (
-                (!::ff_runtime::__private::same(&original.name, &current.name))
-                    .then(|| diesel::ExpressionMethods::eq(
-                        product::name,
-                        ::ff_runtime::bind(&current.name),
-                    )),
-                (!::ff_runtime::__private::same(
-                    &original.description,
-                    &current.description,
-                ))
-                    .then(|| diesel::ExpressionMethods::eq(
-                        product::description,
-                        ::ff_runtime::bind(&current.description),
-                    )),
-                (!::ff_runtime::__private::same(&original.price, &current.price))
-                    .then(|| diesel::ExpressionMethods::eq(
-                        product::price,
-                        ::ff_runtime::bind(&current.price),
-                    )),
-                (!::ff_runtime::__private::same(
-                    &original.category_id,
-                    &current.category_id,
-                ))
-                    .then(|| diesel::ExpressionMethods::eq(
-                        product::category_id,
-                        ::ff_runtime::bind(&current.category_id),
-                    )),
-            );
-            ::ff_runtime::with_connection!(
-                conn, | c | { diesel::update(product::table
-                .filter(diesel::ExpressionMethods::eq(product::id, ::ff_runtime::bind(&
-                original.id)))).set(changes).execute(c) }
-            )
+        ) -> ::ff_runtime::__private::ColumnSet {
+            ::ff_runtime::__private::ColumnSet::EMPTY
+                .with_if(
+                    1usize,
+                    !::ff_runtime::__private::same(&original.name, &current.name),
+                )
+                .with_if(
+                    2usize,
+                    !::ff_runtime::__private::same(
+                        &original.description,
+                        &current.description,
+                    ),
+                )
+                .with_if(
+                    3usize,
+                    !::ff_runtime::__private::same(&original.price, &current.price),
+                )
+                .with_if(
+                    4usize,
+                    !::ff_runtime::__private::same(
+                        &original.category_id,
+                        &current.category_id,
+                    ),
+                )
         }
         fn __next_version(&mut self) {}
-        fn __insert_rows_returning(
-            conn: &mut ::ff_runtime::Connection,
-            rows: &[Self],
-        ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-            use diesel::{QueryDsl, RunQueryDsl};
-            if rows.is_empty() {
-                return ::core::result::Result::Ok(::std::vec::Vec::new());
-            }
-            let per_statement = ::ff_runtime::__private::rows_per_insert(conn, 5usize);
-            ::ff_runtime::with_connection!(
-                conn, | c | { let mut stored = ::std::vec::Vec::with_capacity(rows
-                .len()); for chunk in rows.chunks(per_statement) { #[allow(unused_mut)]
-                let mut batch = diesel::insert_into(product::table).values(chunk)
-                .returning(product::all_columns).get_results:: < Self > (c) ?; batch
-                .sort_by(| a, b | a.id.cmp(& b.id)); stored.extend(batch); }
-                ::core::result::Result::Ok(stored) }, mysql : | c | { let mut stored =
-                ::std::vec::Vec::with_capacity(rows.len()); for chunk in rows
-                .chunks(per_statement) { diesel::insert_into(product::table)
-                .values(chunk).execute(c) ?; let first =
-                diesel::select(::ff_runtime::__private::last_insert_id()).get_result:: <
-                u64 > (c) ? as i32; let last = first + (chunk.len() as i32 - 1); let
-                batch = product::table
-                .filter(diesel::ExpressionMethods::between(product::id, first, last))
-                .order(diesel::ExpressionMethods::asc(product::id)).load:: < Self > (c)
-                ?; if batch.len() != chunk.len() { return
-                ::core::result::Result::Err(::ff_runtime::__private::unreadable_insert("products",
-                chunk.len(), batch.len())); } stored.extend(batch); }
-                ::core::result::Result::Ok(stored) }
-            )
-        }
-        fn __insert_rows_with_keys(
-            conn: &mut ::ff_runtime::Connection,
-            rows: &[Self],
-        ) -> diesel::QueryResult<usize> {
-            use diesel::RunQueryDsl;
-            if rows.is_empty() {
-                return ::core::result::Result::Ok(0);
-            }
-            let per_statement = ::ff_runtime::__private::rows_per_insert(conn, 5usize);
-            let inserted = ::ff_runtime::with_connection!(
-                conn, | c | { diesel::Connection::transaction:: < _,
-                diesel::result::Error, _ > (c, | c | { let mut inserted = 0; for chunk in
-                rows.chunks(per_statement) { let values : ::std::vec::Vec < _ > = chunk
-                .iter().map(| row | (diesel::ExpressionMethods::eq(product::id,
-                ::ff_runtime::bind(& row.id)),
-                diesel::ExpressionMethods::eq(product::name, ::ff_runtime::bind(& row
-                .name)), diesel::ExpressionMethods::eq(product::description,
-                ::ff_runtime::bind(& row.description)),
-                diesel::ExpressionMethods::eq(product::price, ::ff_runtime::bind(& row
-                .price)), diesel::ExpressionMethods::eq(product::category_id,
-                ::ff_runtime::bind(& row.category_id)),)).collect(); inserted +=
-                diesel::insert_into(product::table).values(values).execute(c) ?; }
-                ::core::result::Result::Ok(inserted) }) }
-            )?;
-            ::ff_runtime::__private::advance_key_generator(
-                conn,
-                <Self as ::ff_runtime::Entity>::META,
-            )?;
-            ::core::result::Result::Ok(inserted)
-        }
-        fn __find_keys(
-            conn: &mut ::ff_runtime::Connection,
-            keys: &[Self::Key],
-        ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-            if keys.is_empty() {
-                return ::core::result::Result::Ok(::std::vec::Vec::new());
-            }
-            <Self as ::ff_runtime::Entity>::__find_rows(
-                conn,
-                ::ff_runtime::__private::key_list(product::id, keys.to_vec()),
-                ::ff_runtime::OrderBy::none(),
-                ::core::option::Option::None,
-                ::core::option::Option::None,
-            )
-        }
-        fn __delete_row(
-            conn: &mut ::ff_runtime::Connection,
-            original: &Self,
-        ) -> diesel::QueryResult<usize> {
-            use diesel::{QueryDsl, RunQueryDsl};
-            ::ff_runtime::with_connection!(
-                conn, | c | { diesel::delete(product::table
-                .filter(diesel::ExpressionMethods::eq(product::id, ::ff_runtime::bind(&
-                original.id)))).execute(c) }
-            )
-        }
-        fn __delete_keys(
-            conn: &mut ::ff_runtime::Connection,
-            keys: &[Self::Key],
-        ) -> diesel::QueryResult<usize> {
-            use diesel::{QueryDsl, RunQueryDsl};
-            if keys.is_empty() {
-                return ::core::result::Result::Ok(0);
-            }
-            let keys: ::std::vec::Vec<_> = keys
-                .iter()
-                .map(::ff_runtime::__private::InValue)
-                .collect();
-            ::ff_runtime::with_connection!(
-                conn, | c | { diesel::delete(product::table
-                .filter(diesel::ExpressionMethods::eq_any(product::id, keys))).execute(c)
-                }
-            )
-        }
     }
     #[automatically_derived]
     impl ::ff_runtime::Lifecycle for Product {}
@@ -2360,94 +2177,85 @@ impl Product {
         conn: &mut ::ff_runtime::Connection,
         value: i32,
     ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
-        use ::ff_runtime::__private::diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-        ::ff_runtime::with_connection!(
-            conn, | c | (product::table.filter(product::id
-            .eq(::ff_runtime::bind(value)))).load:: < Self > (c)
+        ::ff_runtime::__private::find_equal::<
+            Self,
+            0usize,
+        >(
+            conn,
+            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
         )
-            .map_err(::ff_runtime::__private::query_error::<Self>)
     }
     ///The row whose `id` equals `value`, if any.
     pub fn find_one_by_id(
         conn: &mut ::ff_runtime::Connection,
         value: i32,
     ) -> ::ff_runtime::Result<::core::option::Option<Self>> {
-        use ::ff_runtime::__private::diesel::{
-            ExpressionMethods, OptionalExtension, QueryDsl, RunQueryDsl,
-        };
-        ::ff_runtime::with_connection!(
-            conn, | c | (product::table.filter(product::id
-            .eq(::ff_runtime::bind(value)))).first:: < Self > (c).optional()
+        ::ff_runtime::__private::find_one_equal::<
+            Self,
+            0usize,
+        >(
+            conn,
+            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
         )
-            .map_err(::ff_runtime::__private::query_error::<Self>)
     }
     ///The rows whose `name` equals `value`.
     pub fn find_by_name(
         conn: &mut ::ff_runtime::Connection,
         value: &str,
     ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
-        use ::ff_runtime::__private::diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-        ::ff_runtime::with_connection!(
-            conn, | c | (product::table.filter(product::name
-            .eq(::ff_runtime::bind(value)))).load:: < Self > (c)
+        ::ff_runtime::__private::find_equal::<
+            Self,
+            1usize,
+        >(
+            conn,
+            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
         )
-            .map_err(::ff_runtime::__private::query_error::<Self>)
     }
     ///The row whose `name` equals `value`, if any.
     pub fn find_one_by_name(
         conn: &mut ::ff_runtime::Connection,
         value: &str,
     ) -> ::ff_runtime::Result<::core::option::Option<Self>> {
-        use ::ff_runtime::__private::diesel::{
-            ExpressionMethods, OptionalExtension, QueryDsl, RunQueryDsl,
-        };
-        ::ff_runtime::with_connection!(
-            conn, | c | (product::table.filter(product::name
-            .eq(::ff_runtime::bind(value)))).first:: < Self > (c).optional()
+        ::ff_runtime::__private::find_one_equal::<
+            Self,
+            1usize,
+        >(
+            conn,
+            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
         )
-            .map_err(::ff_runtime::__private::query_error::<Self>)
     }
     ///The rows whose `description` equals `value`.
     pub fn find_by_description(
         conn: &mut ::ff_runtime::Connection,
         value: ::core::option::Option<&str>,
     ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
-        use ::ff_runtime::__private::diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-        ::ff_runtime::with_connection!(
-            conn, | c | (match value { ::core::option::Option::Some(value) =>
-            product::table.filter(product::description
-            .eq(::ff_runtime::bind(::core::option::Option::Some(value)))).into_boxed(),
-            ::core::option::Option::None => product::table.filter(product::description
-            .is_null()).into_boxed(), }).load:: < Self > (c)
-        )
-            .map_err(::ff_runtime::__private::query_error::<Self>)
+        ::ff_runtime::__private::find_equal::<
+            Self,
+            2usize,
+        >(conn, value.as_ref().map(|value| value as &dyn ::ff_runtime::__private::Value))
     }
     ///The rows whose `price` equals `value`.
     pub fn find_by_price(
         conn: &mut ::ff_runtime::Connection,
         value: f64,
     ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
-        use ::ff_runtime::__private::diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-        ::ff_runtime::with_connection!(
-            conn, | c | (product::table.filter(product::price
-            .eq(::ff_runtime::bind(value)))).load:: < Self > (c)
+        ::ff_runtime::__private::find_equal::<
+            Self,
+            3usize,
+        >(
+            conn,
+            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
         )
-            .map_err(::ff_runtime::__private::query_error::<Self>)
     }
     ///The rows whose `category_id` equals `value`.
     pub fn find_by_category_id(
         conn: &mut ::ff_runtime::Connection,
         value: ::core::option::Option<i32>,
     ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
-        use ::ff_runtime::__private::diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-        ::ff_runtime::with_connection!(
-            conn, | c | (match value { ::core::option::Option::Some(value) =>
-            product::table.filter(product::category_id
-            .eq(::ff_runtime::bind(::core::option::Option::Some(value)))).into_boxed(),
-            ::core::option::Option::None => product::table.filter(product::category_id
-            .is_null()).into_boxed(), }).load:: < Self > (c)
-        )
-            .map_err(::ff_runtime::__private::query_error::<Self>)
+        ::ff_runtime::__private::find_equal::<
+            Self,
+            4usize,
+        >(conn, value.as_ref().map(|value| value as &dyn ::ff_runtime::__private::Value))
     }
 }
 #[automatically_derived]
@@ -2462,8 +2270,7 @@ impl Product {
             <Category as ::ff_runtime::Entity>::Key,
         >::referenced_key(&self.category_id) {
             ::core::option::Option::Some(key) => {
-                <Category as ::ff_runtime::Entity>::__find_row(conn, key)
-                    .map_err(::ff_runtime::__private::query_error::<Category>)
+                ::ff_runtime::Repository::<Category>::new(conn).find(key)
             }
             ::core::option::Option::None => {
                 ::core::result::Result::Ok(::core::option::Option::None)

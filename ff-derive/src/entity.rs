@@ -252,7 +252,8 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// `impl Entity`: metadata and the repository operations.
+    /// `impl Entity`: metadata, and what the generic row operations need to bind and read
+    /// the entity's columns.
     fn entity_impl(&self) -> TokenStream {
         let p = private();
         let ident = self.cont.ident;
@@ -262,10 +263,20 @@ impl<'a> Generator<'a> {
         let table = &self.table;
         let key_column = self.key.column_name();
         let meta = self.metadata();
-        let column_count = self.columns.len();
-        let insert_row = self.insert_row();
+        let sql_types = self.columns.iter().map(|field| types::sql_type(field.ty, &p));
+        let values = self.columns.iter().enumerate().map(|(index, field)| {
+            let ident = field.ident;
+            quote!(#index => &self.#ident)
+        });
+        let version_column = match self
+            .columns
+            .iter()
+            .position(|field| self.version.is_some_and(|v| v.ident == field.ident))
+        {
+            Some(index) => quote!(::core::option::Option::Some(#index)),
+            None => quote!(::core::option::Option::None),
+        };
         let tracking = self.tracking_methods();
-        let update_row = self.update_row();
         let key_is_unset = if self.auto_increment {
             quote!(self.#key == 0)
         } else {
@@ -284,84 +295,18 @@ impl<'a> Generator<'a> {
                     &self.#key
                 }
 
-                fn __find_row(
-                    conn: &mut ::ff_runtime::Connection,
-                    key: &Self::Key,
-                ) -> diesel::QueryResult<::core::option::Option<Self>> {
-                    use diesel::{OptionalExtension, QueryDsl, RunQueryDsl};
-                    ::ff_runtime::with_connection!(conn, |c| {
-                        #module::table.filter(diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(key))).first::<Self>(c).optional()
-                    })
-                }
+                type SqlRow = (#(#sql_types,)*);
+                const VERSION_COLUMN: ::core::option::Option<usize> = #version_column;
 
-                fn __find_rows<'a>(
-                    conn: &mut ::ff_runtime::Connection,
-                    criteria: ::ff_runtime::Criteria<'a, #module::table>,
-                    order: ::ff_runtime::OrderBy<'a, #module::table>,
-                    limit: ::core::option::Option<i64>,
-                    offset: ::core::option::Option<i64>,
-                ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-                    use diesel::{QueryDsl, RunQueryDsl};
-                    let condition = criteria.into_condition();
-                    let orderings = order.into_orderings();
-                    if condition.is_none() && orderings.is_empty() && limit.is_none() && offset.is_none() {
-                        // Every row: a static query, prepared once and cached by Diesel.
-                        return ::ff_runtime::with_connection!(conn, |c| #module::table.load::<Self>(c));
+                fn __value(&self, column: usize) -> &dyn #p::Value {
+                    match column {
+                        #(#values,)*
+                        _ => ::core::panic!("no column {column} in `{}`", #table),
                     }
-                    ::ff_runtime::with_connection!(conn, |c| {
-                        let mut query = #module::table.into_boxed();
-                        if let ::core::option::Option::Some(condition) = condition {
-                            query = query.filter(condition);
-                        }
-                        for ordering in orderings.iter().cloned() {
-                            query = query.then_order_by(ordering);
-                        }
-                        if let ::core::option::Option::Some(limit) = limit {
-                            query = query.limit(limit);
-                        }
-                        if let ::core::option::Option::Some(offset) = offset {
-                            query = query.offset(offset);
-                        }
-                        query.load::<Self>(c)
-                    })
                 }
 
-                fn __insert_row(
-                    conn: &mut ::ff_runtime::Connection,
-                    row: &Self,
-                ) -> diesel::QueryResult<Self> {
-                    use diesel::{QueryDsl, RunQueryDsl};
-                    #insert_row
-                }
-
-                fn __insert_rows(
-                    conn: &mut ::ff_runtime::Connection,
-                    rows: &[Self],
-                ) -> diesel::QueryResult<usize> {
-                    use diesel::RunQueryDsl;
-                    if rows.is_empty() {
-                        return ::core::result::Result::Ok(0);
-                    }
-                    let per_statement = #p::rows_per_insert(conn, #column_count);
-                    ::ff_runtime::with_connection!(conn, |c| {
-                        if rows.len() <= per_statement {
-                            return diesel::insert_into(#module::table).values(rows).execute(c);
-                        }
-                        diesel::Connection::transaction(c, |c| {
-                            let mut inserted = 0;
-                            for chunk in rows.chunks(per_statement) {
-                                inserted += diesel::insert_into(#module::table).values(chunk).execute(c)?;
-                            }
-                            ::core::result::Result::Ok(inserted)
-                        })
-                    })
-                }
-
-                fn __update_row(
-                    conn: &mut ::ff_runtime::Connection,
-                    row: &Self,
-                ) -> diesel::QueryResult<usize> {
-                    #update_row
+                fn __key_list<'a>(keys: ::std::vec::Vec<Self::Key>) -> ::ff_runtime::Criteria<'a, #module::table> {
+                    #p::key_list(#module::#key, keys)
                 }
 
                 fn __key_is_unset(&self) -> bool {
@@ -370,38 +315,6 @@ impl<'a> Generator<'a> {
 
                 #tracking
             }
-        }
-    }
-
-    /// INSERT … RETURNING on SQLite and PostgreSQL; INSERT then SELECT by key on MySQL.
-    fn insert_row(&self) -> TokenStream {
-        let p = private();
-        let module = &self.module;
-        let key = self.key.ident;
-        let key_ty = self.key.ty;
-        let mysql_key = if self.auto_increment {
-            quote! {
-                let generated = diesel::select(#p::last_insert_id()).get_result::<u64>(c)?;
-                let key = generated as #key_ty;
-            }
-        } else {
-            quote!(let key = &row.#key;)
-        };
-        quote! {
-            ::ff_runtime::with_connection!(
-                conn,
-                |c| {
-                    diesel::insert_into(#module::table)
-                        .values(row)
-                        .returning(#module::all_columns)
-                        .get_result::<Self>(c)
-                },
-                mysql: |c| {
-                    diesel::insert_into(#module::table).values(row).execute(c)?;
-                    #mysql_key
-                    #module::table.filter(diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(key))).first::<Self>(c)
-                }
-            )
         }
     }
 
@@ -562,9 +475,9 @@ impl<'a> Generator<'a> {
     /// `find_by_<field>` for every column, `find_one_by_<field>` for the key and unique ones.
     fn finders(&self) -> TokenStream {
         let ident = self.cont.ident;
-        let finders = self.columns.iter().map(|field| {
+        let finders = self.columns.iter().enumerate().map(|(index, field)| {
             let unique = field.ident == self.key.ident || field.attrs.unique.is_some();
-            self.finder(field, unique)
+            self.finder(index, field, unique)
         });
         quote! {
             #[automatically_derived]
@@ -575,31 +488,25 @@ impl<'a> Generator<'a> {
         }
     }
 
-    fn finder(&self, field: &Field, unique: bool) -> TokenStream {
+    fn finder(&self, index: usize, field: &Field, unique: bool) -> TokenStream {
         let p = private();
-        let module = &self.module;
-        let column = field.ident;
         let name = syn::ext::IdentExt::unraw(field.ident);
-        let (argument, filter) = match types::option_inner(field.ty) {
-            Some(inner) => {
-                let argument = types::finder_argument(inner);
-                (
-                    quote!(::core::option::Option<#argument>),
-                    quote! {
-                        match value {
-                            ::core::option::Option::Some(value) => #module::table
-                                .filter(#module::#column.eq(::ff_runtime::bind(::core::option::Option::Some(value))))
-                                .into_boxed(),
-                            ::core::option::Option::None => #module::table
-                                .filter(#module::#column.is_null())
-                                .into_boxed(),
-                        }
-                    },
-                )
-            }
-            None => (
-                types::finder_argument(field.ty),
-                quote!(#module::table.filter(#module::#column.eq(::ff_runtime::bind(value)))),
+        let inner = types::non_null(field.ty);
+        let argument = types::finder_argument(inner);
+        // `&T` arguments point at a `Value` already; the others (`&str`, `&[u8]` and `Copy`
+        // values) are borrowed.
+        let points_at_value = matches!(syn::parse2::<syn::Type>(argument.clone()), Ok(syn::Type::Reference(_)))
+            && !matches!(types::last_segment(inner).as_deref(), Some("String" | "Vec"));
+        let (argument, value) = match (types::option_inner(field.ty).is_some(), points_at_value) {
+            (false, false) => (argument, quote!(::core::option::Option::Some(&value as &dyn #p::Value))),
+            (false, true) => (argument, quote!(::core::option::Option::Some(value as &dyn #p::Value))),
+            (true, false) => (
+                quote!(::core::option::Option<#argument>),
+                quote!(value.as_ref().map(|value| value as &dyn #p::Value)),
+            ),
+            (true, true) => (
+                quote!(::core::option::Option<#argument>),
+                quote!(value.map(|value| value as &dyn #p::Value)),
             ),
         };
         let vis = &self.cont.original.vis;
@@ -614,9 +521,7 @@ impl<'a> Generator<'a> {
                 conn: &mut ::ff_runtime::Connection,
                 value: #argument,
             ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
-                use #p::diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-                ::ff_runtime::with_connection!(conn, |c| (#filter).load::<Self>(c))
-                    .map_err(#p::query_error::<Self>)
+                #p::find_equal::<Self, #index>(conn, #value)
             }
         };
         if !unique {
@@ -638,9 +543,7 @@ impl<'a> Generator<'a> {
                 conn: &mut ::ff_runtime::Connection,
                 value: #argument,
             ) -> ::ff_runtime::Result<::core::option::Option<Self>> {
-                use #p::diesel::{ExpressionMethods, OptionalExtension, QueryDsl, RunQueryDsl};
-                ::ff_runtime::with_connection!(conn, |c| (#filter).first::<Self>(c).optional())
-                    .map_err(#p::query_error::<Self>)
+                #p::find_one_equal::<Self, #index>(conn, #value)
             }
         }
     }

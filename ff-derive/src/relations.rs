@@ -163,8 +163,7 @@ impl<'a> Generator<'a> {
             "The `{parent_name}` of each row through `{fk}`, in the rows' order: one query for the whole list."
         );
         let find = quote! {
-            <#parent as ::ff_runtime::Entity>::__find_row(conn, key)
-                .map_err(::ff_runtime::__private::query_error::<#parent>)
+            ::ff_runtime::Repository::<#parent>::new(conn).find(key)
         };
         let one = if types::option_inner(field.ty).is_some() {
             quote! {

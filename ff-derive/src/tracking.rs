@@ -1,5 +1,5 @@
-//! Code generation for the entity manager: change tracking, partial and versioned updates,
-//! batched writes that return rows, validation, lifecycle hooks and reading rows by name.
+//! Code generation for the entity manager: change tracking, versions, validation, lifecycle
+//! hooks and reading rows by name.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -10,93 +10,24 @@ use crate::internals::attr::Rule;
 use crate::internals::types;
 
 impl Generator<'_> {
-    /// `__update_row`: every column but the key (and the version, which moves on by one and
-    /// guards the UPDATE).
-    pub(crate) fn update_row(&self) -> TokenStream {
-        let module = &self.module;
-        let key = self.key.ident;
-        let has_changeset = !self.updatable().is_empty();
-        let Some(version) = self.version else {
-            if !has_changeset {
-                // Only a key: there is nothing to write, the row exists or it does not.
-                return quote! {
-                    <Self as ::ff_runtime::Entity>::__find_row(conn, &row.#key)
-                        .map(|found| usize::from(found.is_some()))
-                };
-            }
-            return quote! {
-                ::ff_runtime::with_connection!(conn, |c| {
-                    diesel::RunQueryDsl::execute(
-                        diesel::update(diesel::QueryDsl::filter(#module::table, diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(&row.#key)))).set(row),
-                        c,
-                    )
-                })
-            };
-        };
-        let version = version.ident;
-        let changes = if has_changeset {
-            quote!((row, diesel::ExpressionMethods::eq(#module::#version, ::ff_runtime::bind(row.#version + 1))))
-        } else {
-            quote!(diesel::ExpressionMethods::eq(#module::#version, ::ff_runtime::bind(row.#version + 1)))
-        };
-        quote! {
-            use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
-            ::ff_runtime::with_connection!(conn, |c| {
-                diesel::update(
-                    #module::table
-                        .filter(#module::#key.eq(::ff_runtime::bind(&row.#key)))
-                        .filter(#module::#version.eq(::ff_runtime::bind(&row.#version))),
-                )
-                .set(#changes)
-                .execute(c)
-            })
-        }
-    }
-
     /// The `Entity` methods the entity manager uses.
     pub(crate) fn tracking_methods(&self) -> TokenStream {
         let p = private();
-        let module = &self.module;
-        let key = self.key.ident;
-        let column_count = self.columns.len();
         let updatable = self.updatable();
-        let versioned = self.version.is_some();
-        let compared = updatable.iter().map(|field| {
+        let changed = self.columns.iter().enumerate().filter_map(|(index, field)| {
             let ident = field.ident;
-            quote!(#p::same(&original.#ident, &current.#ident))
+            updatable
+                .iter()
+                .any(|u| u.ident == ident)
+                .then(|| quote!(.with_if(#index, !#p::same(&original.#ident, &current.#ident))))
         });
-        let changes = updatable.iter().map(|field| {
-            let ident = field.ident;
-            quote! {
-                (!#p::same(&original.#ident, &current.#ident))
-                    .then(|| diesel::ExpressionMethods::eq(#module::#ident, ::ff_runtime::bind(&current.#ident)))
-            }
-        });
-        let (version_change, version_filter, next_version) = match self.version {
+        let next_version = match self.version {
             Some(version) => {
                 let version = version.ident;
-                (
-                    quote!(::core::option::Option::Some(diesel::ExpressionMethods::eq(#module::#version, ::ff_runtime::bind(original.#version + 1))),),
-                    quote!(.filter(diesel::ExpressionMethods::eq(#module::#version, ::ff_runtime::bind(&original.#version)))),
-                    quote!(self.#version += 1;),
-                )
+                quote!(self.#version += 1;)
             }
-            None => (quote!(), quote!(), quote!()),
+            None => quote!(),
         };
-        let update_changes = if updatable.is_empty() && !versioned {
-            quote!(::core::result::Result::Ok(1))
-        } else {
-            quote! {
-                let changes = (#(#changes,)* #version_change);
-                ::ff_runtime::with_connection!(conn, |c| {
-                    diesel::update(#module::table.filter(diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(&original.#key))) #version_filter)
-                        .set(changes)
-                        .execute(c)
-                })
-            }
-        };
-        let insert_returning = self.insert_rows_returning();
-        let insert_with_keys = self.insert_rows_with_keys();
         let validation = self.validation();
         let storable = self.columns.iter().enumerate().map(|(index, field)| {
             let ident = field.ident;
@@ -104,7 +35,6 @@ impl Generator<'_> {
         });
         let has_hooks = self.cont.attrs.lifecycle.is_some();
         quote! {
-            const VERSIONED: bool = #versioned;
             const HAS_HOOKS: bool = #has_hooks;
 
             fn __validation_failures(&self) -> ::std::vec::Vec<#p::FieldFailure> {
@@ -120,182 +50,14 @@ impl Generator<'_> {
                 ::core::result::Result::Ok(())
             }
 
-            fn __has_changes(original: &Self, current: &Self) -> bool {
-                !(true #(&& #compared)*)
-            }
-
-            #[allow(unused_variables, unused_imports)]
-            fn __update_changes(
-                conn: &mut ::ff_runtime::Connection,
-                original: &Self,
-                current: &Self,
-            ) -> diesel::QueryResult<usize> {
-                use diesel::{QueryDsl, RunQueryDsl};
-                #update_changes
+            #[allow(unused_variables)]
+            fn __changed(original: &Self, current: &Self) -> #p::ColumnSet {
+                #p::ColumnSet::EMPTY #(#changed)*
             }
 
             fn __next_version(&mut self) {
                 #next_version
             }
-
-            fn __insert_rows_returning(
-                conn: &mut ::ff_runtime::Connection,
-                rows: &[Self],
-            ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-                use diesel::{QueryDsl, RunQueryDsl};
-                if rows.is_empty() {
-                    return ::core::result::Result::Ok(::std::vec::Vec::new());
-                }
-                let per_statement = #p::rows_per_insert(conn, #column_count);
-                #insert_returning
-            }
-
-            fn __insert_rows_with_keys(
-                conn: &mut ::ff_runtime::Connection,
-                rows: &[Self],
-            ) -> diesel::QueryResult<usize> {
-                #insert_with_keys
-            }
-
-            fn __find_keys(
-                conn: &mut ::ff_runtime::Connection,
-                keys: &[Self::Key],
-            ) -> diesel::QueryResult<::std::vec::Vec<Self>> {
-                if keys.is_empty() {
-                    return ::core::result::Result::Ok(::std::vec::Vec::new());
-                }
-                <Self as ::ff_runtime::Entity>::__find_rows(
-                    conn,
-                    #p::key_list(#module::#key, keys.to_vec()),
-                    ::ff_runtime::OrderBy::none(),
-                    ::core::option::Option::None,
-                    ::core::option::Option::None,
-                )
-            }
-
-            fn __delete_row(
-                conn: &mut ::ff_runtime::Connection,
-                original: &Self,
-            ) -> diesel::QueryResult<usize> {
-                use diesel::{QueryDsl, RunQueryDsl};
-                ::ff_runtime::with_connection!(conn, |c| {
-                    diesel::delete(#module::table.filter(diesel::ExpressionMethods::eq(#module::#key, ::ff_runtime::bind(&original.#key))) #version_filter)
-                        .execute(c)
-                })
-            }
-
-            fn __delete_keys(
-                conn: &mut ::ff_runtime::Connection,
-                keys: &[Self::Key],
-            ) -> diesel::QueryResult<usize> {
-                use diesel::{QueryDsl, RunQueryDsl};
-                if keys.is_empty() {
-                    return ::core::result::Result::Ok(0);
-                }
-                let keys: ::std::vec::Vec<_> = keys.iter().map(#p::InValue).collect();
-                ::ff_runtime::with_connection!(conn, |c| {
-                    diesel::delete(#module::table.filter(diesel::ExpressionMethods::eq_any(#module::#key, keys))).execute(c)
-                })
-            }
-        }
-    }
-
-    /// Batched INSERT … RETURNING (the generated keys put back in the given order), or on
-    /// MySQL an INSERT then a SELECT of the rows it wrote.
-    /// Rows written with the keys they carry: for a generated key, every column in a
-    /// multi-row INSERT, then the key generator moved past the largest key.
-    fn insert_rows_with_keys(&self) -> TokenStream {
-        if !self.auto_increment {
-            return quote!(<Self as ::ff_runtime::Entity>::__insert_rows(conn, rows));
-        }
-        let p = private();
-        let module = &self.module;
-        let column_count = self.columns.len();
-        let values = self.columns.iter().map(|field| {
-            let ident = field.ident;
-            quote!(diesel::ExpressionMethods::eq(#module::#ident, ::ff_runtime::bind(&row.#ident)))
-        });
-        quote! {
-            use diesel::RunQueryDsl;
-            if rows.is_empty() {
-                return ::core::result::Result::Ok(0);
-            }
-            let per_statement = #p::rows_per_insert(conn, #column_count);
-            let inserted = ::ff_runtime::with_connection!(conn, |c| {
-                diesel::Connection::transaction::<_, diesel::result::Error, _>(c, |c| {
-                    let mut inserted = 0;
-                    for chunk in rows.chunks(per_statement) {
-                        let values: ::std::vec::Vec<_> = chunk.iter().map(|row| (#(#values,)*)).collect();
-                        inserted += diesel::insert_into(#module::table).values(values).execute(c)?;
-                    }
-                    ::core::result::Result::Ok(inserted)
-                })
-            })?;
-            #p::advance_key_generator(conn, <Self as ::ff_runtime::Entity>::META)?;
-            ::core::result::Result::Ok(inserted)
-        }
-    }
-
-    fn insert_rows_returning(&self) -> TokenStream {
-        let p = private();
-        let module = &self.module;
-        let key = self.key.ident;
-        let key_ty = self.key.ty;
-        let table = &self.table;
-        let (in_order, mysql_read_back) = if self.auto_increment {
-            (
-                // Keys are generated in insertion order within one statement.
-                quote!(batch.sort_by(|a, b| a.#key.cmp(&b.#key));),
-                quote! {
-                    let first = diesel::select(#p::last_insert_id()).get_result::<u64>(c)? as #key_ty;
-                    let last = first + (chunk.len() as #key_ty - 1);
-                    let batch = #module::table
-                        .filter(diesel::ExpressionMethods::between(#module::#key, first, last))
-                        .order(diesel::ExpressionMethods::asc(#module::#key))
-                        .load::<Self>(c)?;
-                    if batch.len() != chunk.len() {
-                        return ::core::result::Result::Err(#p::unreadable_insert(#table, chunk.len(), batch.len()));
-                    }
-                },
-            )
-        } else {
-            (
-                quote!(let batch = #p::in_order_of(batch, chunk);),
-                quote! {
-                    let keys: ::std::vec::Vec<_> = chunk.iter().map(|row| #p::InValue(&row.#key)).collect();
-                    let batch = #module::table
-                        .filter(diesel::ExpressionMethods::eq_any(#module::#key, keys))
-                        .load::<Self>(c)?;
-                    let batch = #p::in_order_of(batch, chunk);
-                },
-            )
-        };
-        quote! {
-            ::ff_runtime::with_connection!(
-                conn,
-                |c| {
-                    let mut stored = ::std::vec::Vec::with_capacity(rows.len());
-                    for chunk in rows.chunks(per_statement) {
-                        #[allow(unused_mut)]
-                        let mut batch = diesel::insert_into(#module::table)
-                            .values(chunk)
-                            .returning(#module::all_columns)
-                            .get_results::<Self>(c)?;
-                        #in_order
-                        stored.extend(batch);
-                    }
-                    ::core::result::Result::Ok(stored)
-                },
-                mysql: |c| {
-                    let mut stored = ::std::vec::Vec::with_capacity(rows.len());
-                    for chunk in rows.chunks(per_statement) {
-                        diesel::insert_into(#module::table).values(chunk).execute(c)?;
-                        #mysql_read_back
-                        stored.extend(batch);
-                    }
-                    ::core::result::Result::Ok(stored)
-                }
-            )
         }
     }
 

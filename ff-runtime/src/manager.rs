@@ -115,7 +115,7 @@ impl EntityManager {
         if let Some(known) = self.unit::<E>().get(key) {
             return Ok(known);
         }
-        let row = E::__find_row(&mut self.conn, key).map_err(query_error::<E>)?;
+        let row = crate::rows::find::<E>(&mut self.conn, key).map_err(query_error::<E>)?;
         Ok(row.and_then(|row| self.unit::<E>().register(row)))
     }
 

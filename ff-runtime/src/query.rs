@@ -206,8 +206,14 @@ impl<'a, E: Entity> Query<'a, E> {
     /// The matching rows.
     pub fn load(self, conn: &mut Connection) -> Result<Vec<E>> {
         check_window(self.limit, self.offset)?;
-        E::__find_rows(conn, self.criteria, self.order, self.limit, self.offset)
-            .map_err(query_error::<E>)
+        crate::rows::find_by::<E>(
+            conn,
+            self.criteria.into_condition(),
+            self.order.into_orderings(),
+            self.limit,
+            self.offset,
+        )
+        .map_err(query_error::<E>)
     }
 
     /// The first matching row, if any.
@@ -246,11 +252,8 @@ impl<'a, E: Entity> Query<'a, E> {
 
     /// Deletes the matching rows and returns how many there were.
     pub fn delete(self, conn: &mut Connection) -> Result<usize> {
-        let statement = DeleteQuery {
-            table: E::TABLE_NAME,
-            condition: self.criteria.into_condition(),
-        };
-        crate::with_connection!(conn, |c| statement.execute(c)).map_err(query_error::<E>)
+        crate::rows::delete_where::<E>(conn, self.criteria.into_condition())
+            .map_err(query_error::<E>)
     }
 
     /// `SUM(column)` over the matching rows; NULL (`None`) when no row matches. The result
@@ -452,36 +455,6 @@ where
         out.push_sql("SELECT ");
         self.selection.walk_ast(out.reborrow())?;
         out.push_sql(" FROM ");
-        out.push_identifier(self.table)?;
-        if let Some(condition) = &self.condition {
-            out.push_sql(" WHERE ");
-            condition.walk_ast(out.reborrow())?;
-        }
-        Ok(())
-    }
-}
-
-/// `DELETE FROM <table> [WHERE <criteria>]`: one generic statement for every entity.
-struct DeleteQuery<'a, T> {
-    table: &'static str,
-    condition: Option<Condition<'a, T>>,
-}
-
-impl<T> QueryId for DeleteQuery<'_, T> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<T, Conn> RunQueryDsl<Conn> for DeleteQuery<'_, T> {}
-
-impl<'a, T, DB> QueryFragment<DB> for DeleteQuery<'a, T>
-where
-    DB: Backend,
-    Condition<'a, T>: QueryFragment<DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.unsafe_to_cache_prepared();
-        out.push_sql("DELETE FROM ");
         out.push_identifier(self.table)?;
         if let Some(condition) = &self.condition {
             out.push_sql(" WHERE ");

@@ -204,7 +204,7 @@ where
 pub(crate) fn find_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> Result<Vec<E>> {
     let mut rows = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(keys_per_query(conn)) {
-        rows.extend(E::__find_keys(conn, chunk).map_err(query_error::<E>)?);
+        rows.extend(crate::rows::find_keys::<E>(conn, chunk).map_err(query_error::<E>)?);
     }
     Ok(rows)
 }

@@ -7,6 +7,7 @@ use crate::criteria::{IntoCriteria, IntoOrderBy, OrderBy};
 use crate::entity::Entity;
 use crate::error::{Error, Result, not_found, query_error};
 use crate::query::Query;
+use crate::rows;
 
 /// Reads and writes entities of type `E` on a connection.
 ///
@@ -56,7 +57,7 @@ impl<'c, E: Entity> Repository<'c, E> {
 
     /// The row with this primary key.
     pub fn find(&mut self, key: &E::Key) -> Result<Option<E>> {
-        E::__find_row(self.conn, key).map_err(query_error::<E>)
+        rows::find::<E>(self.conn, key).map_err(query_error::<E>)
     }
 
     /// Every row, in the database's order.
@@ -75,10 +76,10 @@ impl<'c, E: Entity> Repository<'c, E> {
         offset: Option<i64>,
     ) -> Result<Vec<E>> {
         crate::query::check_window(limit, offset)?;
-        E::__find_rows(
+        rows::find_by::<E>(
             self.conn,
-            criteria.into_criteria(),
-            order_by.into_order_by(),
+            criteria.into_criteria().into_condition(),
+            order_by.into_order_by().into_orderings(),
             limit,
             offset,
         )
@@ -102,14 +103,14 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// Inserts a row and returns it as stored, with its generated key and database defaults.
     pub fn insert(&mut self, entity: &E) -> Result<E> {
         entity.check_writable(self.conn.backend())?;
-        E::__insert_row(self.conn, entity).map_err(query_error::<E>)
+        rows::insert(self.conn, entity).map_err(query_error::<E>)
     }
 
     /// Inserts rows with multi-row INSERT statements, as many rows per statement as the
     /// backend's bind-parameter limit allows, all in one transaction. Returns the row count.
     pub fn insert_many(&mut self, entities: &[E]) -> Result<usize> {
         self.check_writable(entities)?;
-        E::__insert_rows(self.conn, entities).map_err(query_error::<E>)
+        rows::insert_many(self.conn, entities).map_err(query_error::<E>)
     }
 
     /// Inserts rows with the keys they carry, also where the database generates keys (fixtures,
@@ -132,7 +133,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// ```
     pub fn insert_with_keys(&mut self, entities: &[E]) -> Result<usize> {
         self.check_writable(entities)?;
-        E::__insert_rows_with_keys(self.conn, entities).map_err(query_error::<E>)
+        rows::insert_with_keys(self.conn, entities).map_err(query_error::<E>)
     }
 
     /// Writes every column of the row with the entity's key; [`Error::NotFound`] if none has it.
@@ -141,7 +142,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// [`save`](Self::save), which returns it as stored) before updating it again.
     pub fn update(&mut self, entity: &E) -> Result<()> {
         entity.check_writable(self.conn.backend())?;
-        match E::__update_row(self.conn, entity).map_err(query_error::<E>)? {
+        match rows::update(self.conn, entity).map_err(query_error::<E>)? {
             0 => Err(self.missing(entity)?),
             _ => Ok(()),
         }
@@ -152,7 +153,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     pub fn save(&mut self, entity: &E) -> Result<E> {
         entity.check_writable(self.conn.backend())?;
         if !entity.__key_is_unset() {
-            let updated = E::__update_row(self.conn, entity).map_err(query_error::<E>)?;
+            let updated = rows::update(self.conn, entity).map_err(query_error::<E>)?;
             if updated > 0 {
                 return self.find(entity.key())?.ok_or_else(not_found::<E>);
             }
@@ -187,7 +188,7 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// `#[ff(version)]` field the row must still have the entity's version
     /// ([`Error::StaleEntity`] otherwise).
     pub fn delete(&mut self, entity: &E) -> Result<()> {
-        match E::__delete_row(self.conn, entity).map_err(query_error::<E>)? {
+        match rows::delete(self.conn, entity).map_err(query_error::<E>)? {
             0 => Err(self.missing(entity)?),
             _ => Ok(()),
         }

@@ -62,6 +62,19 @@ pub fn updated_columns(sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// How many assignments of an UPDATE's SET clause take a bound parameter (a version moved
+/// on by `version = version + 1` takes none).
+pub fn bound_assignments(sql: &str) -> usize {
+    let upper = sql.to_uppercase();
+    let (Some(set), Some(end)) = (upper.find(" SET "), upper.find(" WHERE ")) else {
+        return 0;
+    };
+    sql[set + 5..end]
+        .split(',')
+        .filter(|assignment| assignment.contains('?') || assignment.contains('$'))
+        .count()
+}
+
 /// The bind values of a statement whose binds are all integers, in order, read from Diesel's
 /// debug form (`… -- binds: [7, 2, InValue(5)]`, a wrapper's name left out). Empty when the
 /// statement has no binds.

@@ -10,6 +10,7 @@ use crate::dialect::Backend;
 use crate::entity::Entity;
 use crate::error::{Error, Result, not_found, query_error};
 use crate::relation::keys_per_query;
+use crate::rows;
 use crate::schema::TableDef;
 
 use super::Managed;
@@ -151,7 +152,7 @@ impl<E: Entity + Clone> Unit<E> {
         if self.tracked(entity).is_none() {
             return Err(not_managed::<E>());
         }
-        let Some(mut row) = E::__find_row(conn, &key).map_err(query_error::<E>)? else {
+        let Some(mut row) = rows::find::<E>(conn, &key).map_err(query_error::<E>)? else {
             self.identity.remove(&key);
             return Ok(false);
         };
@@ -261,7 +262,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     fn update(&mut self, conn: &mut Connection) -> Result<()> {
         for key in &self.dirty {
             let tracked = &self.identity[key];
-            let written = E::__update_changes(conn, &tracked.original, &tracked.entity.borrow())
+            let written = rows::update_changes(conn, &tracked.original, &tracked.entity.borrow())
                 .map_err(query_error::<E>)?;
             if written == 0 {
                 return Err(gone::<E>(key));
@@ -275,7 +276,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         if E::VERSIONED {
             // Each row goes only if it still has the version it was loaded with.
             for key in &self.removed {
-                let deleted = E::__delete_row(conn, &self.identity[key].original)
+                let deleted = rows::delete(conn, &self.identity[key].original)
                     .map_err(query_error::<E>)?;
                 if deleted == 0 {
                     return Err(gone::<E>(key));
@@ -284,7 +285,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             return Ok(());
         }
         for chunk in self.removed.chunks(keys_per_query(conn)) {
-            E::__delete_keys(conn, chunk).map_err(query_error::<E>)?;
+            rows::delete_keys::<E>(conn, chunk).map_err(query_error::<E>)?;
         }
         Ok(())
     }
@@ -345,17 +346,17 @@ fn gone<E: Entity>(key: &E::Key) -> Error {
 fn insert_new<E: Entity + Clone>(conn: &mut Connection, rows: &[E]) -> diesel::QueryResult<Vec<E>> {
     let generated = E::META.primary_key().is_some_and(|key| key.auto_increment);
     if !generated || rows.iter().all(E::__key_is_unset) {
-        return E::__insert_rows_returning(conn, rows);
+        return rows::insert_returning(conn, rows);
     }
     let (fresh, keyed): (Vec<E>, Vec<E>) = rows.iter().cloned().partition(E::__key_is_unset);
-    E::__insert_rows_with_keys(conn, &keyed)?;
+    rows::insert_with_keys(conn, &keyed)?;
     let mut stored_keyed = Vec::with_capacity(keyed.len());
     for chunk in keyed.chunks(keys_per_query(conn)) {
         let keys: Vec<E::Key> = chunk.iter().map(|row| row.key().clone()).collect();
-        stored_keyed.extend(E::__find_keys(conn, &keys)?);
+        stored_keyed.extend(rows::find_keys::<E>(conn, &keys)?);
     }
     let mut stored_keyed = crate::__private::in_order_of(stored_keyed, &keyed).into_iter();
-    let mut stored_fresh = E::__insert_rows_returning(conn, &fresh)?.into_iter();
+    let mut stored_fresh = rows::insert_returning(conn, &fresh)?.into_iter();
     Ok(rows
         .iter()
         .filter_map(|row| {

@@ -1,0 +1,84 @@
+//! Reading rows of an entity back from ff's own statements, on every backend.
+
+use diesel::QueryResult;
+use diesel::deserialize::FromSqlRow;
+use diesel::pg::{Pg, PgConnection};
+use diesel::query_builder::{Query, QueryId};
+use diesel::query_dsl::{CompatibleType, RunQueryDsl};
+use diesel::expression::QueryMetadata;
+use diesel::sqlite::{Sqlite, SqliteConnection};
+
+use crate::connection::Connection;
+use crate::criteria::PortableFragment;
+
+/// A statement that returns rows of SQL type `ST` and runs on every backend ff was built with.
+#[cfg(not(feature = "mysql"))]
+pub trait RowQuery<ST>:
+    Query<SqlType = ST>
+    + QueryId
+    + PortableFragment
+    + RunQueryDsl<SqliteConnection>
+    + RunQueryDsl<PgConnection>
+{
+}
+#[cfg(not(feature = "mysql"))]
+impl<Q, ST> RowQuery<ST> for Q where
+    Q: Query<SqlType = ST>
+        + QueryId
+        + PortableFragment
+        + RunQueryDsl<SqliteConnection>
+        + RunQueryDsl<PgConnection>
+{
+}
+
+/// A statement that returns rows of SQL type `ST` and runs on every backend ff was built with.
+#[cfg(feature = "mysql")]
+pub trait RowQuery<ST>:
+    Query<SqlType = ST>
+    + QueryId
+    + PortableFragment
+    + RunQueryDsl<SqliteConnection>
+    + RunQueryDsl<PgConnection>
+    + RunQueryDsl<diesel::mysql::MysqlConnection>
+{
+}
+#[cfg(feature = "mysql")]
+impl<Q, ST> RowQuery<ST> for Q where
+    Q: Query<SqlType = ST>
+        + QueryId
+        + PortableFragment
+        + RunQueryDsl<SqliteConnection>
+        + RunQueryDsl<PgConnection>
+        + RunQueryDsl<diesel::mysql::MysqlConnection>
+{
+}
+
+/// The SQL types of an entity's columns, whose rows read back into `E` on every backend ff was
+/// built with: proven once per entity, where the derive names the types, so that reading is
+/// one generic function rather than a query type-checked per entity. Not public API.
+#[doc(hidden)]
+pub trait RowOf<E>: Sized + 'static {
+    /// The rows `query` returns.
+    fn read<Q: RowQuery<Self>>(query: Q, conn: &mut Connection) -> QueryResult<Vec<E>>;
+}
+
+/// Implements [`RowOf`] given the bounds of each backend.
+macro_rules! row_of {
+    ($($backend:ty),*) => {
+        impl<E, ST> RowOf<E> for ST
+        where
+            ST: 'static $(+ CompatibleType<E, $backend, SqlType = ST>)*,
+            E: 'static $(+ FromSqlRow<ST, $backend>)*,
+            $($backend: QueryMetadata<ST>,)*
+        {
+            fn read<Q: RowQuery<Self>>(query: Q, conn: &mut Connection) -> QueryResult<Vec<E>> {
+                crate::with_connection!(conn, |c| query.load::<E>(c))
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "mysql"))]
+row_of!(Sqlite, Pg);
+#[cfg(feature = "mysql")]
+row_of!(Sqlite, Pg, diesel::mysql::Mysql);
