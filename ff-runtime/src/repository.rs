@@ -113,6 +113,29 @@ impl<'c, E: Entity> Repository<'c, E> {
         rows::insert_many(self.conn, entities).map_err(query_error::<E>)
     }
 
+    /// Inserts rows like [`insert_many`](Self::insert_many), all in one transaction, and
+    /// returns them as stored, in the given order, with their generated keys and database
+    /// defaults. On SQLite and PostgreSQL each statement is an `INSERT … RETURNING`, so this
+    /// costs no extra round trip; MySQL has no `RETURNING`, so there each statement's rows are
+    /// read back by key with one more `SELECT`.
+    ///
+    /// ```
+    /// use ff_runtime::prelude::*;
+    /// # #[derive(Entity, Debug, Clone, PartialEq)]
+    /// # pub struct Tag { pub id: i32, pub name: String }
+    /// # let mut conn = Connection::establish(":memory:")?;
+    /// # conn.create_tables(&[Tag::META])?;
+    /// let mut tags = Repository::<Tag>::new(&mut conn);
+    /// let stored = tags.insert_many_returning(&[Tag { id: 0, name: "rust".into() }, Tag { id: 0, name: "orm".into() }])?;
+    /// assert_eq!(stored, [Tag { id: 1, name: "rust".into() }, Tag { id: 2, name: "orm".into() }]);
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn insert_many_returning(&mut self, entities: &[E]) -> Result<Vec<E>> {
+        self.check_writable(entities)?;
+        self.conn
+            .transaction(|conn| rows::insert_returning(conn, entities).map_err(query_error::<E>))
+    }
+
     /// Inserts rows with the keys they carry, also where the database generates keys (fixtures,
     /// rows copied from another database, a restored backup), then moves the key generator
     /// past the largest key so that rows inserted later without a key do not collide. Returns

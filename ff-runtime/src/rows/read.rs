@@ -57,6 +57,11 @@ impl<Q, ST> RowQuery<ST> for Q where
 /// built with: proven once per entity, where the derive names the types, so that reading is
 /// one generic function rather than a query type-checked per entity. Not public API.
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the columns of `{E}` cannot be read back on every database",
+    label = "a field of `{E}` has a type that cannot be read from its column",
+    note = "see the error that names the field's type: it cannot be stored in a column"
+)]
 pub trait RowOf<E>: Sized + 'static {
     /// The rows `query` returns.
     fn read<Q: RowQuery<Self>>(query: Q, conn: &mut Connection) -> QueryResult<Vec<E>>;

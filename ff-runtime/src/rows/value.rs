@@ -17,6 +17,11 @@ use crate::entity::FieldType;
 /// A value that can be bound as a parameter on every backend ff was built with. Implemented
 /// for every [`FieldType`], and for `&str` and `&[u8]` (what finders take). Not public API.
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a column",
+    label = "unsupported field type",
+    note = "supported: i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::{{NaiveDate, NaiveTime, NaiveDateTime, DateTime<Utc>}}, uuid::Uuid, serde_json::Value, bigdecimal::BigDecimal, Option<T> of these, and enums with #[derive(DbEnum)]"
+)]
 pub trait Value: Sync {
     /// Binds the value on SQLite.
     fn bind_sqlite<'b>(&'b self, out: &mut AstPass<'_, 'b, Sqlite>) -> QueryResult<()>;
