@@ -263,7 +263,10 @@ impl<'a> Generator<'a> {
         let table = &self.table;
         let key_column = self.key.column_name();
         let meta = self.metadata();
-        let sql_types = self.columns.iter().map(|field| types::sql_type(field.ty, &p));
+        let sql_types = self
+            .columns
+            .iter()
+            .map(|field| types::sql_type(field.ty, &p));
         let values = self.columns.iter().enumerate().map(|(index, field)| {
             let ident = field.ident;
             quote!(#index => &self.#ident)
@@ -495,11 +498,22 @@ impl<'a> Generator<'a> {
         let argument = types::finder_argument(inner);
         // `&T` arguments point at a `Value` already; the others (`&str`, `&[u8]` and `Copy`
         // values) are borrowed.
-        let points_at_value = matches!(syn::parse2::<syn::Type>(argument.clone()), Ok(syn::Type::Reference(_)))
-            && !matches!(types::last_segment(inner).as_deref(), Some("String" | "Vec"));
+        let points_at_value = matches!(
+            syn::parse2::<syn::Type>(argument.clone()),
+            Ok(syn::Type::Reference(_))
+        ) && !matches!(
+            types::last_segment(inner).as_deref(),
+            Some("String" | "Vec")
+        );
         let (argument, value) = match (types::option_inner(field.ty).is_some(), points_at_value) {
-            (false, false) => (argument, quote!(::core::option::Option::Some(&value as &dyn #p::Value))),
-            (false, true) => (argument, quote!(::core::option::Option::Some(value as &dyn #p::Value))),
+            (false, false) => (
+                argument,
+                quote!(::core::option::Option::Some(&value as &dyn #p::Value)),
+            ),
+            (false, true) => (
+                argument,
+                quote!(::core::option::Option::Some(value as &dyn #p::Value)),
+            ),
             (true, false) => (
                 quote!(::core::option::Option<#argument>),
                 quote!(value.as_ref().map(|value| value as &dyn #p::Value)),

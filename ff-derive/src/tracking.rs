@@ -14,13 +14,16 @@ impl Generator<'_> {
     pub(crate) fn tracking_methods(&self) -> TokenStream {
         let p = private();
         let updatable = self.updatable();
-        let changed = self.columns.iter().enumerate().filter_map(|(index, field)| {
-            let ident = field.ident;
-            updatable
+        let changed =
+            self.columns
                 .iter()
-                .any(|u| u.ident == ident)
-                .then(|| quote!(.with_if(#index, !#p::same(&original.#ident, &current.#ident))))
-        });
+                .enumerate()
+                .filter_map(|(index, field)| {
+                    let ident = field.ident;
+                    updatable.iter().any(|u| u.ident == ident).then(
+                        || quote!(.with_if(#index, !#p::same(&original.#ident, &current.#ident))),
+                    )
+                });
         let next_version = match self.version {
             Some(version) => {
                 let version = version.ident;

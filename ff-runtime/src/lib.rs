@@ -104,10 +104,10 @@ pub mod __private {
     pub use crate::entity::{advance_key_generator, rows_per_insert};
     pub use crate::error::{not_found, query_error};
     pub use crate::migration::dump_schema;
-    pub use crate::rows::{ColumnSet, RowOf, Value, find_equal, find_one_equal};
     pub use crate::relation::{
         ForeignKeyOf, KeyList, key_list, link, load_children, load_linked, load_parents, unlink,
     };
+    pub use crate::rows::{ColumnSet, RowOf, Value, find_equal, find_one_equal};
     pub use crate::schema;
     pub use crate::sql_types::InValue;
     pub use crate::storage::check_field;

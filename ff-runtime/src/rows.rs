@@ -15,7 +15,6 @@ pub use value::Value;
 
 use diesel::{QueryResult, RunQueryDsl};
 
-
 use crate::connection::Connection;
 use crate::criteria::{Condition, Ordering};
 use crate::entity::{Entity, advance_key_generator, rows_per_insert};
@@ -43,7 +42,8 @@ pub(crate) fn find_by<'a, E: Entity>(
         // Every row: one statement, prepared once.
         return E::SqlRow::read(Select::<E, AllRows<E>>::new(Filter::All), conn);
     }
-    let select = Select::<E, Dynamic>::new(Filter::condition(condition)).window(order, limit, offset);
+    let select =
+        Select::<E, Dynamic>::new(Filter::condition(condition)).window(order, limit, offset);
     E::SqlRow::read(select, conn)
 }
 
@@ -59,8 +59,14 @@ pub fn find_equal<E: Entity, const COLUMN: usize>(
         value,
     };
     let rows = match value {
-        Some(_) => E::SqlRow::read(Select::<E, ByColumn<E, COLUMN, false, false>>::new(filter), conn),
-        None => E::SqlRow::read(Select::<E, ByColumn<E, COLUMN, true, false>>::new(filter), conn),
+        Some(_) => E::SqlRow::read(
+            Select::<E, ByColumn<E, COLUMN, false, false>>::new(filter),
+            conn,
+        ),
+        None => E::SqlRow::read(
+            Select::<E, ByColumn<E, COLUMN, true, false>>::new(filter),
+            conn,
+        ),
     };
     rows.map_err(query_error::<E>)
 }
@@ -79,7 +85,11 @@ pub fn find_one_equal<E: Entity, const COLUMN: usize>(
     let one = Some(1);
     let rows = match value {
         Some(_) => E::SqlRow::read(
-            Select::<E, ByColumn<E, COLUMN, false, true>>::new(filter).window(Vec::new(), one, None),
+            Select::<E, ByColumn<E, COLUMN, false, true>>::new(filter).window(
+                Vec::new(),
+                one,
+                None,
+            ),
             conn,
         ),
         None => E::SqlRow::read(
@@ -96,20 +106,29 @@ pub(crate) fn find_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> Qu
         return Ok(Vec::new());
     }
     let condition = E::__key_list(keys.to_vec()).into_condition();
-    E::SqlRow::read(Select::<E, Dynamic>::new(Filter::condition(condition)), conn)
+    E::SqlRow::read(
+        Select::<E, Dynamic>::new(Filter::condition(condition)),
+        conn,
+    )
 }
 
 /// Inserts `row` and returns it as stored (with its generated key and database defaults).
 pub(crate) fn insert<E: Entity>(conn: &mut Connection, row: &E) -> QueryResult<E> {
     let rows = std::slice::from_ref(row);
     let stored = if returns_inserted(conn) {
-        E::SqlRow::read(Insert::<E, InsertOne<E, true, false>>::new(rows, false, true), conn)?
+        E::SqlRow::read(
+            Insert::<E, InsertOne<E, true, false>>::new(rows, false, true),
+            conn,
+        )?
     } else {
         let insert = Insert::<E, InsertOne<E, false, false>>::new(rows, false, false);
         crate::with_connection!(conn, |c| insert.execute(c))?;
         read_back_inserted(conn, rows)?
     };
-    stored.into_iter().next().ok_or(diesel::result::Error::NotFound)
+    stored
+        .into_iter()
+        .next()
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 /// Inserts `rows` in as few statements as the backend's bind limit allows, in one transaction
@@ -129,7 +148,11 @@ pub(crate) fn insert_with_keys<E: Entity>(conn: &mut Connection, rows: &[E]) -> 
     Ok(inserted)
 }
 
-fn insert_chunks<E: Entity>(conn: &mut Connection, rows: &[E], with_key: bool) -> QueryResult<usize> {
+fn insert_chunks<E: Entity>(
+    conn: &mut Connection,
+    rows: &[E],
+    with_key: bool,
+) -> QueryResult<usize> {
     if rows.is_empty() {
         return Ok(0);
     }
@@ -149,7 +172,10 @@ fn insert_chunks<E: Entity>(conn: &mut Connection, rows: &[E], with_key: bool) -
 }
 
 /// Inserts rows in batches and returns them as stored, in the given order.
-pub(crate) fn insert_returning<E: Entity>(conn: &mut Connection, rows: &[E]) -> QueryResult<Vec<E>> {
+pub(crate) fn insert_returning<E: Entity>(
+    conn: &mut Connection,
+    rows: &[E],
+) -> QueryResult<Vec<E>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -179,7 +205,9 @@ fn in_insertion_order<E: Entity>(mut batch: Vec<E>, chunk: &[E]) -> Vec<E> {
     }
 }
 
-/// Whether the connection's INSERT can return the stored rows.
+/// Whether the connection's INSERT can return the stored rows. MariaDB 10.5 understands
+/// `INSERT … RETURNING`, but its prepared statements announce no result columns before they
+/// run, and Diesel's MySQL connection reads them from there ("No metadata exists").
 fn returns_inserted(conn: &Connection) -> bool {
     conn.backend() != crate::Backend::Mysql
 }
@@ -281,12 +309,18 @@ pub(crate) fn delete_where<'a, E: Entity>(
 fn updatable<E: Entity>() -> ColumnSet {
     let mut columns = ColumnSet::EMPTY;
     for (index, column) in E::META.columns.iter().enumerate() {
-        columns = columns.with_if(index, !column.primary_key && Some(index) != E::VERSION_COLUMN);
+        columns = columns.with_if(
+            index,
+            !column.primary_key && Some(index) != E::VERSION_COLUMN,
+        );
     }
     columns
 }
 
 /// Whether the database generates the keys of `E`.
 fn generated_key<E: Entity>() -> bool {
-    E::META.columns.iter().any(|column| column.primary_key && column.auto_increment)
+    E::META
+        .columns
+        .iter()
+        .any(|column| column.primary_key && column.auto_increment)
 }

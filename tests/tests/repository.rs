@@ -1,11 +1,11 @@
 //! Repositories and generated finders on every backend.
 
-use ff_runtime::Repository;
 use ff_runtime::prelude::*;
+use ff_runtime::{Backend, Repository};
 use ff_tests::domain::{
     Category, Customer, Order, OrderStatus, Product, Tag, category, product, store_tables,
 };
-use ff_tests::each_backend;
+use ff_tests::{Statements, each_backend};
 
 /// Creates the store's tables and a category with five products; returns the category.
 fn seed(conn: &mut Connection) -> Category {
@@ -49,6 +49,52 @@ fn insert_returns_the_row_with_its_generated_key_and_defaults() {
                 ..Product::new("B", 2.0, "B-1", None)
             }
         );
+    });
+}
+
+#[test]
+fn an_insert_reads_the_stored_row_back_in_the_same_statement_where_the_database_can() {
+    each_backend(|conn| {
+        conn.create_tables(&store_tables()).unwrap();
+        // INSERT … RETURNING; on MySQL: INSERT, LAST_INSERT_ID() and the rows by their keys.
+        let statements_per_insert = match conn.backend() {
+            Backend::Mysql => 3,
+            _ => 1,
+        };
+        let statements = Statements::record(conn);
+        let given = Product {
+            description: Some("ünïcødé 🦀 'quoted'".into()),
+            ..Product::new("Lamp", f64::MIN_POSITIVE, "L-1", None)
+        };
+        let stored = Repository::<Product>::new(conn).insert(&given).unwrap();
+        assert_eq!(statements.count(), statements_per_insert);
+        assert_eq!(
+            stored,
+            Product {
+                id: stored.id,
+                ..given
+            }
+        );
+        let held = Repository::<Product>::new(conn).find(&stored.id).unwrap();
+        assert_eq!(held, Some(stored));
+
+        let rows: Vec<Product> = (0..3)
+            .map(|i| Product::new(&format!("N{i}"), -0.0, &format!("N-{i}"), None))
+            .collect();
+        statements.take();
+        let stored = Repository::<Product>::new(conn)
+            .insert_many_returning(&rows)
+            .unwrap();
+        assert_eq!(statements.count(), statements_per_insert);
+        for (stored, given) in stored.iter().zip(&rows) {
+            assert_eq!(
+                stored,
+                &Product {
+                    id: stored.id,
+                    ..given.clone()
+                }
+            );
+        }
     });
 }
 
@@ -206,7 +252,9 @@ fn insert_many_returning_gives_the_stored_rows_in_order_with_keys_and_defaults()
     each_backend(|conn| {
         conn.create_tables(&store_tables()).unwrap();
         let mut repo = Repository::<Product>::new(conn);
-        let earlier = repo.insert(&Product::new("earlier", 1.0, "E-1", None)).unwrap();
+        let earlier = repo
+            .insert(&Product::new("earlier", 1.0, "E-1", None))
+            .unwrap();
         // More rows than one statement takes on any backend, names in a scrambled order,
         // unicode, NULL and extreme values, and every other row inactive.
         let rows: Vec<Product> = (0..12_000)
@@ -225,7 +273,14 @@ fn insert_many_returning_gives_the_stored_rows_in_order_with_keys_and_defaults()
         assert_eq!(stored.len(), rows.len());
         for (i, (stored, given)) in stored.iter().zip(&rows).enumerate() {
             assert_eq!(stored.id, earlier.id + 1 + i as i32, "row {i}");
-            assert_eq!(stored, &Product { id: stored.id, ..given.clone() }, "row {i}");
+            assert_eq!(
+                stored,
+                &Product {
+                    id: stored.id,
+                    ..given.clone()
+                },
+                "row {i}"
+            );
         }
         // What came back is what the database holds.
         let mut held = repo.find_all().unwrap();

@@ -276,8 +276,8 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         if E::VERSIONED {
             // Each row goes only if it still has the version it was loaded with.
             for key in &self.removed {
-                let deleted = rows::delete(conn, &self.identity[key].original)
-                    .map_err(query_error::<E>)?;
+                let deleted =
+                    rows::delete(conn, &self.identity[key].original).map_err(query_error::<E>)?;
                 if deleted == 0 {
                     return Err(gone::<E>(key));
                 }

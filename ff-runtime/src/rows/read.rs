@@ -2,10 +2,10 @@
 
 use diesel::QueryResult;
 use diesel::deserialize::FromSqlRow;
+use diesel::expression::QueryMetadata;
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{Query, QueryId};
 use diesel::query_dsl::{CompatibleType, RunQueryDsl};
-use diesel::expression::QueryMetadata;
 use diesel::sqlite::{Sqlite, SqliteConnection};
 
 use crate::connection::Connection;

@@ -296,8 +296,12 @@ impl<E: Entity, Id> Query for Insert<'_, E, Id> {
     type SqlType = E::SqlRow;
 }
 
-impl<E: Entity, Id, DB: RowBackend> QueryFragment<DB> for Insert<'_, E, Id> {
+impl<E: Entity, Id: StatementId, DB: RowBackend> QueryFragment<DB> for Insert<'_, E, Id> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if !Id::STATIC {
+            // One statement per batch size: not worth keeping prepared (Diesel does the same).
+            out.unsafe_to_cache_prepared();
+        }
         out.push_sql("INSERT INTO ");
         out.push_identifier(E::TABLE_NAME)?;
         if self.columns.is_empty() {
@@ -427,7 +431,11 @@ impl ColumnSet {
     /// This set without column `index` when `yes`.
     #[must_use]
     pub const fn without_if(self, index: usize, yes: bool) -> ColumnSet {
-        if yes { ColumnSet(self.0 & !(1 << index)) } else { self }
+        if yes {
+            ColumnSet(self.0 & !(1 << index))
+        } else {
+            self
+        }
     }
 }
 
