@@ -494,17 +494,7 @@ impl<'a> Generator<'a> {
     fn finder(&self, index: usize, field: &Field, unique: bool) -> TokenStream {
         let p = private();
         let name = syn::ext::IdentExt::unraw(field.ident);
-        let inner = types::non_null(field.ty);
-        let argument = types::finder_argument(inner);
-        // `&T` arguments point at a `Value` already; the others (`&str`, `&[u8]` and `Copy`
-        // values) are borrowed.
-        let points_at_value = matches!(
-            syn::parse2::<syn::Type>(argument.clone()),
-            Ok(syn::Type::Reference(_))
-        ) && !matches!(
-            types::last_segment(inner).as_deref(),
-            Some("String" | "Vec")
-        );
+        let (argument, points_at_value) = types::finder_argument(types::non_null(field.ty));
         let (argument, value) = match (types::option_inner(field.ty).is_some(), points_at_value) {
             (false, false) => (
                 argument,

@@ -2,10 +2,8 @@
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use diesel::QueryResult;
 use diesel::sql_types::{self as native, Nullable, SqlType, is_nullable::NotNull};
 
-use crate::connection::Connection;
 use crate::criteria::Criteria;
 use crate::dialect::Backend;
 use crate::error::{Error, Result};
@@ -198,30 +196,4 @@ where
     fn storage_problem(&self, column: &ColumnType, backend: Backend) -> Option<String> {
         self.as_ref()?.storage_problem(column, backend)
     }
-}
-
-/// Rows per INSERT so that one statement stays under the backend's bind-parameter limit.
-pub fn rows_per_insert(connection: &Connection, columns: usize) -> usize {
-    (connection.backend().dialect().max_bind_params() / columns.max(1)).max(1)
-}
-
-/// After rows were written with their own keys, moves the table's key generator past the
-/// largest key, so rows inserted later without a key do not collide with them. MySQL and
-/// SQLite move their `AUTO_INCREMENT`/`AUTOINCREMENT` counters themselves; PostgreSQL's
-/// identity sequence is set here.
-pub fn advance_key_generator(connection: &mut Connection, table: &TableDef) -> QueryResult<()> {
-    use diesel::RunQueryDsl;
-    let (Connection::Postgres(conn), Some(key)) = (connection, table.primary_key()) else {
-        return Ok(());
-    };
-    let dialect = crate::Backend::Postgres.dialect();
-    let (quoted_table, quoted_key) = (dialect.quote(&table.name), dialect.quote(&key.name));
-    let sql = format!(
-        "SELECT setval(pg_get_serial_sequence($1, $2), m) FROM (SELECT MAX({quoted_key}) AS m FROM {quoted_table}) AS largest WHERE m IS NOT NULL"
-    );
-    diesel::sql_query(sql)
-        .bind::<native::Text, _>(quoted_table.as_str())
-        .bind::<native::Text, _>(key.name.as_ref())
-        .execute(conn)
-        .map(drop)
 }

@@ -101,23 +101,19 @@ pub mod prelude {
 /// Used by generated code. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::entity::{advance_key_generator, rows_per_insert};
-    pub use crate::error::{not_found, query_error};
+    pub use crate::error::not_found;
     pub use crate::migration::dump_schema;
     pub use crate::relation::{
         ForeignKeyOf, KeyList, key_list, link, load_children, load_linked, load_parents, unlink,
     };
     pub use crate::rows::{ColumnSet, RowOf, Value, find_equal, find_one_equal};
     pub use crate::schema;
-    pub use crate::sql_types::InValue;
     pub use crate::storage::check_field;
     pub use crate::validation::{FieldFailure, checks};
     pub use diesel;
     pub use regex::Regex;
     pub use std::borrow::Cow;
     pub use std::sync::OnceLock;
-
-    use crate::Entity;
 
     /// The bound-parameter expression of a value written to `Column`.
     pub type Bound<Column, T> =
@@ -126,29 +122,6 @@ pub mod __private {
     /// Whether two field values are equal (change tracking compares every stored field).
     pub fn same<T: PartialEq + ?Sized>(a: &T, b: &T) -> bool {
         a == b
-    }
-
-    /// `rows` (just read back by key) in the order of `wanted`.
-    pub fn in_order_of<E: Entity>(rows: Vec<E>, wanted: &[E]) -> Vec<E> {
-        let mut by_key: std::collections::HashMap<E::Key, E> = rows
-            .into_iter()
-            .map(|row| (row.key().clone(), row))
-            .collect();
-        wanted
-            .iter()
-            .filter_map(|row| by_key.remove(row.key()))
-            .collect()
-    }
-
-    /// The error when rows inserted on MySQL cannot all be read back by their generated keys.
-    pub fn unreadable_insert(table: &str, inserted: usize, found: usize) -> diesel::result::Error {
-        diesel::result::Error::QueryBuilderError(
-            format!(
-                "{inserted} rows were inserted into `{table}` but {found} were read back by their generated keys: \
-                 the keys of one INSERT were not consecutive (set innodb_autoinc_lock_mode to 0 or 1)"
-            )
-            .into(),
-        )
     }
 
     /// The text a `#[derive(DbEnum)]` variant is stored as.

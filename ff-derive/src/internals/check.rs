@@ -24,6 +24,26 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_version(cx, cont);
     check_validation_rules(cx, cont);
     check_generated_names(cx, cont);
+    check_column_count(cx, cont);
+}
+
+/// Rows are Diesel tuples, which ff builds with up to 32 elements.
+const MAX_COLUMNS: usize = 32;
+
+/// At most [`MAX_COLUMNS`] stored fields.
+fn check_column_count(cx: &Ctxt, cont: &Container) {
+    let columns: Vec<_> = cont.columns().collect();
+    if let Some(first_extra) = columns.get(MAX_COLUMNS) {
+        cx.error_spanned_by(
+            first_extra.ident,
+            format!(
+                "`{}` has {} stored fields, and an entity holds at most {MAX_COLUMNS}: split the table, \
+                 or mark fields that are not stored `#[ff(skip)]`",
+                cont.ident,
+                columns.len()
+            ),
+        );
+    }
 }
 
 /// The schema module generated beside the entity holds `table`, `columns`, `dsl`, `star` and

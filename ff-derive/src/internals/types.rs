@@ -94,15 +94,16 @@ pub fn sql_type(ty: &Type, private: &TokenStream) -> TokenStream {
 }
 
 /// How a finder takes a value of this type: `&str` for `String`, `&[u8]` for bytes, by value
-/// for `Copy` types, by reference otherwise.
-pub fn finder_argument(ty: &Type) -> TokenStream {
+/// for `Copy` types, by reference otherwise; and whether it is that reference to the field's
+/// own type (which can be bound as it is, where the others are borrowed first).
+pub fn finder_argument(ty: &Type) -> (TokenStream, bool) {
     match last_segment(ty).as_deref() {
-        Some("String") => quote!(&str),
-        Some("Vec") => quote!(&[u8]),
+        Some("String") => (quote!(&str), false),
+        Some("Vec") => (quote!(&[u8]), false),
         Some(
             "i16" | "i32" | "i64" | "f32" | "f64" | "bool" | "NaiveDate" | "NaiveTime"
             | "NaiveDateTime" | "DateTime" | "Uuid",
-        ) => quote!(#ty),
-        _ => quote!(&#ty),
+        ) => (quote!(#ty), false),
+        _ => (quote!(&#ty), true),
     }
 }

@@ -355,7 +355,7 @@ fn insert_new<E: Entity + Clone>(conn: &mut Connection, rows: &[E]) -> diesel::Q
         let keys: Vec<E::Key> = chunk.iter().map(|row| row.key().clone()).collect();
         stored_keyed.extend(rows::find_keys::<E>(conn, &keys)?);
     }
-    let mut stored_keyed = crate::__private::in_order_of(stored_keyed, &keyed).into_iter();
+    let mut stored_keyed = rows::in_order_of(stored_keyed, &keyed).into_iter();
     let mut stored_fresh = rows::insert_returning(conn, &fresh)?.into_iter();
     Ok(rows
         .iter()

@@ -1,0 +1,40 @@
+use ff_runtime::prelude::*;
+
+#[derive(Entity)]
+pub struct Wide {
+    pub id: i32,
+    pub f1: i32,
+    pub f2: i32,
+    pub f3: i32,
+    pub f4: i32,
+    pub f5: i32,
+    pub f6: i32,
+    pub f7: i32,
+    pub f8: i32,
+    pub f9: i32,
+    pub f10: i32,
+    pub f11: i32,
+    pub f12: i32,
+    pub f13: i32,
+    pub f14: i32,
+    pub f15: i32,
+    pub f16: i32,
+    pub f17: i32,
+    pub f18: i32,
+    pub f19: i32,
+    pub f20: i32,
+    pub f21: i32,
+    pub f22: i32,
+    pub f23: i32,
+    pub f24: i32,
+    pub f25: i32,
+    pub f26: i32,
+    pub f27: i32,
+    pub f28: i32,
+    pub f29: i32,
+    pub f30: i32,
+    pub f31: i32,
+    pub f32: i32,
+}
+
+fn main() {}
