@@ -1,8 +1,11 @@
 //! One module per command family; this one dispatches and holds what they share.
 
+mod baseline;
 mod copy;
 mod database;
+mod history;
 mod migrations;
+mod stamp;
 mod status;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -23,6 +26,9 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             DatabaseCommand::Upgrade(args) => migrations::upgrade(args),
             DatabaseCommand::Downgrade(args) => migrations::downgrade(args),
             DatabaseCommand::Status(args) => status::run(args),
+            DatabaseCommand::Current(args) => history::current(args),
+            DatabaseCommand::History(args) => history::history(args),
+            DatabaseCommand::Stamp(args) => stamp::run(args),
             DatabaseCommand::ClearMigration(args) => migrations::clear_migrations(args),
             DatabaseCommand::ClearMetadata => migrations::clear_metadata(),
             DatabaseCommand::Copy(args) => copy::run(args),

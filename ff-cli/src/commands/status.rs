@@ -2,7 +2,7 @@
 //! entities. Exits with 4 when anything disagrees, so a CI job can use it.
 
 use ff_runtime::introspect;
-use ff_runtime::migration::{self, Applied, History};
+use ff_runtime::migration::{self, Applied, Damaged, History, Survey};
 use ff_runtime::{Connection, DatabaseUrl, database};
 use serde::Serialize;
 
@@ -46,10 +46,14 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let url = url(&args.connection)?;
     let parsed = DatabaseUrl::parse(&url)?;
     let mut problems = Vec::new();
-    let history = History::load(&project.migrations_dir()).unwrap_or_else(|error| {
+    // A damaged folder is reported by name; the others are still reported truthfully.
+    let survey = History::survey(&project.migrations_dir()).unwrap_or_else(|error| {
         problems.push(error.to_string());
-        History::default()
+        Survey::default()
     });
+    problems.extend(survey.damaged.iter().map(|d| d.error.to_string()));
+    problems.extend(survey.problem.iter().map(ToString::to_string));
+    let history = survey.history;
     let mut database = DatabaseStatus {
         url: parsed.masked(),
         backend: parsed.backend().name().to_owned(),
@@ -75,7 +79,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
             Vec::new()
         }
     };
-    let migrations = migration_rows(&history, &applied, &mut problems);
+    let migrations = migration_rows(&history, &survey.damaged, &applied, &mut problems);
     let entities_changed = match project.entity_schema() {
         Ok(entities) => {
             let changes = migration::diff(&history.head_schema(), &entities);
@@ -183,6 +187,7 @@ fn catch_up_problem(history: &History) -> Option<String> {
 
 fn migration_rows(
     history: &History,
+    damaged: &[Damaged],
     applied: &[Applied],
     problems: &mut Vec<String>,
 ) -> Vec<MigrationStatus> {
@@ -214,12 +219,15 @@ fn migration_rows(
             }
         })
         .collect();
+    rows.extend(damaged.iter().map(|d| MigrationStatus {
+        version: d.version().to_owned(),
+        name: d.name.clone(),
+        description: "(damaged: see below)".into(),
+        status: "DAMAGED",
+        edited: false,
+    }));
     for record in applied {
-        if !history
-            .migrations
-            .iter()
-            .any(|m| m.version() == record.version)
-        {
+        if !rows.iter().any(|row| row.version == record.version) {
             problems.push(format!(
                 "the database has migration {} applied, but the migrations directory does not have it",
                 record.version
@@ -233,6 +241,7 @@ fn migration_rows(
             });
         }
     }
+    rows.sort_by(|a, b| a.version.cmp(&b.version));
     rows
 }
 
