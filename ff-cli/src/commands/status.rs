@@ -80,25 +80,16 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         }
     };
     let migrations = migration_rows(&history, &survey.damaged, &applied, &mut problems);
-    let entities_changed = match project.entity_schema() {
-        Ok(entities) => {
-            let changes = migration::diff(&history.head_schema(), &entities);
-            if !changes.is_empty() {
-                problems.push(format!(
-                    "the entities have {} change(s) without a migration: run `cargo ff database create-migration`",
-                    changes.len()
-                ));
-            }
-            Some(!changes.is_empty())
-        }
-        Err(error) => {
-            problems.push(format!("cannot read the entities: {error}"));
-            None
-        }
+    // When a folder is damaged the head may be among them: comparing the entities with an
+    // earlier migration would report changes that are not there.
+    let intact = survey.damaged.is_empty() && survey.problem.is_none();
+    let entities_changed = if intact {
+        let changed = compare_entities(&project, &history, &mut problems);
+        problems.extend(catch_up_problem(&history));
+        changed
+    } else {
+        None
     };
-    if let Some(catch_up) = catch_up_problem(&history) {
-        problems.push(catch_up);
-    }
     let pending = migrations.iter().filter(|m| m.status == "PENDING").count();
     let status = Status {
         up_to_date: problems.is_empty() && pending == 0 && database.connected,
@@ -121,6 +112,31 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         Ok(())
     } else {
         Err(CommandError::Drift(String::new()))
+    }
+}
+
+/// Whether the entities have changes the last migration does not have (`None`: they cannot be
+/// read; the problem says why).
+fn compare_entities(
+    project: &Project,
+    history: &History,
+    problems: &mut Vec<String>,
+) -> Option<bool> {
+    match project.entity_schema() {
+        Ok(entities) => {
+            let changes = migration::diff(&history.head_schema(), &entities);
+            if !changes.is_empty() {
+                problems.push(format!(
+                    "the entities have {} change(s) without a migration: run `cargo ff database create-migration`",
+                    changes.len()
+                ));
+            }
+            Some(!changes.is_empty())
+        }
+        Err(error) => {
+            problems.push(format!("cannot read the entities: {error}"));
+            None
+        }
     }
 }
 
