@@ -179,7 +179,7 @@ fn upgrade_and_downgrade_stop_at_the_revision_asked() {
         upgrade(&project, url, &["+0"])
             .expect_code(1)
             .contains("write +N with N a number from 1");
-        downgrade(&project, url, &["-x"])
+        downgrade(&project, url, &["-0"])
             .expect_code(1)
             .contains("write -N with N a number from 1");
         assert_at(3);
