@@ -319,7 +319,7 @@ fn a_damaged_folder_is_reported_by_name(
     cargo_ff(project, url, &["database", "status"])
         .expect_code(4)
         .contains("DAMAGED")
-        .contains(&history.migrations[0].version().to_string())
+        .contains(history.migrations[0].version())
         .contains("APPLIED");
     let text = cargo_ff(project, url, &["database", "status"]).text;
     assert!(!text.contains("UNKNOWN"), "{text}");
