@@ -1,4 +1,5 @@
-//! Destructive steps are asked about on a terminal: `n` refuses, `y` runs them.
+//! Destructive steps are asked about on a terminal: `n` refuses, `y` runs them. Output into a
+//! pipe whose reader went away (`cargo ff database status | head -1`) ends quietly.
 
 use ff_tests::backends::each_backend_database;
 use ff_tests::project::{Run, TestProject, run};
@@ -75,5 +76,40 @@ fn destructive_steps_are_asked_about_on_a_terminal() {
         on_terminal(&project, url, &["upgrade"], "y")
             .ok()
             .contains("Migrations applied successfully.");
+    });
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "authors"])
+        .ok();
+    each_backend_database(|database| {
+        let url = database.url();
+        let with = |command: &'static str| vec!["database", command, "--url", url];
+        for all in [
+            with("upgrade"),
+            with("status"),
+            with("current"),
+            vec!["database", "history", "--verbose"],
+        ] {
+            let args = &all;
+            let (reader, writer) = std::io::pipe().expect("a pipe");
+            drop(reader);
+            let output = project
+                .command(&all)
+                .stdout(writer)
+                .stderr(std::process::Stdio::piped())
+                .output()
+                .expect("run cargo-ff");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        }
+        // The work was done although nobody read about it.
+        with_url(&project, url, &["status"])
+            .ok()
+            .contains("CURRENT");
     });
 }

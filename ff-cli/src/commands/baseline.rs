@@ -18,7 +18,7 @@ pub fn settle(
     match migration::baseline(conn, history)? {
         Baseline::NotNeeded => Ok(()),
         Baseline::Matches { migration, tables } => {
-            println!(
+            say!(
                 "The tables of the first migration {migration} already exist, exactly as it creates them: {}.",
                 tables.join(", ")
             );
@@ -28,7 +28,7 @@ pub fn settle(
                 )));
             }
             if let Some(name) = migration::record_first(conn, history)? {
-                println!("  ✓ {name} recorded as applied (not run: its tables exist)");
+                say!("  ✓ {name} recorded as applied (not run: its tables exist)");
             }
             Ok(())
         }

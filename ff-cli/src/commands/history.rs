@@ -16,12 +16,12 @@ pub fn current(args: ConnectionArgs) -> Result<(), CommandError> {
     let history = History::survey(&project.migrations_dir())?.history;
     let url = url(&args)?;
     if !database::database_exists(&url)? {
-        println!("Current revision: base (the database does not exist yet)");
+        say!("Current revision: base (the database does not exist yet)");
         return Ok(());
     }
     let applied = migration::applied(&mut connect(&args)?)?;
     let Some(last) = applied.iter().map(|a| a.version.as_str()).max() else {
-        println!("Current revision: base (no migration applied)");
+        say!("Current revision: base (no migration applied)");
         return Ok(());
     };
     let index = history
@@ -36,7 +36,7 @@ pub fn current(args: ConnectionArgs) -> Result<(), CommandError> {
     } else {
         format!("{pending} pending after it")
     };
-    println!(
+    say!(
         "Current revision: {} - {} ({place})",
         migration.version(),
         migration.file.message
@@ -50,7 +50,7 @@ pub fn history(args: HistoryArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let history = History::load(&project.migrations_dir())?;
     if history.migrations.is_empty() {
-        println!("No migrations yet: run `cargo ff database create-migration`.");
+        say!("No migrations yet: run `cargo ff database create-migration`.");
         return Ok(());
     }
     let head = history.migrations.len() - 1;
@@ -58,7 +58,7 @@ pub fn history(args: HistoryArgs) -> Result<(), CommandError> {
         let parent = migration.file.parent.as_deref().unwrap_or("<base>");
         let mark = if index == head { " (head)" } else { "" };
         if !args.verbose {
-            println!(
+            say!(
                 "{parent} -> {}{mark}, {}",
                 migration.version(),
                 migration.file.message
@@ -69,19 +69,19 @@ pub fn history(args: HistoryArgs) -> Result<(), CommandError> {
             .path
             .strip_prefix(&project.root)
             .unwrap_or(&migration.path);
-        println!("Rev: {}{mark}", migration.version());
-        println!("Parent: {parent}");
-        println!("Path: {}", path.display());
-        println!();
-        println!("    {}", migration.file.message);
-        println!();
+        say!("Rev: {}{mark}", migration.version());
+        say!("Parent: {parent}");
+        say!("Path: {}", path.display());
+        say!();
+        say!("    {}", migration.file.message);
+        say!();
         for operation in &migration.file.operations {
-            println!("    {}", migration::describe(operation));
+            say!("    {}", migration::describe(operation));
         }
         for file in migration.sql.keys() {
-            println!("    + {file} (hand-written SQL)");
+            say!("    + {file} (hand-written SQL)");
         }
-        println!();
+        say!();
     }
     Ok(())
 }

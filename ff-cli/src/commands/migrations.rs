@@ -33,7 +33,7 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
         return check(&operations, !catch_up.is_empty());
     }
     if operations.is_empty() && !args.empty {
-        println!("No changes detected: the entities match the last migration.");
+        say!("No changes detected: the entities match the last migration.");
         return Ok(());
     }
     for backfill in &args.backfill {
@@ -56,27 +56,27 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
         .path
         .strip_prefix(&project.root)
         .unwrap_or(&written.path);
-    println!("Migration '{}' created.", shown.display());
+    say!("Migration '{}' created.", shown.display());
     if !catch_up.is_empty() {
-        println!(
+        say!(
             "  (the last migration was written by an earlier ff: this one starts with what its databases need now)"
         );
     }
     if file.operations.is_empty() {
-        println!("  (no operations: add up.sql and down.sql to the folder)");
+        say!("  (no operations: add up.sql and down.sql to the folder)");
     }
     for operation in &file.operations {
-        println!("  {}", migration::describe(operation));
+        say!("  {}", migration::describe(operation));
     }
     if !file.data_loss.is_empty() {
-        println!();
-        println!("Warning: this migration destroys data; upgrade will ask for --accept-data-loss:");
+        say!();
+        say!("Warning: this migration destroys data; upgrade will ask for --accept-data-loss:");
         for loss in &file.data_loss {
-            println!("  ! {loss}");
+            say!("  ! {loss}");
         }
     }
-    println!();
-    println!("Review it, then run 'cargo ff database upgrade' to apply it.");
+    say!();
+    say!("Review it, then run 'cargo ff database upgrade' to apply it.");
     Ok(())
 }
 
@@ -85,7 +85,7 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
 /// would add (`catch_up`).
 fn check(operations: &[Operation], catch_up: bool) -> Result<(), CommandError> {
     if operations.is_empty() {
-        println!("No changes detected: the entities match the last migration.");
+        say!("No changes detected: the entities match the last migration.");
         return Ok(());
     }
     let changes: Vec<String> = operations
@@ -189,20 +189,20 @@ pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
         let mut started = false;
         let outcome = migration::upgrade(&mut conn, &history, &target, accept, |planned| {
             if !started {
-                println!("Applying migrations...");
+                say!("Applying migrations...");
                 started = true;
             }
-            println!("  ✓ {}", planned.name);
+            say!("  ✓ {}", planned.name);
         });
         match outcome {
             Ok(applied) if applied.is_empty() => {
-                println!("The database is already up to date, no migrations to apply.");
+                say!("The database is already up to date, no migrations to apply.");
                 return Ok(());
             }
             Ok(_) => {
-                println!("Migrations applied successfully.");
-                println!();
-                println!(
+                say!("Migrations applied successfully.");
+                say!();
+                say!(
                     "You can use cargo ff database downgrade to undo the migrations if necessary."
                 );
                 return Ok(());
@@ -255,9 +255,9 @@ fn ask_data_loss(steps: &[String]) -> Result<bool, CommandError> {
     let refused = MigrationError::DataLossRefused {
         steps: steps.to_vec(),
     };
-    println!("These steps destroy data:");
+    say!("These steps destroy data:");
     for step in steps {
-        println!("  ! {step}");
+        say!("  ! {step}");
     }
     if confirmed("Run them? [y/N] ")? {
         Ok(true)
@@ -294,11 +294,11 @@ fn print_upgrade_sql(
 }
 
 fn print_sql(name: &str, direction: &str, statements: &[String]) {
-    println!("-- {direction} {name}");
+    say!("-- {direction} {name}");
     for statement in statements {
-        println!("{statement};");
+        say!("{statement};");
     }
-    println!();
+    say!();
 }
 
 fn parse_dialect(name: &str) -> Result<Backend, CommandError> {
@@ -324,16 +324,16 @@ pub fn downgrade(args: DowngradeArgs) -> Result<(), CommandError> {
     let mut accept = args.accept_data_loss;
     loop {
         let outcome = migration::downgrade(&mut conn, &history, &target, accept, |planned| {
-            println!("  ↩ {}", planned.name);
+            say!("  ↩ {}", planned.name);
         });
         match outcome {
             Ok(reverted) if reverted.is_empty() => {
-                println!("There is nothing to revert: no applied migration lies past the target.");
+                say!("There is nothing to revert: no applied migration lies past the target.");
                 return Ok(());
             }
             Ok(reverted) => {
                 let plural = if reverted.len() == 1 { "" } else { "s" };
-                println!(
+                say!(
                     "Successfully reverted {} migration{plural}.",
                     reverted.len()
                 );
@@ -389,7 +389,7 @@ pub fn clear_migrations(args: ClearMigrationArgs) -> Result<(), CommandError> {
         ));
     }
     if removals.is_empty() {
-        println!(
+        say!(
             "Nothing to clear: no migrations directory, and no migration history in the database."
         );
         return Ok(());
@@ -406,18 +406,18 @@ pub fn clear_migrations(args: ClearMigrationArgs) -> Result<(), CommandError> {
     }
     if let Some(conn) = conn.as_mut().filter(|_| recorded > 0) {
         let stamped = migration::stamp(conn, &History::default(), 0, true)?;
-        println!(
+        say!(
             "✓ Migration history cleared: {} record(s) forgotten; the tables and their data stay",
             stamped.purged.len()
         );
     }
     if dir.exists() {
         clear_dir(&dir)?;
-        println!("✓ Migrations cleared: {}", dir.display());
+        say!("✓ Migrations cleared: {}", dir.display());
     }
     if recorded > 0 {
-        println!();
-        println!(
+        say!();
+        say!(
             "Next: `cargo ff database create-migration`, then `cargo ff database upgrade --baseline` (the tables exist already)."
         );
     }
@@ -444,7 +444,7 @@ pub fn clear_metadata() -> Result<(), CommandError> {
     let project = Project::discover()?;
     let dir = project.project_metadata_dir();
     clear_dir(&dir)?;
-    println!("✓ Metadata cache cleared: {}", dir.display());
-    println!("The next command reads the entities again.");
+    say!("✓ Metadata cache cleared: {}", dir.display());
+    say!("The next command reads the entities again.");
     Ok(())
 }

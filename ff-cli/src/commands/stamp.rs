@@ -23,16 +23,16 @@ pub fn run(args: StampArgs) -> Result<(), CommandError> {
     let mut conn = connect(&args.connection)?;
     let stamped = migration::stamp(&mut conn, &history, count, args.purge)?;
     for version in &stamped.purged {
-        println!("  - {version} forgotten (not in the migrations directory)");
+        say!("  - {version} forgotten (not in the migrations directory)");
     }
     for name in &stamped.unrecorded {
-        println!("  ✗ {name} recorded as not applied");
+        say!("  ✗ {name} recorded as not applied");
     }
     for name in &stamped.recorded {
-        println!("  ✓ {name} recorded as applied");
+        say!("  ✓ {name} recorded as applied");
     }
     for name in &stamped.rechecked {
-        println!(
+        say!(
             "  ✓ {name}: the checksum of its files now is recorded (it was edited after it was applied)"
         );
     }
@@ -41,9 +41,9 @@ pub fn run(args: StampArgs) -> Result<(), CommandError> {
         n => history.migrations[n - 1].name(),
     };
     if stamped.is_empty() {
-        println!("The database already stands at {at}: nothing changed.");
+        say!("The database already stands at {at}: nothing changed.");
     } else {
-        println!("The database now stands at {at}; no migration was run.");
+        say!("The database now stands at {at}; no migration was run.");
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         entities_changed,
     };
     match args.format {
-        Format::Json => println!(
+        Format::Json => say!(
             "{}",
             serde_json::to_string_pretty(&status).expect("status serializes")
         ),
@@ -295,7 +295,7 @@ fn print_text(status: &Status, pending: usize) {
         &["Component", "Status", "Details"],
         &rows,
     );
-    println!();
+    say!();
     let rows: Vec<Vec<String>> = status
         .migrations
         .iter()
@@ -313,13 +313,13 @@ fn print_text(status: &Status, pending: usize) {
         &["Version", "Description", "Status"],
         &rows,
     );
-    println!();
+    say!();
     for problem in &status.problems {
-        println!(" ! {problem}");
+        say!(" ! {problem}");
     }
     if status.up_to_date {
-        println!(" The database is up to date");
+        say!(" The database is up to date");
     } else if pending > 0 && status.database.connected {
-        println!(" {pending} migration(s) pending: run `cargo ff database upgrade`");
+        say!(" {pending} migration(s) pending: run `cargo ff database upgrade`");
     }
 }
