@@ -86,11 +86,11 @@ fn a_missing_directory_is_created_by_create_and_named_by_the_others() {
     let project = project();
     let root = project.root();
     let url = "sqlite://missing/dir/app.db";
-    for args in [
-        &["database", "upgrade"][..],
-        &["database", "downgrade"],
-        &["database", "stamp", "base"],
-    ] {
+    let stamp = cargo_ff_in(&project, root, Some(url), &["database", "stamp", "base"])
+        .expect_code(1)
+        .contains("does not exist: create it with `cargo ff database create`");
+    assert!(!stamp.text.contains("server"), "{}", stamp.text);
+    for args in [&["database", "upgrade"][..], &["database", "downgrade"]] {
         let refused = cargo_ff_in(&project, root, Some(url), args)
             .expect_code(1)
             .contains(&format!(
