@@ -15,22 +15,34 @@ pub fn settle(
     history: &History,
     baseline: bool,
 ) -> Result<(), CommandError> {
-    match migration::baseline(conn, history)? {
+    match migration::baseline(conn, history, baseline)? {
         Baseline::NotNeeded => Ok(()),
-        Baseline::Matches { migration, tables } => {
+        Baseline::Matches {
+            migration,
+            tables,
+            recorded,
+        } => {
             say!(
                 "The tables of the first migration {migration} already exist, exactly as it creates them: {}.",
                 tables.join(", ")
             );
-            if !baseline && !confirmed("Record it as applied without running it? [y/N] ")? {
-                return Err(CommandError::Refused(format!(
+            if recorded {
+                say!("  ✓ {migration} recorded as applied (not run: its tables exist)");
+                Ok(())
+            } else if confirmed("Record it as applied without running it? [y/N] ")? {
+                match migration::baseline(conn, history, true)? {
+                    Baseline::Matches { recorded: true, .. } => {
+                        say!("  ✓ {migration} recorded as applied (not run: its tables exist)");
+                        Ok(())
+                    }
+                    // Another runner changed the database meanwhile: report what it is now.
+                    _ => settle(conn, history, true),
+                }
+            } else {
+                Err(CommandError::Refused(format!(
                     "not running {migration}: its tables already exist\nhelp: run `cargo ff database upgrade --baseline` to record it as applied without running it; the migrations after it then run as usual"
-                )));
+                )))
             }
-            if let Some(name) = migration::record_first(conn, history)? {
-                say!("  ✓ {name} recorded as applied (not run: its tables exist)");
-            }
-            Ok(())
         }
         Baseline::Differs { migration, tables } => {
             let mut lines = Vec::new();

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::Result;
 use super::history::History;
-use super::runner::applied;
+use super::runner::{Lock, Setup, applied, with_target};
 use crate::Connection;
-use crate::introspect::{LiveSchema, compare_ignoring_column_order, expected_live, live_schema};
+use crate::introspect::{LiveSchema, compare_ignoring_column_order, expected_live};
 
 /// How the live database stands against the first migration of a history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub enum Baseline {
         migration: String,
         /// Its tables.
         tables: Vec<String>,
+        /// Whether it is now recorded as applied.
+        recorded: bool,
     },
     /// Some of its tables exist, but the database differs from what it creates.
     Differs {
@@ -34,34 +36,62 @@ pub enum Baseline {
 }
 
 /// Compares the live database with what the first migration of `history` creates, when the
-/// database records no applied migration but has some of its tables. Only reads.
-pub fn baseline(conn: &mut Connection, history: &History) -> Result<Baseline> {
+/// database records no applied migration but has some of its tables; with `record`, records
+/// that migration as applied (with its checksum, without running it) when they match
+/// exactly. Under the runner lock, so that another runner's half-done work is never taken for
+/// a database made by hand.
+///
+/// ```
+/// use ff_runtime::Connection;
+/// use ff_runtime::migration::{self, Baseline, History};
+///
+/// let mut conn = Connection::establish("sqlite://:memory:")?;
+/// // A fresh database: `upgrade` creates the tables as usual.
+/// let history = History::default(); // History::load(Path::new("migrations"))? in a project
+/// assert_eq!(migration::baseline(&mut conn, &history, true)?, Baseline::NotNeeded);
+/// # Ok::<(), migration::MigrationError>(())
+/// ```
+pub fn baseline(conn: &mut Connection, history: &History, record: bool) -> Result<Baseline> {
     let Some(first) = history.migrations.first() else {
         return Ok(Baseline::NotNeeded);
     };
     if !applied(conn)?.is_empty() {
         return Ok(Baseline::NotNeeded);
     }
-    let live = live_schema(conn)?;
-    let expected = expected_live(&first.snapshot, conn.backend());
-    if !expected
-        .tables
-        .keys()
-        .any(|name| live.tables.contains_key(name))
-    {
-        return Ok(Baseline::NotNeeded);
-    }
-    let differences = differences_by_table(&expected, &live);
-    Ok(if differences.is_empty() {
-        Baseline::Matches {
+    let backend = conn.backend();
+    with_target(conn, Lock::Exclusive, |runner| {
+        let setup = if record {
+            Setup::Create
+        } else {
+            Setup::ReadOnly
+        };
+        if !runner.applied(setup)?.is_empty() {
+            return Ok(Baseline::NotNeeded);
+        }
+        let live = runner.live_schema()?;
+        let expected = expected_live(&first.snapshot, backend);
+        if !expected
+            .tables
+            .keys()
+            .any(|name| live.tables.contains_key(name))
+        {
+            return Ok(Baseline::NotNeeded);
+        }
+        let differences = differences_by_table(&expected, &live);
+        if !differences.is_empty() {
+            return Ok(Baseline::Differs {
+                migration: first.name(),
+                tables: differences,
+            });
+        }
+        if record {
+            runner.in_transaction(&mut |runner| runner.record(first.version(), &first.checksum))?;
+        }
+        Ok(Baseline::Matches {
             migration: first.name(),
             tables: expected.tables.keys().cloned().collect(),
-        }
-    } else {
-        Baseline::Differs {
-            migration: first.name(),
-            tables: differences,
-        }
+            recorded: record,
+        })
     })
 }
 

@@ -533,6 +533,80 @@ mod tests {
         fs::remove_dir_all(&directory).unwrap();
     }
 
+    /// Three chained migrations with no operations in a fresh directory.
+    fn three_migrations(name: &str) -> (PathBuf, Vec<MigrationDir>) {
+        let directory = std::env::temp_dir().join(format!("ff-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&directory);
+        let mut written: Vec<MigrationDir> = Vec::new();
+        for (version, message) in [
+            ("20261122143025", "authors"),
+            ("20261122150000", "books"),
+            ("20261123090000", "shelves"),
+        ] {
+            let file = MigrationFile {
+                version: version.into(),
+                message: message.into(),
+                parent: written.last().map(|m| m.version().to_owned()),
+                operations: Vec::new(),
+                reverse: Vec::new(),
+                data_loss: Vec::new(),
+            };
+            written.push(MigrationDir::write(&directory, &file, &Schema::default()).unwrap());
+        }
+        (directory, written)
+    }
+
+    #[test]
+    fn revisions_are_versions_folder_names_or_a_start_that_tells_them_apart() {
+        let (directory, written) = three_migrations("revisions");
+        let history = History::load(&directory).unwrap();
+        assert_eq!(history.position("20261122150000").unwrap(), 1);
+        assert_eq!(history.position("20261123090000_shelves").unwrap(), 2);
+        assert_eq!(history.position("20261123").unwrap(), 2);
+        assert_eq!(history.count_through("base").unwrap(), 0);
+        assert_eq!(history.count_through("head").unwrap(), 3);
+        assert_eq!(history.count_through("20261122143025").unwrap(), 1);
+        let ambiguous = history.position("20261122").unwrap_err().to_string();
+        assert!(
+            ambiguous.contains("`20261122` is ambiguous")
+                && ambiguous.contains("20261122143025_authors"),
+            "{ambiguous}"
+        );
+        assert!(history.position("2026112215").is_ok(), "one starts so");
+        let unknown = history.position("books").unwrap_err().to_string();
+        assert!(
+            unknown.contains("unknown revision `books`")
+                && written.iter().all(|m| unknown.contains(&m.name()))
+                && unknown.contains("cargo ff database history"),
+            "{unknown}"
+        );
+        let none = History::default().position("x").unwrap_err().to_string();
+        assert!(
+            none.contains("the migrations directory has no migrations"),
+            "{none}"
+        );
+        fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn a_survey_reports_each_damaged_folder_and_keeps_the_others() {
+        let (directory, written) = three_migrations("survey");
+        fs::remove_file(written[1].path.join(SNAPSHOT_FILE)).unwrap();
+        assert!(matches!(
+            History::load(&directory),
+            Err(MigrationError::Corrupt { .. })
+        ));
+        let survey = History::survey(&directory).unwrap();
+        let kept: Vec<String> = survey.history.migrations.iter().map(|m| m.name()).collect();
+        assert_eq!(kept, [written[0].name(), written[2].name()]);
+        assert_eq!(survey.damaged.len(), 1);
+        assert_eq!(survey.damaged[0].name, written[1].name());
+        assert_eq!(survey.damaged[0].version(), "20261122150000");
+        // The link from the third to the damaged second is no problem of its own.
+        assert!(survey.problem.is_none(), "{:?}", survey.problem);
+        fs::remove_dir_all(&directory).unwrap();
+    }
+
     #[test]
     fn a_snapshot_records_its_format_and_one_without_is_legacy() {
         let directory =

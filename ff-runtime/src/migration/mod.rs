@@ -27,4 +27,4 @@ pub use runner::{
     up_statements, upgrade, verify,
 };
 pub use schema_set::Schema;
-pub use stamp::{Stamped, record_first, stamp};
+pub use stamp::{Stamped, stamp};

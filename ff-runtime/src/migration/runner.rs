@@ -611,6 +611,8 @@ pub(super) trait Runner {
     fn set_checksum(&mut self, version: &str, checksum: &str) -> Result<()>;
     /// Forgets that a migration was applied, without reverting it.
     fn forget(&mut self, version: &str) -> Result<()>;
+    /// The tables of the database ([`introspect::live_schema`](crate::introspect::live_schema)).
+    fn live_schema(&mut self) -> Result<crate::introspect::LiveSchema>;
     /// Runs `work` in a transaction (a savepoint inside SQLite's run-wide one).
     fn in_transaction(&mut self, work: &mut dyn FnMut(&mut dyn Runner) -> Result<()>)
     -> Result<()>;
@@ -705,6 +707,10 @@ macro_rules! runner {
                 diesel::delete(__ff_migration_checksums::table.find(version)).execute(self)?;
                 diesel::delete(__diesel_schema_migrations::table.find(version)).execute(self)?;
                 Ok(())
+            }
+
+            fn live_schema(&mut self) -> Result<crate::introspect::LiveSchema> {
+                Ok(crate::introspect::ReadLiveSchema::live_schema(self)?)
             }
 
             fn in_transaction(

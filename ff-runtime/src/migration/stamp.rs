@@ -1,5 +1,5 @@
 //! Recording migrations as applied or not applied without running them: `stamp` (Alembic's
-//! `stamp`, Prisma's `migrate resolve`) and the first migration of `upgrade --baseline`.
+//! `stamp`, Prisma's `migrate resolve`).
 
 use super::error::{MigrationError, Result};
 use super::history::History;
@@ -34,6 +34,25 @@ impl Stamped {
 /// (see [`History::count_through`]), each with the checksum of its files, running none of
 /// them; under the runner lock, in one transaction. Versions recorded that the directory does
 /// not have stop it, with nothing changed, unless `purge` forgets them too.
+///
+/// ```
+/// use ff_runtime::Connection;
+/// use ff_runtime::migration::{self, History, MigrationDir, MigrationFile, Schema};
+///
+/// # let dir = std::env::temp_dir().join(format!("ff-doc-stamp-{}", std::process::id()));
+/// # let file = MigrationFile { version: "20261122143025".into(), message: "initial".into(),
+/// #     parent: None, operations: Vec::new(), reverse: Vec::new(), data_loss: Vec::new() };
+/// # MigrationDir::write(&dir, &file, &Schema::default())?;
+/// let history = History::load(&dir)?; // one migration, 20261122143025_initial
+/// let mut conn = Connection::establish("sqlite://:memory:")?;
+/// let stamped = migration::stamp(&mut conn, &history, history.count_through("head")?, false)?;
+/// assert_eq!(stamped.recorded, ["20261122143025_initial"]);
+/// assert_eq!(migration::applied(&mut conn)?.len(), 1); // recorded, not run
+/// let stamped = migration::stamp(&mut conn, &history, history.count_through("base")?, false)?;
+/// assert_eq!(stamped.unrecorded, ["20261122143025_initial"]);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), migration::MigrationError>(())
+/// ```
 pub fn stamp(
     conn: &mut Connection,
     history: &History,
@@ -89,22 +108,5 @@ pub fn stamp(
             Ok(())
         })?;
         Ok(stamped)
-    })
-}
-
-/// Records the first migration of `history` as applied without running it, when the database
-/// records none yet (checked under the runner lock): `upgrade --baseline`, once
-/// [`baseline`](super::baseline) found its tables exactly as it creates them. Returns its
-/// folder name, or `None` when another runner applied migrations meanwhile.
-pub fn record_first(conn: &mut Connection, history: &History) -> Result<Option<String>> {
-    let Some(first) = history.migrations.first() else {
-        return Ok(None);
-    };
-    with_target(conn, Lock::Exclusive, |runner| {
-        if !runner.applied(Setup::Create)?.is_empty() {
-            return Ok(None);
-        }
-        runner.in_transaction(&mut |runner| runner.record(first.version(), &first.checksum))?;
-        Ok(Some(first.name()))
     })
 }
