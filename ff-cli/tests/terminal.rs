@@ -113,3 +113,43 @@ fn output_into_a_closed_pipe_ends_quietly() {
             .contains("CURRENT");
     });
 }
+
+#[test]
+fn clearing_the_history_and_recording_a_baseline_are_asked_about_on_a_terminal() {
+    each_backend_database(|database| {
+        let url = database.url();
+        let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), url, AUTHOR);
+        project
+            .cargo_ff(&["database", "create-migration", "-m", "authors"])
+            .ok();
+        with_url(&project, url, &["upgrade"]).ok();
+
+        on_terminal(&project, url, &["clear-migration"], "n")
+            .expect_code(3)
+            .contains("the database's record of 1 applied migration(s)? The tables and their data stay. [y/N]");
+        with_url(&project, url, &["current"])
+            .ok()
+            .contains("authors (head)");
+        on_terminal(&project, url, &["clear-migration"], "y")
+            .ok()
+            .contains("✓ Migration history cleared: 1 record(s) forgotten")
+            .contains("✓ Migrations cleared");
+        with_url(&project, url, &["current"])
+            .ok()
+            .contains("Current revision: base");
+
+        project
+            .cargo_ff(&["database", "create-migration", "-m", "initial"])
+            .ok();
+        on_terminal(&project, url, &["upgrade"], "n")
+            .expect_code(3)
+            .contains("Record it as applied without running it? [y/N]")
+            .contains("upgrade --baseline");
+        on_terminal(&project, url, &["upgrade"], "y")
+            .ok()
+            .contains("initial recorded as applied (not run: its tables exist)");
+        with_url(&project, url, &["current"])
+            .ok()
+            .contains("initial (head)");
+    });
+}
