@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use diesel::RunQueryDsl;
-use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sql_types::{Integer, Text};
 use ff_runtime::{Backend, Connection, with_connection};
-use ff_tests::backends::{TestDatabase, each_backend_database, scratch_dir};
+use ff_tests::backends::{TestDatabase, each_backend_database, row_count, scratch_dir};
 use ff_tests::project::{Run, TestProject, run};
 
 const AUTHOR: &str = r#"
@@ -118,22 +118,6 @@ fn recorded(conn: &mut Connection) -> Vec<String> {
     .into_iter()
     .map(|row| row.name)
     .collect()
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(conn: &mut Connection, table: &str) -> i64 {
-    let sql = format!(
-        "SELECT COUNT(*) AS n FROM {}",
-        conn.backend().dialect().quote(table)
-    );
-    with_connection!(conn, |c| diesel::sql_query(&sql).get_result::<Count>(c))
-        .expect("count rows")
-        .n
 }
 
 #[test]
@@ -367,7 +351,7 @@ fn an_applied_migration_that_was_edited_is_reported_and_blocks_upgrade_and_downg
         database(&project, url, &["status"])
             .ok()
             .contains("The database is up to date");
-        assert_eq!(count(&mut conn, "author"), 1, "nothing was lost");
+        assert_eq!(row_count(&mut conn, "author"), 1, "nothing was lost");
     });
 }
 
@@ -562,12 +546,12 @@ fn upgrade_sql_needs_no_database_for_a_dialect_and_prints_only_pending_migration
         assert!(!pending.text.contains("CREATE TABLE"), "{}", pending.text);
         let mut conn = db.connect();
         assert_eq!(recorded(&mut conn).len(), 1, "--sql applied nothing");
-        assert_eq!(count(&mut conn, "author"), 0);
+        assert_eq!(row_count(&mut conn, "author"), 0);
 
         database(&project, url, &["upgrade"]).ok();
         let nothing = database(&project, url, &["upgrade", "--sql"]).ok();
         assert!(!nothing.text.contains("-- upgrade"), "{}", nothing.text);
-        assert_eq!(count(&mut conn, "author"), 1);
+        assert_eq!(row_count(&mut conn, "author"), 1);
     });
 }
 
@@ -674,7 +658,7 @@ fn copy_makes_a_checked_copy_next_to_the_database_and_leaves_nothing_behind() {
             }
         };
         let mut copy = Connection::establish(&copy_url).expect("the copy exists");
-        assert_eq!(count(&mut copy, "author"), 3);
+        assert_eq!(row_count(&mut copy, "author"), 3);
         assert_eq!(recorded(&mut copy).len(), 1, "the history was copied");
         drop(copy);
         // The copy is a database ff can work on.
@@ -682,7 +666,7 @@ fn copy_makes_a_checked_copy_next_to_the_database_and_leaves_nothing_behind() {
             .ok()
             .contains("The database is up to date");
         assert_eq!(
-            count(&mut db.connect(), "author"),
+            row_count(&mut db.connect(), "author"),
             3,
             "the source is intact"
         );

@@ -12,7 +12,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use ff_runtime::introspect::live_schema;
 use ff_runtime::migration::History;
 use ff_runtime::{Backend, Connection, with_connection};
-use ff_tests::backends::{TestDatabase, each_backend_database};
+use ff_tests::backends::{TestDatabase, each_backend_database, row_count};
 use ff_tests::project::{Run, TestProject, run};
 
 const AUTHOR: &str = r#"
@@ -99,22 +99,6 @@ fn first(history: &History, count: usize) -> Vec<(String, String)> {
 }
 
 #[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(conn: &mut Connection, table: &str) -> i64 {
-    let sql = format!(
-        "SELECT COUNT(*) AS n FROM {}",
-        conn.backend().dialect().quote(table)
-    );
-    with_connection!(conn, |c| diesel::sql_query(&sql).get_result::<Count>(c))
-        .expect("count rows")
-        .n
-}
-
-#[derive(diesel::QueryableByName)]
 struct Acquired {
     #[diesel(sql_type = Nullable<BigInt>)]
     acquired: Option<i64>,
@@ -150,16 +134,11 @@ fn migration_lock(conn: &mut Connection, take: bool) {
 /// A project with three migrations: `authors`, `books`, `shelves`.
 fn project_with_three_migrations() -> TestProject {
     let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
-    for (entities, message) in [
-        (AUTHOR.to_owned(), "authors"),
-        (format!("{AUTHOR}{BOOK}"), "books"),
-        (format!("{AUTHOR}{BOOK}{SHELF}"), "shelves"),
-    ] {
-        project.write_entities(&entities);
-        project
-            .cargo_ff(&["database", "create-migration", "-m", message])
-            .ok();
-    }
+    project.create_migrations(&[
+        (AUTHOR, "authors"),
+        (&format!("{AUTHOR}{BOOK}"), "books"),
+        (&format!("{AUTHOR}{BOOK}{SHELF}"), "shelves"),
+    ]);
     project
 }
 
@@ -357,18 +336,6 @@ pub struct Product {
 }
 "#;
 
-const PRODUCT_WITH_PRICE: &str = r#"
-#[derive(Debug, Clone, Entity)]
-pub struct Product {
-    pub id: i64,
-    #[ff(length = 120, index)]
-    pub name: String,
-    #[ff(belongs_to = User, on_delete = "cascade")]
-    pub owner_id: i64,
-    pub price: Option<f64>,
-}
-"#;
-
 #[test]
 fn clear_and_recreate_then_upgrade_with_baseline() {
     each_backend_database(|database| {
@@ -430,10 +397,15 @@ fn clear_and_recreate_then_upgrade_with_baseline() {
             .cargo_ff(&["database", "status"])
             .ok()
             .contains("The database is up to date");
-        assert_eq!(count(&mut conn, "user"), 1);
+        assert_eq!(row_count(&mut conn, "user"), 1);
 
         // Work goes on from there.
-        project.write_entities(&format!("{USER}{PRODUCT_WITH_PRICE}"));
+        let with_price = PRODUCT.replace(
+            "    pub owner_id: i64,\n",
+            "    pub owner_id: i64,\n    pub price: Option<f64>,\n",
+        );
+        assert_ne!(with_price, PRODUCT);
+        project.write_entities(&format!("{USER}{with_price}"));
         project
             .cargo_ff(&["database", "create-migration", "-m", "price"])
             .ok();
@@ -475,6 +447,6 @@ fn clear_and_recreate_then_upgrade_with_baseline() {
             .contains("  table product:\n    table product: missing")
             .contains("  table user:\n    column user.extra: not expected");
         assert!(recorded(&mut conn).is_empty());
-        assert_eq!(count(&mut conn, "user"), 1, "nothing was touched");
+        assert_eq!(row_count(&mut conn, "user"), 1, "nothing was touched");
     });
 }

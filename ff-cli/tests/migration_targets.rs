@@ -55,17 +55,12 @@ fn upgrade_and_downgrade_stop_at_the_revision_asked() {
     // The migrations are written once, then applied to each backend's database.
     let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", V1);
     project.write("ff.toml", "migrations = \"db/migrations\"\n");
-    for (entities, message) in [
-        (V1.to_owned(), "authors"),
-        (format!("{V1}{V2}"), "books"),
-        (format!("{V1}{V2}{V3}"), "shelves"),
-    ] {
-        project.write_entities(&entities);
-        project
-            .cargo_ff(&["database", "create-migration", "-m", message])
-            .ok()
-            .contains("db/migrations/");
-    }
+    project.create_migrations(&[
+        (V1, "authors"),
+        (&format!("{V1}{V2}"), "books"),
+        (&format!("{V1}{V2}{V3}"), "shelves"),
+    ]);
+    assert!(!project.migrations().exists(), "ff.toml moved them");
     let history = History::load(&project.root().join("db/migrations")).expect("load");
     assert_eq!(history.migrations.len(), 3);
     let snapshot = |applied: usize| match applied {
@@ -196,13 +191,7 @@ fn history_lists_the_migrations_newest_first() {
         .cargo_ff(&["database", "history"])
         .ok()
         .contains("No migrations yet");
-    project
-        .cargo_ff(&["database", "create-migration", "-m", "authors é"])
-        .ok();
-    project.write_entities(&format!("{V1}{V2}"));
-    project
-        .cargo_ff(&["database", "create-migration", "-m", "books"])
-        .ok();
+    project.create_migrations(&[(V1, "authors é"), (&format!("{V1}{V2}"), "books")]);
     let history = History::load(&project.migrations()).expect("load");
     let (first, second) = (
         history.migrations[0].version(),

@@ -126,6 +126,16 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "clock
         std::fs::write(self.root.join("src/lib.rs"), entities).expect("write src/lib.rs");
     }
 
+    /// For each (entities, message) in turn: writes the entities, then runs
+    /// `cargo ff database create-migration -m <message>`, which must succeed.
+    pub fn create_migrations(&self, steps: &[(&str, &str)]) {
+        for (entities, message) in steps {
+            self.write_entities(entities);
+            self.cargo_ff(&["database", "create-migration", "-m", message])
+                .ok();
+        }
+    }
+
     /// Writes a file relative to the project root.
     pub fn write(&self, path: &str, content: &str) {
         let path = self.root.join(path);
