@@ -11,18 +11,7 @@ use diesel::RunQueryDsl;
 use diesel::sql_types::{Integer, Text};
 use ff_runtime::{Backend, Connection, with_connection};
 use ff_tests::backends::{TestDatabase, each_backend_database, row_count, scratch_dir};
-use ff_tests::project::{Run, TestProject, run};
-
-const AUTHOR: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-}
-"#;
+use ff_tests::project::{AUTHOR, Run, TestProject, run};
 
 /// `Author` with two NOT NULL columns that have no default.
 const AUTHOR_RATED: &str = r#"

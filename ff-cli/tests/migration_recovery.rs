@@ -13,18 +13,7 @@ use ff_runtime::introspect::live_schema;
 use ff_runtime::migration::History;
 use ff_runtime::{Backend, Connection, with_connection};
 use ff_tests::backends::{TestDatabase, each_backend_database, row_count};
-use ff_tests::project::{Run, TestProject, run};
-
-const AUTHOR: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-}
-"#;
+use ff_tests::project::{AUTHOR, Run, TestProject, run};
 
 const BOOK: &str = r#"
 #[derive(Debug, Clone, Entity)]

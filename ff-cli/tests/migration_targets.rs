@@ -6,18 +6,7 @@
 use ff_runtime::introspect::{compare, expected_live, live_schema};
 use ff_runtime::migration::{History, Schema};
 use ff_tests::backends::each_backend_database;
-use ff_tests::project::{Run, TestProject, run};
-
-const V1: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-}
-"#;
+use ff_tests::project::{AUTHOR, Run, TestProject, run};
 
 const V2: &str = r#"
 #[derive(Debug, Clone, Entity)]
@@ -53,12 +42,12 @@ fn downgrade(project: &TestProject, url: &str, args: &[&str]) -> Run {
 #[test]
 fn upgrade_and_downgrade_stop_at_the_revision_asked() {
     // The migrations are written once, then applied to each backend's database.
-    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", V1);
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
     project.write("ff.toml", "migrations = \"db/migrations\"\n");
     project.create_migrations(&[
-        (V1, "authors"),
-        (&format!("{V1}{V2}"), "books"),
-        (&format!("{V1}{V2}{V3}"), "shelves"),
+        (AUTHOR, "authors"),
+        (&format!("{AUTHOR}{V2}"), "books"),
+        (&format!("{AUTHOR}{V2}{V3}"), "shelves"),
     ]);
     assert!(!project.migrations().exists(), "ff.toml moved them");
     let history = History::load(&project.root().join("db/migrations")).expect("load");
@@ -186,12 +175,12 @@ fn upgrade_and_downgrade_stop_at_the_revision_asked() {
 
 #[test]
 fn history_lists_the_migrations_newest_first() {
-    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", V1);
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
     project
         .cargo_ff(&["database", "history"])
         .ok()
         .contains("No migrations yet");
-    project.create_migrations(&[(V1, "authors é"), (&format!("{V1}{V2}"), "books")]);
+    project.create_migrations(&[(AUTHOR, "authors é"), (&format!("{AUTHOR}{V2}"), "books")]);
     let history = History::load(&project.migrations()).expect("load");
     let (first, second) = (
         history.migrations[0].version(),

@@ -2,18 +2,7 @@
 //! pipe whose reader went away (`cargo ff database status | head -1`) ends quietly.
 
 use ff_tests::backends::each_backend_database;
-use ff_tests::project::{Run, TestProject, run};
-
-const AUTHOR: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-}
-"#;
+use ff_tests::project::{AUTHOR, Run, TestProject, run};
 
 /// `cargo ff database <args> --url <url>` in the project.
 fn with_url(project: &TestProject, url: &str, args: &[&str]) -> Run {

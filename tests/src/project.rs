@@ -11,6 +11,19 @@ use std::process::{Command, Output, Stdio};
 
 use crate::backends::unique_name;
 
+/// The entities of a project with one entity, `Author` (`id`, `name` of up to 80 characters),
+/// the start of most `cargo ff` tests.
+pub const AUTHOR: &str = r#"
+use ff_runtime::prelude::*;
+
+#[derive(Debug, Clone, Entity)]
+pub struct Author {
+    pub id: i64,
+    #[ff(length = 80)]
+    pub name: String,
+}
+"#;
+
 /// A cargo project made for one test; its directory is removed when it goes away.
 pub struct TestProject {
     root: PathBuf,
