@@ -244,7 +244,7 @@ fn unknown_revisions_are_refused_and_downgrading_past_the_base_stops_at_the_base
             database(&project, url, &[command, "--to", "nope"])
                 .expect_code(1)
                 .contains("unknown revision `nope`")
-                .contains("run `cargo ff database status` to list the migrations");
+                .contains("run `cargo ff database history` to list them all");
         }
         let mut conn = db.connect();
         assert!(recorded(&mut conn).is_empty(), "nothing was applied");
@@ -562,7 +562,7 @@ fn clear_migration_needs_force_without_a_terminal_and_clear_metadata_is_rebuilt(
     project
         .cargo_ff(&["database", "clear-migration"])
         .ok()
-        .contains("nothing to clear");
+        .contains("Nothing to clear");
 
     // The cache entry of this project is rebuilt by the next command that reads entities.
     let cache = clear_metadata(&project);

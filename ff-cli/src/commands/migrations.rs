@@ -179,6 +179,10 @@ pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let history = History::load(&project.migrations_dir())?;
     let target = upgrade_target(args.revision.as_deref().or(args.to.as_deref()))?;
+    if let UpgradeTarget::To(revision) = &target {
+        // An unknown revision stops it before anything is read or recorded.
+        history.position(revision)?;
+    }
     if args.sql {
         return print_upgrade_sql(&args, &history, &target);
     }
@@ -317,6 +321,9 @@ pub fn downgrade(args: DowngradeArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let history = History::load(&project.migrations_dir())?;
     let target = downgrade_target(args.revision.as_deref().or(args.to.as_deref()), args.steps)?;
+    if let DowngradeTarget::To(revision) = &target {
+        history.position(revision)?;
+    }
     let mut conn = connect(&args.connection)?;
     if args.sql {
         return print_downgrade_sql(&mut conn, &history, &target);
