@@ -37,14 +37,20 @@ pub enum DatabaseCommand {
     Drop(DropArgs),
     /// Write a migration from the difference between the entities and the last migration
     CreateMigration(CreateMigrationArgs),
-    /// Apply pending migrations
+    /// Apply pending migrations (all, up to a revision, or +N)
     Upgrade(UpgradeArgs),
-    /// Revert applied migrations (the last one by default)
+    /// Revert applied migrations (the last one by default, -N, down to a revision, or base)
     Downgrade(DowngradeArgs),
     /// Show the database, the migrations and whether the entities have unmigrated changes
     Status(StatusArgs),
-    /// Remove every migration folder, after confirmation (or --force)
-    ClearMigration(ForceArgs),
+    /// Show the revision the database stands at
+    Current(ConnectionArgs),
+    /// List the migrations, newest first
+    History(HistoryArgs),
+    /// Record migrations as applied or not applied without running them
+    Stamp(StampArgs),
+    /// Remove every migration folder and the database's migration history, after confirmation
+    ClearMigration(ClearMigrationArgs),
     /// Remove the cache of entity schemas; the next command rebuilds it
     ClearMetadata,
     /// Copy the database, then check the copy's row counts
@@ -73,9 +79,17 @@ pub struct CreateMigrationArgs {
 pub struct UpgradeArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// Stop after this revision (version or folder name), or after +N migrations
+    /// `head` (the default), a revision (version, folder name or its start) to stop after, or
+    /// +N for the next N migrations
+    #[arg(value_name = "REVISION", conflicts_with = "to")]
+    pub revision: Option<String>,
+    /// Stop after this revision, or after +N migrations (the same as the REVISION argument)
     #[arg(long, value_name = "REV|+N")]
     pub to: Option<String>,
+    /// When the database records no migration but already has the first migration's tables,
+    /// exactly as it creates them: record it as applied instead of running it
+    #[arg(long, conflicts_with = "sql")]
+    pub baseline: bool,
     /// Print the SQL instead of running it
     #[arg(long)]
     pub sql: bool,
@@ -92,9 +106,14 @@ pub struct UpgradeArgs {
 pub struct DowngradeArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// `base` to revert every migration
-    #[arg(value_name = "base", conflicts_with_all = ["steps", "to"])]
-    pub base: Option<String>,
+    /// `base` to revert every migration, -N to revert the last N, or a revision (version,
+    /// folder name or its start) to revert every migration after it
+    #[arg(
+        value_name = "REVISION",
+        allow_negative_numbers = true,
+        conflicts_with_all = ["steps", "to"]
+    )]
+    pub revision: Option<String>,
     /// How many migrations to revert; 0 reverts all
     #[arg(long, value_name = "N", conflicts_with = "to")]
     pub steps: Option<usize>,
@@ -128,12 +147,39 @@ pub enum Format {
     Json,
 }
 
-/// A command that asks before deleting.
+/// `cargo ff database history`
 #[derive(Debug, Args)]
-pub struct ForceArgs {
+pub struct HistoryArgs {
+    /// Show each migration's parent, folder, message and operations
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// `cargo ff database stamp`
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// `head` (every migration applied), `base` (none), or a revision (version, folder name or
+    /// its start): it and those before it applied, those after it not
+    #[arg(value_name = "REVISION")]
+    pub revision: String,
+    /// Also forget applied migrations the migrations directory does not have
+    #[arg(long)]
+    pub purge: bool,
+}
+
+/// `cargo ff database clear-migration`
+#[derive(Debug, Args)]
+pub struct ClearMigrationArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Delete without asking (required when no terminal can ask)
     #[arg(long)]
     pub force: bool,
+    /// Keep the database's record of applied migrations; remove only the folders
+    #[arg(long)]
+    pub keep_history: bool,
 }
 
 /// `cargo ff database copy`

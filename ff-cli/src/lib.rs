@@ -1,9 +1,10 @@
 //! `cargo ff`: the command line of ff. All the work is done by `ff-runtime`; this crate parses
 //! arguments, asks for confirmation and prints.
 
+#[macro_use]
+mod output;
 pub mod cli;
 mod commands;
-mod output;
 mod project;
 
 use std::ffi::OsString;

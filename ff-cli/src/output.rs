@@ -1,6 +1,23 @@
-//! Exit codes and the errors commands report.
+//! Exit codes, the errors commands report, and printing that survives a closed pipe.
 
 use std::fmt;
+use std::io::Write;
+
+/// `println!` for command output that keeps the command going when standard output is closed
+/// (`cargo ff database status | head -1`): the work is finished, only the printing stops.
+macro_rules! say {
+    () => {
+        $crate::output::print_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::print_line(format_args!($($arg)*))
+    };
+}
+
+/// Prints one line to standard output, ignoring a reader that went away.
+pub fn print_line(line: fmt::Arguments) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
 
 use ff_runtime::migration::MigrationError;
 
@@ -98,14 +115,14 @@ pub fn print_table(title: &str, header: &[&str], rows: &[Vec<String>]) {
             .collect();
         format!("│{}│", parts.join("│"))
     };
-    println!("{title}");
-    println!();
-    println!("{}", line("┏", "━", "┳", "┓"));
+    say!("{title}");
+    say!();
+    say!("{}", line("┏", "━", "┳", "┓"));
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    println!("{}", row(&header).replace('│', "┃"));
-    println!("{}", line("┡", "━", "╇", "┩"));
+    say!("{}", row(&header).replace('│', "┃"));
+    say!("{}", line("┡", "━", "╇", "┩"));
     for cells in rows {
-        println!("{}", row(cells));
+        say!("{}", row(cells));
     }
-    println!("{}", line("└", "─", "┴", "┘"));
+    say!("{}", line("└", "─", "┴", "┘"));
 }

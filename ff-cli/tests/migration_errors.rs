@@ -8,21 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use diesel::RunQueryDsl;
-use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sql_types::{Integer, Text};
 use ff_runtime::{Backend, Connection, with_connection};
-use ff_tests::backends::{TestDatabase, each_backend_database, scratch_dir};
-use ff_tests::project::{Run, TestProject, run};
-
-const AUTHOR: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-}
-"#;
+use ff_tests::backends::{TestDatabase, each_backend_database, row_count, scratch_dir};
+use ff_tests::project::{AUTHOR, Run, TestProject, run};
 
 /// `Author` with two NOT NULL columns that have no default.
 const AUTHOR_RATED: &str = r#"
@@ -118,22 +107,6 @@ fn recorded(conn: &mut Connection) -> Vec<String> {
     .into_iter()
     .map(|row| row.name)
     .collect()
-}
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-fn count(conn: &mut Connection, table: &str) -> i64 {
-    let sql = format!(
-        "SELECT COUNT(*) AS n FROM {}",
-        conn.backend().dialect().quote(table)
-    );
-    with_connection!(conn, |c| diesel::sql_query(&sql).get_result::<Count>(c))
-        .expect("count rows")
-        .n
 }
 
 #[test]
@@ -271,11 +244,14 @@ fn unknown_revisions_are_refused_and_downgrading_past_the_base_stops_at_the_base
             database(&project, url, &[command, "--to", "nope"])
                 .expect_code(1)
                 .contains("unknown revision `nope`")
-                .contains("run `cargo ff database status` to list the migrations");
+                .contains("run `cargo ff database history` to list them all");
         }
         let mut conn = db.connect();
-        assert!(recorded(&mut conn).is_empty(), "nothing was applied");
-        assert!(!tables(&mut conn).contains(&"author".to_owned()));
+        assert_eq!(
+            tables(&mut conn),
+            Vec::<String>::new(),
+            "nothing was created, not even the bookkeeping tables"
+        );
 
         database(&project, url, &["upgrade"]).ok();
         database(&project, url, &["upgrade", "--to", "nope"])
@@ -367,7 +343,7 @@ fn an_applied_migration_that_was_edited_is_reported_and_blocks_upgrade_and_downg
         database(&project, url, &["status"])
             .ok()
             .contains("The database is up to date");
-        assert_eq!(count(&mut conn, "author"), 1, "nothing was lost");
+        assert_eq!(row_count(&mut conn, "author"), 1, "nothing was lost");
     });
 }
 
@@ -562,12 +538,12 @@ fn upgrade_sql_needs_no_database_for_a_dialect_and_prints_only_pending_migration
         assert!(!pending.text.contains("CREATE TABLE"), "{}", pending.text);
         let mut conn = db.connect();
         assert_eq!(recorded(&mut conn).len(), 1, "--sql applied nothing");
-        assert_eq!(count(&mut conn, "author"), 0);
+        assert_eq!(row_count(&mut conn, "author"), 0);
 
         database(&project, url, &["upgrade"]).ok();
         let nothing = database(&project, url, &["upgrade", "--sql"]).ok();
         assert!(!nothing.text.contains("-- upgrade"), "{}", nothing.text);
-        assert_eq!(count(&mut conn, "author"), 1);
+        assert_eq!(row_count(&mut conn, "author"), 1);
     });
 }
 
@@ -589,7 +565,7 @@ fn clear_migration_needs_force_without_a_terminal_and_clear_metadata_is_rebuilt(
     project
         .cargo_ff(&["database", "clear-migration"])
         .ok()
-        .contains("nothing to clear");
+        .contains("Nothing to clear");
 
     // The cache entry of this project is rebuilt by the next command that reads entities.
     let cache = clear_metadata(&project);
@@ -674,7 +650,7 @@ fn copy_makes_a_checked_copy_next_to_the_database_and_leaves_nothing_behind() {
             }
         };
         let mut copy = Connection::establish(&copy_url).expect("the copy exists");
-        assert_eq!(count(&mut copy, "author"), 3);
+        assert_eq!(row_count(&mut copy, "author"), 3);
         assert_eq!(recorded(&mut copy).len(), 1, "the history was copied");
         drop(copy);
         // The copy is a database ff can work on.
@@ -682,7 +658,7 @@ fn copy_makes_a_checked_copy_next_to_the_database_and_leaves_nothing_behind() {
             .ok()
             .contains("The database is up to date");
         assert_eq!(
-            count(&mut db.connect(), "author"),
+            row_count(&mut db.connect(), "author"),
             3,
             "the source is intact"
         );

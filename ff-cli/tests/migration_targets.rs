@@ -1,21 +1,12 @@
-//! `upgrade --to`, `downgrade --to` and `downgrade base` move the database to the revision
-//! asked, on every backend, with migrations kept where `ff.toml` says.
+//! `upgrade --to`, `downgrade --to` and `downgrade base`, and Alembic's spellings (`upgrade
+//! head|+N|REV`, `downgrade -N|base|REV`, `current`, `history`), move the database to the
+//! revision asked or tell where it stands, on every backend, with migrations kept where
+//! `ff.toml` says. An unknown revision changes nothing and says how to list the known ones.
 
 use ff_runtime::introspect::{compare, expected_live, live_schema};
 use ff_runtime::migration::{History, Schema};
 use ff_tests::backends::each_backend_database;
-use ff_tests::project::{Run, TestProject, run};
-
-const V1: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-}
-"#;
+use ff_tests::project::{AUTHOR, Run, TestProject, run};
 
 const V2: &str = r#"
 #[derive(Debug, Clone, Entity)]
@@ -51,19 +42,14 @@ fn downgrade(project: &TestProject, url: &str, args: &[&str]) -> Run {
 #[test]
 fn upgrade_and_downgrade_stop_at_the_revision_asked() {
     // The migrations are written once, then applied to each backend's database.
-    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", V1);
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
     project.write("ff.toml", "migrations = \"db/migrations\"\n");
-    for (entities, message) in [
-        (V1.to_owned(), "authors"),
-        (format!("{V1}{V2}"), "books"),
-        (format!("{V1}{V2}{V3}"), "shelves"),
-    ] {
-        project.write_entities(&entities);
-        project
-            .cargo_ff(&["database", "create-migration", "-m", message])
-            .ok()
-            .contains("db/migrations/");
-    }
+    project.create_migrations(&[
+        (AUTHOR, "authors"),
+        (&format!("{AUTHOR}{V2}"), "books"),
+        (&format!("{AUTHOR}{V2}{V3}"), "shelves"),
+    ]);
+    assert!(!project.migrations().exists(), "ff.toml moved them");
     let history = History::load(&project.root().join("db/migrations")).expect("load");
     assert_eq!(history.migrations.len(), 3);
     let snapshot = |applied: usize| match applied {
@@ -115,5 +101,100 @@ fn upgrade_and_downgrade_stop_at_the_revision_asked() {
             .ok()
             .contains("Successfully reverted 3 migrations.");
         assert_at(0);
+
+        // Alembic's spellings, and `current` after each move.
+        let current = || {
+            run(&project
+                .command(&["database", "current", "--url", url])
+                .output()
+                .expect("run cargo-ff"))
+            .ok()
+        };
+        current().contains("Current revision: base (no migration applied)");
+        upgrade(&project, url, &["+2"]).ok().contains("books");
+        assert_at(2);
+        current().contains(&format!(
+            "Current revision: {second} - books (1 pending after it)"
+        ));
+        upgrade(&project, url, &["head"]).ok().contains("shelves");
+        assert_at(3);
+        let third = history.migrations[2].version();
+        current().contains(&format!("Current revision: {third} - shelves (head)"));
+        downgrade(&project, url, &["-1"])
+            .ok()
+            .contains("Successfully reverted 1 migration.");
+        assert_at(2);
+        // A revision by the start of its folder name, which is enough to tell it.
+        upgrade(&project, url, &[&history.migrations[2].name()[..16]])
+            .ok()
+            .contains("shelves");
+        assert_at(3);
+        downgrade(&project, url, &[&first])
+            .ok()
+            .contains("Successfully reverted 2 migrations.");
+        assert_at(1);
+        upgrade(&project, url, &[&second]).ok().contains("books");
+        assert_at(2);
+        downgrade(&project, url, &["-2"])
+            .ok()
+            .contains("Successfully reverted 2 migrations.");
+        assert_at(0);
+        upgrade(&project, url, &[]).ok();
+        downgrade(&project, url, &["base"]).ok();
+        assert_at(0);
+
+        // Unknown revisions and bad counts change nothing.
+        upgrade(&project, url, &[]).ok();
+        assert_at(3);
+        downgrade(&project, url, &["2"])
+            .expect_code(1)
+            .contains("revision `2` is ambiguous")
+            .contains(&first);
+        for args in [["20991231000000"], ["nope"]] {
+            upgrade(&project, url, &args[..])
+                .expect_code(1)
+                .contains(&format!("unknown revision `{}`", args[0]))
+                .contains(&history.migrations[2].name())
+                .contains("cargo ff database history");
+            downgrade(&project, url, &args[..])
+                .expect_code(1)
+                .contains("unknown revision");
+        }
+        upgrade(&project, url, &["+0"])
+            .expect_code(1)
+            .contains("write +N with N a number from 1");
+        downgrade(&project, url, &["-0"])
+            .expect_code(1)
+            .contains("write -N with N a number from 1");
+        assert_at(3);
+        current().contains(&format!("Current revision: {third} - shelves (head)"));
+        downgrade(&project, url, &["base"]).ok();
+        assert_at(0);
     });
+}
+
+#[test]
+fn history_lists_the_migrations_newest_first() {
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    project
+        .cargo_ff(&["database", "history"])
+        .ok()
+        .contains("No migrations yet");
+    project.create_migrations(&[(AUTHOR, "authors é"), (&format!("{AUTHOR}{V2}"), "books")]);
+    let history = History::load(&project.migrations()).expect("load");
+    let (first, second) = (
+        history.migrations[0].version(),
+        history.migrations[1].version(),
+    );
+    let listed = project.cargo_ff(&["database:history"]).ok();
+    assert_eq!(
+        listed.text,
+        format!("{first} -> {second} (head), books\n<base> -> {first}, authors é\n")
+    );
+    project
+        .cargo_ff(&["database", "history", "--verbose"])
+        .ok()
+        .contains(&format!("Rev: {second} (head)\nParent: {first}\nPath: migrations/{}\n\n    books\n\n    + table book", history.migrations[1].name()))
+        .contains(&format!("Rev: {first}\nParent: <base>\n"))
+        .contains("    + table author");
 }

@@ -1,18 +1,8 @@
-//! Destructive steps are asked about on a terminal: `n` refuses, `y` runs them.
+//! Destructive steps are asked about on a terminal: `n` refuses, `y` runs them. Output into a
+//! pipe whose reader went away (`cargo ff database status | head -1`) ends quietly.
 
 use ff_tests::backends::each_backend_database;
-use ff_tests::project::{Run, TestProject, run};
-
-const AUTHOR: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-}
-"#;
+use ff_tests::project::{AUTHOR, Run, TestProject, run};
 
 /// `cargo ff database <args> --url <url>` in the project.
 fn with_url(project: &TestProject, url: &str, args: &[&str]) -> Run {
@@ -75,5 +65,80 @@ fn destructive_steps_are_asked_about_on_a_terminal() {
         on_terminal(&project, url, &["upgrade"], "y")
             .ok()
             .contains("Migrations applied successfully.");
+    });
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "authors"])
+        .ok();
+    each_backend_database(|database| {
+        let url = database.url();
+        let with = |command: &'static str| vec!["database", command, "--url", url];
+        for all in [
+            with("upgrade"),
+            with("status"),
+            with("current"),
+            vec!["database", "history", "--verbose"],
+        ] {
+            let args = &all;
+            let (reader, writer) = std::io::pipe().expect("a pipe");
+            drop(reader);
+            let output = project
+                .command(&all)
+                .stdout(writer)
+                .stderr(std::process::Stdio::piped())
+                .output()
+                .expect("run cargo-ff");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        }
+        // The work was done although nobody read about it.
+        with_url(&project, url, &["status"])
+            .ok()
+            .contains("CURRENT");
+    });
+}
+
+#[test]
+fn clearing_the_history_and_recording_a_baseline_are_asked_about_on_a_terminal() {
+    each_backend_database(|database| {
+        let url = database.url();
+        let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), url, AUTHOR);
+        project
+            .cargo_ff(&["database", "create-migration", "-m", "authors"])
+            .ok();
+        with_url(&project, url, &["upgrade"]).ok();
+
+        on_terminal(&project, url, &["clear-migration"], "n")
+            .expect_code(3)
+            .contains("the database's record of 1 applied migration(s)? The tables and their data stay. [y/N]");
+        with_url(&project, url, &["current"])
+            .ok()
+            .contains("authors (head)");
+        on_terminal(&project, url, &["clear-migration"], "y")
+            .ok()
+            .contains("✓ Migration history cleared: 1 record(s) forgotten")
+            .contains("✓ Migrations cleared");
+        with_url(&project, url, &["current"])
+            .ok()
+            .contains("Current revision: base");
+
+        project
+            .cargo_ff(&["database", "create-migration", "-m", "initial"])
+            .ok();
+        on_terminal(&project, url, &["upgrade"], "n")
+            .expect_code(3)
+            .contains("Record it as applied without running it? [y/N]")
+            .contains("upgrade --baseline");
+        on_terminal(&project, url, &["upgrade"], "y")
+            .ok()
+            .contains("initial recorded as applied (not run: its tables exist)");
+        with_url(&project, url, &["current"])
+            .ok()
+            .contains("initial (head)");
     });
 }

@@ -4,11 +4,11 @@
 //! before a migration must still be there after it.
 
 use diesel::RunQueryDsl;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use ff_runtime::introspect::{compare, expected_live, live_schema};
 use ff_runtime::migration::{History, Schema};
 use ff_runtime::{Backend, Connection, with_connection};
-use ff_tests::backends::{TestDatabase, each_backend_database};
+use ff_tests::backends::{TestDatabase, each_backend_database, row_count};
 use ff_tests::project::TestProject;
 
 const USER: &str = r#"
@@ -77,23 +77,9 @@ fn head_snapshot(project: &TestProject) -> Schema {
 }
 
 #[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-#[derive(diesel::QueryableByName)]
 struct Value {
     #[diesel(sql_type = Text)]
     value: String,
-}
-
-fn count(conn: &mut Connection, table: &str) -> i64 {
-    let quoted = conn.backend().dialect().quote(table);
-    let sql = format!("SELECT COUNT(*) AS n FROM {quoted}");
-    with_connection!(conn, |c| diesel::sql_query(&sql).get_result::<Count>(c))
-        .expect("count rows")
-        .n
 }
 
 fn text_column(conn: &mut Connection, sql: &str) -> Vec<String> {
@@ -159,7 +145,7 @@ fn initial_setup_add_an_entity_and_modify_it() {
             .contains("PENDING");
         project.cargo_ff(&["database", "upgrade"]).ok();
         assert_live_schema_is(&mut conn, &head_snapshot(&project));
-        assert_eq!(count(&mut conn, "user"), 2);
+        assert_eq!(row_count(&mut conn, "user"), 2);
 
         // Modifying an existing entity.
         project.write_entities(&format!("{USER_MODIFIED}{PRODUCT}"));
@@ -230,7 +216,7 @@ fn initial_setup_add_an_entity_and_modify_it() {
             .contains("manual_table");
         conn.batch_execute("DROP TABLE manual_table").unwrap();
         project.cargo_ff(&["database", "status"]).ok();
-        assert_eq!(count(&mut conn, "user"), 2);
+        assert_eq!(row_count(&mut conn, "user"), 2);
         if backend == Backend::Sqlite {
             // SQLite rebuilt the table: the foreign key from product still holds.
             conn.batch_execute(&format!(
@@ -239,7 +225,11 @@ fn initial_setup_add_an_entity_and_modify_it() {
             .unwrap();
             conn.batch_execute(&format!("DELETE FROM {user} WHERE username = 'ada'"))
                 .unwrap();
-            assert_eq!(count(&mut conn, "product"), 0, "ON DELETE CASCADE survived");
+            assert_eq!(
+                row_count(&mut conn, "product"),
+                0,
+                "ON DELETE CASCADE survived"
+            );
         }
 
         // A deleted entity does not linger: its table is dropped, with consent.

@@ -125,7 +125,8 @@ impl std::fmt::Debug for DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    /// Parses `sqlite://path`, `sqlite:path`, a plain path, `:memory:`, `postgres://…`,
+    /// Parses `sqlite://path` (and SQLAlchemy's `sqlite:///./path` for a relative path),
+    /// `sqlite:path`, a plain path, `:memory:`, `postgres://…`,
     /// `postgresql://…`, `mysql://…` or `mariadb://…`. See the module documentation for how
     /// passwords with special characters are read.
     pub fn parse(url: &str) -> Result<DatabaseUrl> {
@@ -161,6 +162,11 @@ impl DatabaseUrl {
     }
 
     fn sqlite(url: &str, path: &str) -> Result<DatabaseUrl> {
+        // SQLAlchemy's `sqlite:///./app.db` (Framefox's default) names a relative path.
+        let path = path
+            .strip_prefix('/')
+            .filter(|rest| rest.starts_with("./") || rest.starts_with("../"))
+            .unwrap_or(path);
         if path.trim().is_empty() {
             return Err(invalid(
                 url,
@@ -498,6 +504,8 @@ mod tests {
             ("app.db", "app.db"),
             (":memory:", ":memory:"),
             ("sqlite://:memory:", ":memory:"),
+            ("sqlite:///./framefox.db", "./framefox.db"),
+            ("sqlite:///../data/app.db", "../data/app.db"),
         ] {
             let parsed = DatabaseUrl::parse(url).unwrap();
             assert_eq!(parsed.backend(), Backend::Sqlite, "{url}");

@@ -100,6 +100,23 @@ impl Drop for TestDatabase {
     }
 }
 
+#[derive(diesel::QueryableByName)]
+struct RowCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The number of rows of `table`.
+pub fn row_count(conn: &mut Connection, table: &str) -> i64 {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM {}",
+        conn.backend().dialect().quote(table)
+    );
+    with_connection!(conn, |c| diesel::sql_query(&sql).get_result::<RowCount>(c))
+        .expect("count rows")
+        .n
+}
+
 /// Runs `test` once per backend, each time with a connection to a fresh database.
 pub fn each_backend(test: impl Fn(&mut Connection)) {
     each_backend_database(|database| test(&mut database.connect()));

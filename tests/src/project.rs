@@ -11,6 +11,19 @@ use std::process::{Command, Output, Stdio};
 
 use crate::backends::unique_name;
 
+/// The entities of a project with one entity, `Author` (`id`, `name` of up to 80 characters),
+/// the start of most `cargo ff` tests.
+pub const AUTHOR: &str = r#"
+use ff_runtime::prelude::*;
+
+#[derive(Debug, Clone, Entity)]
+pub struct Author {
+    pub id: i64,
+    #[ff(length = 80)]
+    pub name: String,
+}
+"#;
+
 /// A cargo project made for one test; its directory is removed when it goes away.
 pub struct TestProject {
     root: PathBuf,
@@ -124,6 +137,16 @@ chrono = {{ version = "0.4", default-features = false, features = ["std", "clock
     /// Replaces `src/lib.rs`.
     pub fn write_entities(&self, entities: &str) {
         std::fs::write(self.root.join("src/lib.rs"), entities).expect("write src/lib.rs");
+    }
+
+    /// For each (entities, message) in turn: writes the entities, then runs
+    /// `cargo ff database create-migration -m <message>`, which must succeed.
+    pub fn create_migrations(&self, steps: &[(&str, &str)]) {
+        for (entities, message) in steps {
+            self.write_entities(entities);
+            self.cargo_ff(&["database", "create-migration", "-m", message])
+                .ok();
+        }
     }
 
     /// Writes a file relative to the project root.

@@ -7,9 +7,9 @@ use crate::output::CommandError;
 pub fn run(args: CopyArgs) -> Result<(), CommandError> {
     let url = super::url(&args.connection)?;
     let copied = ff_runtime::database::copy_database(&url, args.to.as_deref())?;
-    println!("✓ Database copied to {}", copied.target);
+    say!("✓ Database copied to {}", copied.target);
     for (table, rows) in &copied.row_counts {
-        println!("  {table}: {rows} row(s), checked");
+        say!("  {table}: {rows} row(s), checked");
     }
     Ok(())
 }

@@ -11,9 +11,9 @@ pub fn create(args: ConnectionArgs) -> Result<(), CommandError> {
     let url = url(&args)?;
     let shown = DatabaseUrl::parse(&url)?.masked();
     if database::create_database(&url)? {
-        println!("✓ Database created: {shown}");
+        say!("✓ Database created: {shown}");
     } else {
-        println!("Database already exists: {shown}");
+        say!("Database already exists: {shown}");
     }
     Ok(())
 }
@@ -23,7 +23,7 @@ pub fn drop(args: DropArgs) -> Result<(), CommandError> {
     let url = url(&args.connection)?;
     let shown = DatabaseUrl::parse(&url)?.masked();
     if !database::database_exists(&url)? {
-        println!("Database does not exist: {shown}");
+        say!("Database does not exist: {shown}");
         return Ok(());
     }
     if !args.force && !confirmed(&format!("Drop database {shown} and all its data? [y/N] "))? {
@@ -32,6 +32,6 @@ pub fn drop(args: DropArgs) -> Result<(), CommandError> {
         )));
     }
     database::drop_database(&url)?;
-    println!("✓ Database dropped: {shown}");
+    say!("✓ Database dropped: {shown}");
     Ok(())
 }

@@ -7,7 +7,9 @@ use ff_runtime::schema::DefaultValue;
 use ff_runtime::{Backend, Connection};
 
 use super::{confirmed, connect};
-use crate::cli::{CreateMigrationArgs, DowngradeArgs, ForceArgs, UpgradeArgs};
+use crate::cli::{
+    ClearMigrationArgs, ConnectionArgs, CreateMigrationArgs, DowngradeArgs, UpgradeArgs,
+};
 use crate::output::CommandError;
 use crate::project::{Project, clear_dir};
 
@@ -31,7 +33,7 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
         return check(&operations, !catch_up.is_empty());
     }
     if operations.is_empty() && !args.empty {
-        println!("No changes detected: the entities match the last migration.");
+        say!("No changes detected: the entities match the last migration.");
         return Ok(());
     }
     for backfill in &args.backfill {
@@ -54,27 +56,27 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
         .path
         .strip_prefix(&project.root)
         .unwrap_or(&written.path);
-    println!("Migration '{}' created.", shown.display());
+    say!("Migration '{}' created.", shown.display());
     if !catch_up.is_empty() {
-        println!(
+        say!(
             "  (the last migration was written by an earlier ff: this one starts with what its databases need now)"
         );
     }
     if file.operations.is_empty() {
-        println!("  (no operations: add up.sql and down.sql to the folder)");
+        say!("  (no operations: add up.sql and down.sql to the folder)");
     }
     for operation in &file.operations {
-        println!("  {}", migration::describe(operation));
+        say!("  {}", migration::describe(operation));
     }
     if !file.data_loss.is_empty() {
-        println!();
-        println!("Warning: this migration destroys data; upgrade will ask for --accept-data-loss:");
+        say!();
+        say!("Warning: this migration destroys data; upgrade will ask for --accept-data-loss:");
         for loss in &file.data_loss {
-            println!("  ! {loss}");
+            say!("  ! {loss}");
         }
     }
-    println!();
-    println!("Review it, then run 'cargo ff database upgrade' to apply it.");
+    say!();
+    say!("Review it, then run 'cargo ff database upgrade' to apply it.");
     Ok(())
 }
 
@@ -83,7 +85,7 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
 /// would add (`catch_up`).
 fn check(operations: &[Operation], catch_up: bool) -> Result<(), CommandError> {
     if operations.is_empty() {
-        println!("No changes detected: the entities match the last migration.");
+        say!("No changes detected: the entities match the last migration.");
         return Ok(());
     }
     let changes: Vec<String> = operations
@@ -176,38 +178,35 @@ fn refuse_missing_backfills(operations: &[Operation]) -> Result<(), CommandError
 pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let history = History::load(&project.migrations_dir())?;
-    let target = match args.to.as_deref() {
-        None => UpgradeTarget::Head,
-        Some(to) => match to.strip_prefix('+') {
-            Some(n) => UpgradeTarget::Steps(n.parse().map_err(|_| {
-                CommandError::Project(format!("--to {to}: write +N with N a number, e.g. +1"))
-            })?),
-            None => UpgradeTarget::To(to.to_owned()),
-        },
-    };
+    let target = upgrade_target(args.revision.as_deref().or(args.to.as_deref()))?;
+    if let UpgradeTarget::To(revision) = &target {
+        // An unknown revision stops it before anything is read or recorded.
+        history.position(revision)?;
+    }
     if args.sql {
         return print_upgrade_sql(&args, &history, &target);
     }
     let mut conn = connect(&args.connection)?;
+    super::baseline::settle(&mut conn, &history, args.baseline)?;
     let mut accept = args.accept_data_loss;
     loop {
         let mut started = false;
         let outcome = migration::upgrade(&mut conn, &history, &target, accept, |planned| {
             if !started {
-                println!("Applying migrations...");
+                say!("Applying migrations...");
                 started = true;
             }
-            println!("  ✓ {}", planned.name);
+            say!("  ✓ {}", planned.name);
         });
         match outcome {
             Ok(applied) if applied.is_empty() => {
-                println!("The database is already up to date, no migrations to apply.");
+                say!("The database is already up to date, no migrations to apply.");
                 return Ok(());
             }
             Ok(_) => {
-                println!("Migrations applied successfully.");
-                println!();
-                println!(
+                say!("Migrations applied successfully.");
+                say!();
+                say!(
                     "You can use cargo ff database downgrade to undo the migrations if necessary."
                 );
                 return Ok(());
@@ -220,14 +219,49 @@ pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
     }
 }
 
+/// `head` (or nothing), `+N`, or a revision.
+fn upgrade_target(revision: Option<&str>) -> Result<UpgradeTarget, CommandError> {
+    Ok(match revision {
+        None | Some("head") => UpgradeTarget::Head,
+        Some(revision) => match revision.strip_prefix('+') {
+            Some(n) => UpgradeTarget::Steps(count(revision, n, "+")?),
+            None => UpgradeTarget::To(revision.to_owned()),
+        },
+    })
+}
+
+/// `base`, `-N`, or a revision; `--steps N` (0: all) when none is given.
+fn downgrade_target(
+    revision: Option<&str>,
+    steps: Option<usize>,
+) -> Result<DowngradeTarget, CommandError> {
+    Ok(match (revision, steps) {
+        (Some("base"), _) | (None, Some(0)) => DowngradeTarget::Base,
+        (Some(revision), _) => match revision.strip_prefix('-') {
+            Some(n) => DowngradeTarget::Steps(count(revision, n, "-")?),
+            None => DowngradeTarget::To(revision.to_owned()),
+        },
+        (None, steps) => DowngradeTarget::Steps(steps.unwrap_or(1)),
+    })
+}
+
+/// The N of `+N` or `-N`: a number from 1.
+fn count(revision: &str, n: &str, sign: &str) -> Result<usize, CommandError> {
+    n.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
+        CommandError::Project(format!(
+            "`{revision}`: write {sign}N with N a number from 1, e.g. {sign}1"
+        ))
+    })
+}
+
 /// Asks on a terminal whether to run destructive steps; refuses without a terminal.
 fn ask_data_loss(steps: &[String]) -> Result<bool, CommandError> {
     let refused = MigrationError::DataLossRefused {
         steps: steps.to_vec(),
     };
-    println!("These steps destroy data:");
+    say!("These steps destroy data:");
     for step in steps {
-        println!("  ! {step}");
+        say!("  ! {step}");
     }
     if confirmed("Run them? [y/N] ")? {
         Ok(true)
@@ -264,11 +298,11 @@ fn print_upgrade_sql(
 }
 
 fn print_sql(name: &str, direction: &str, statements: &[String]) {
-    println!("-- {direction} {name}");
+    say!("-- {direction} {name}");
     for statement in statements {
-        println!("{statement};");
+        say!("{statement};");
     }
-    println!();
+    say!();
 }
 
 fn parse_dialect(name: &str) -> Result<Backend, CommandError> {
@@ -286,16 +320,10 @@ fn parse_dialect(name: &str) -> Result<Backend, CommandError> {
 pub fn downgrade(args: DowngradeArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let history = History::load(&project.migrations_dir())?;
-    let target = match (args.base.as_deref(), args.steps, args.to.as_deref()) {
-        (Some("base"), _, _) | (_, Some(0), _) | (_, _, Some("base")) => DowngradeTarget::Base,
-        (Some(other), _, _) => {
-            return Err(CommandError::Project(format!(
-                "downgrade {other}: write `downgrade base`, `--to REV` or `--steps N`"
-            )));
-        }
-        (None, _, Some(to)) => DowngradeTarget::To(to.to_owned()),
-        (None, steps, None) => DowngradeTarget::Steps(steps.unwrap_or(1)),
-    };
+    let target = downgrade_target(args.revision.as_deref().or(args.to.as_deref()), args.steps)?;
+    if let DowngradeTarget::To(revision) = &target {
+        history.position(revision)?;
+    }
     let mut conn = connect(&args.connection)?;
     if args.sql {
         return print_downgrade_sql(&mut conn, &history, &target);
@@ -303,16 +331,16 @@ pub fn downgrade(args: DowngradeArgs) -> Result<(), CommandError> {
     let mut accept = args.accept_data_loss;
     loop {
         let outcome = migration::downgrade(&mut conn, &history, &target, accept, |planned| {
-            println!("  ↩ {}", planned.name);
+            say!("  ↩ {}", planned.name);
         });
         match outcome {
             Ok(reverted) if reverted.is_empty() => {
-                println!("There is nothing to revert: no applied migration lies past the target.");
+                say!("There is nothing to revert: no applied migration lies past the target.");
                 return Ok(());
             }
             Ok(reverted) => {
                 let plural = if reverted.len() == 1 { "" } else { "s" };
-                println!(
+                say!(
                     "Successfully reverted {} migration{plural}.",
                     reverted.len()
                 );
@@ -341,30 +369,81 @@ fn print_downgrade_sql(
     Ok(())
 }
 
-/// `clear-migration`: remove every migration folder.
-pub fn clear_migrations(args: ForceArgs) -> Result<(), CommandError> {
+/// `clear-migration`: remove every migration folder and, unless `--keep-history`, the
+/// database's record of applied migrations (its tables and data stay).
+pub fn clear_migrations(args: ClearMigrationArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let dir = project.migrations_dir();
-    let history = History::load(&dir).unwrap_or_default();
-    let count = history.migrations.len();
-    if !dir.exists() {
-        println!("No migrations directory: nothing to clear.");
+    let folders = History::survey(&dir)
+        .map(|survey| survey.history.migrations.len() + survey.damaged.len())
+        .unwrap_or_default();
+    let mut conn = if args.keep_history {
+        None
+    } else {
+        history_connection(&args.connection)?
+    };
+    let recorded = match &mut conn {
+        Some(conn) => migration::applied(conn)?.len(),
+        None => 0,
+    };
+    let mut removals = Vec::new();
+    if dir.exists() {
+        removals.push(format!("{} and its {folders} migration(s)", dir.display()));
+    }
+    if recorded > 0 {
+        removals.push(format!(
+            "the database's record of {recorded} applied migration(s)"
+        ));
+    }
+    if removals.is_empty() {
+        say!(
+            "Nothing to clear: no migrations directory, and no migration history in the database."
+        );
         return Ok(());
     }
+    let removals = removals.join(", and ");
     if !args.force
         && !confirmed(&format!(
-            "Remove {} and its {count} migration(s)? The database keeps its tables. [y/N] ",
-            dir.display()
+            "Remove {removals}? The tables and their data stay. [y/N] "
         ))?
     {
         return Err(CommandError::Refused(format!(
-            "not removing {}: confirm on a terminal, or pass --force",
-            dir.display()
+            "not removing {removals}: confirm on a terminal, or pass --force"
         )));
     }
-    clear_dir(&dir)?;
-    println!("✓ Migrations cleared: {}", dir.display());
+    if let Some(conn) = conn.as_mut().filter(|_| recorded > 0) {
+        let stamped = migration::stamp(conn, &History::default(), 0, true)?;
+        say!(
+            "✓ Migration history cleared: {} record(s) forgotten; the tables and their data stay",
+            stamped.purged.len()
+        );
+    }
+    if dir.exists() {
+        clear_dir(&dir)?;
+        say!("✓ Migrations cleared: {}", dir.display());
+    }
+    if recorded > 0 {
+        say!();
+        say!(
+            "Next: `cargo ff database create-migration`, then `cargo ff database upgrade --baseline` (the tables exist already)."
+        );
+    }
     Ok(())
+}
+
+/// A connection to read and clear the migration history; `None` when the database does not
+/// exist (it has no history).
+fn history_connection(args: &ConnectionArgs) -> Result<Option<Connection>, CommandError> {
+    let unreadable = |error: CommandError| {
+        CommandError::Project(format!(
+            "cannot read the database's migration history: {error}\nhelp: pass --keep-history to remove only the migration folders"
+        ))
+    };
+    let url = super::url(args).map_err(unreadable)?;
+    if !ff_runtime::database::database_exists(&url).map_err(|e| unreadable(e.into()))? {
+        return Ok(None);
+    }
+    connect(args).map(Some).map_err(unreadable)
 }
 
 /// `clear-metadata`: remove the cache of entity schemas.
@@ -372,7 +451,7 @@ pub fn clear_metadata() -> Result<(), CommandError> {
     let project = Project::discover()?;
     let dir = project.project_metadata_dir();
     clear_dir(&dir)?;
-    println!("✓ Metadata cache cleared: {}", dir.display());
-    println!("The next command reads the entities again.");
+    say!("✓ Metadata cache cleared: {}", dir.display());
+    say!("The next command reads the entities again.");
     Ok(())
 }

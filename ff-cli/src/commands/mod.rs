@@ -1,16 +1,21 @@
 //! One module per command family; this one dispatches and holds what they share.
 
+mod baseline;
 mod copy;
 mod database;
+mod history;
 mod migrations;
+mod stamp;
 mod status;
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Component, Path, PathBuf};
 
-use ff_runtime::Connection;
+use ff_runtime::{Backend, Connection, DatabaseUrl};
 
 use crate::cli::{Cli, Command, ConnectionArgs, DatabaseCommand};
 use crate::output::CommandError;
+use crate::project::Project;
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<(), CommandError> {
@@ -23,6 +28,9 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             DatabaseCommand::Upgrade(args) => migrations::upgrade(args),
             DatabaseCommand::Downgrade(args) => migrations::downgrade(args),
             DatabaseCommand::Status(args) => status::run(args),
+            DatabaseCommand::Current(args) => history::current(args),
+            DatabaseCommand::History(args) => history::history(args),
+            DatabaseCommand::Stamp(args) => stamp::run(args),
             DatabaseCommand::ClearMigration(args) => migrations::clear_migrations(args),
             DatabaseCommand::ClearMetadata => migrations::clear_metadata(),
             DatabaseCommand::Copy(args) => copy::run(args),
@@ -30,26 +38,77 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
     }
 }
 
-/// The URL from `--url`, or else `DATABASE_URL`.
+/// The URL from `--url`, or else `DATABASE_URL` from the environment or the nearest `.env`
+/// file. A relative SQLite path of `DATABASE_URL` lies where it was written: in the directory
+/// of that `.env` file, or else in the project root (not wherever the command was started).
 fn url(args: &ConnectionArgs) -> Result<String, CommandError> {
-    match &args.url {
-        Some(url) => Ok(url.clone()),
-        None => Ok(ff_runtime::database_url()?),
+    if let Some(url) = &args.url {
+        return Ok(url.clone());
     }
+    if let Ok(url) = std::env::var(DATABASE_URL) {
+        return match Project::discover() {
+            Ok(project) => anchored(url, &project.root),
+            Err(_) => Ok(url),
+        };
+    }
+    // A missing or unreadable .env file leaves the variable unset, which is reported below.
+    if let Ok(env_file) = dotenvy::dotenv()
+        && let Ok(url) = std::env::var(DATABASE_URL)
+    {
+        return anchored(url, env_file.parent().unwrap_or(Path::new(".")));
+    }
+    Err(ff_runtime::Error::MissingDatabaseUrl.into())
+}
+
+const DATABASE_URL: &str = "DATABASE_URL";
+
+/// `url`, its SQLite file moved under `dir` when its path is relative.
+fn anchored(url: String, dir: &Path) -> Result<String, CommandError> {
+    let parsed = DatabaseUrl::parse(&url)?;
+    let path = Path::new(parsed.driver_url());
+    if parsed.backend() != Backend::Sqlite
+        || parsed.driver_url() == ":memory:"
+        || path.is_absolute()
+    {
+        return Ok(url);
+    }
+    let relative: PathBuf = path
+        .components()
+        .filter(|part| *part != Component::CurDir)
+        .collect();
+    Ok(format!("sqlite://{}", dir.join(relative).display()))
 }
 
 /// Connects to the database of `--url` or `DATABASE_URL`, which must name a database.
 fn connect(args: &ConnectionArgs) -> Result<Connection, CommandError> {
     let url = url(args)?;
-    let parsed = ff_runtime::DatabaseUrl::parse(&url)?;
-    if parsed.database_name().is_none() {
+    let parsed = DatabaseUrl::parse(&url)?;
+    let Some(name) = parsed.database_name() else {
         return Err(ff_runtime::Error::InvalidUrl {
             url: parsed.masked(),
             reason: "the URL names no database; add it as the path: …/mydb".to_owned(),
         }
         .into());
+    };
+    if parsed.backend() == Backend::Sqlite {
+        refuse_missing_directory(name)?;
     }
     Ok(Connection::establish(&url)?)
+}
+
+/// SQLite creates a missing database file, but not its directory: name it rather than let the
+/// driver's "unable to open" pass for a server that is down.
+fn refuse_missing_directory(file: &str) -> Result<(), CommandError> {
+    let dir = Path::new(file)
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty());
+    match dir {
+        Some(dir) if file != ":memory:" && !dir.is_dir() => Err(CommandError::Project(format!(
+            "the directory {} of the SQLite database {file} does not exist\nhelp: run `cargo ff database create` (it creates the directory with the database), or correct DATABASE_URL",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Asks a yes/no question on the terminal; `false` when there is no terminal to ask.
@@ -57,8 +116,9 @@ fn confirmed(question: &str) -> Result<bool, CommandError> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
     }
-    print!("{question}");
-    let _ = std::io::stdout().flush();
+    let mut stdout = std::io::stdout().lock();
+    let _ = write!(stdout, "{question}").and_then(|()| stdout.flush());
+    drop(stdout);
     let mut answer = String::new();
     let read = std::io::stdin().lock().read_line(&mut answer);
     Ok(read.is_ok() && matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))

@@ -2,7 +2,7 @@
 //! entities. Exits with 4 when anything disagrees, so a CI job can use it.
 
 use ff_runtime::introspect;
-use ff_runtime::migration::{self, Applied, History};
+use ff_runtime::migration::{self, Applied, Damaged, History, Survey};
 use ff_runtime::{Connection, DatabaseUrl, database};
 use serde::Serialize;
 
@@ -46,10 +46,14 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     let url = url(&args.connection)?;
     let parsed = DatabaseUrl::parse(&url)?;
     let mut problems = Vec::new();
-    let history = History::load(&project.migrations_dir()).unwrap_or_else(|error| {
+    // A damaged folder is reported by name; the others are still reported truthfully.
+    let survey = History::survey(&project.migrations_dir()).unwrap_or_else(|error| {
         problems.push(error.to_string());
-        History::default()
+        Survey::default()
     });
+    problems.extend(survey.damaged.iter().map(|d| d.error.to_string()));
+    problems.extend(survey.problem.iter().map(ToString::to_string));
+    let history = survey.history;
     let mut database = DatabaseStatus {
         url: parsed.masked(),
         backend: parsed.backend().name().to_owned(),
@@ -75,8 +79,50 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
             Vec::new()
         }
     };
-    let migrations = migration_rows(&history, &applied, &mut problems);
-    let entities_changed = match project.entity_schema() {
+    let migrations = migration_rows(&history, &survey.damaged, &applied, &mut problems);
+    // When a folder is damaged the head may be among them: comparing the entities with an
+    // earlier migration would report changes that are not there.
+    let intact = survey.damaged.is_empty() && survey.problem.is_none();
+    let entities_changed = if intact {
+        let changed = compare_entities(&project, &history, &mut problems);
+        problems.extend(catch_up_problem(&history));
+        changed
+    } else {
+        None
+    };
+    let pending = migrations.iter().filter(|m| m.status == "PENDING").count();
+    let status = Status {
+        up_to_date: problems.is_empty() && pending == 0 && database.connected,
+        database,
+        migrations,
+        problems,
+        entities_changed,
+    };
+    match args.format {
+        Format::Json => say!(
+            "{}",
+            serde_json::to_string_pretty(&status).expect("status serializes")
+        ),
+        Format::Text => print_text(&status, pending),
+    }
+    if status.database.error.is_some() {
+        // The database could not be read: a failure, not a disagreement (printed above).
+        Err(CommandError::Project(String::new()))
+    } else if status.up_to_date {
+        Ok(())
+    } else {
+        Err(CommandError::Drift(String::new()))
+    }
+}
+
+/// Whether the entities have changes the last migration does not have (`None`: they cannot be
+/// read; the problem says why).
+fn compare_entities(
+    project: &Project,
+    history: &History,
+    problems: &mut Vec<String>,
+) -> Option<bool> {
+    match project.entity_schema() {
         Ok(entities) => {
             let changes = migration::diff(&history.head_schema(), &entities);
             if !changes.is_empty() {
@@ -91,32 +137,6 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
             problems.push(format!("cannot read the entities: {error}"));
             None
         }
-    };
-    if let Some(catch_up) = catch_up_problem(&history) {
-        problems.push(catch_up);
-    }
-    let pending = migrations.iter().filter(|m| m.status == "PENDING").count();
-    let status = Status {
-        up_to_date: problems.is_empty() && pending == 0 && database.connected,
-        database,
-        migrations,
-        problems,
-        entities_changed,
-    };
-    match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&status).expect("status serializes")
-        ),
-        Format::Text => print_text(&status, pending),
-    }
-    if status.database.error.is_some() {
-        // The database could not be read: a failure, not a disagreement (printed above).
-        Err(CommandError::Project(String::new()))
-    } else if status.up_to_date {
-        Ok(())
-    } else {
-        Err(CommandError::Drift(String::new()))
     }
 }
 
@@ -183,6 +203,7 @@ fn catch_up_problem(history: &History) -> Option<String> {
 
 fn migration_rows(
     history: &History,
+    damaged: &[Damaged],
     applied: &[Applied],
     problems: &mut Vec<String>,
 ) -> Vec<MigrationStatus> {
@@ -214,12 +235,15 @@ fn migration_rows(
             }
         })
         .collect();
+    rows.extend(damaged.iter().map(|d| MigrationStatus {
+        version: d.version().to_owned(),
+        name: d.name.clone(),
+        description: "(damaged: see below)".into(),
+        status: "DAMAGED",
+        edited: false,
+    }));
     for record in applied {
-        if !history
-            .migrations
-            .iter()
-            .any(|m| m.version() == record.version)
-        {
+        if !rows.iter().any(|row| row.version == record.version) {
             problems.push(format!(
                 "the database has migration {} applied, but the migrations directory does not have it",
                 record.version
@@ -233,6 +257,7 @@ fn migration_rows(
             });
         }
     }
+    rows.sort_by(|a, b| a.version.cmp(&b.version));
     rows
 }
 
@@ -270,7 +295,7 @@ fn print_text(status: &Status, pending: usize) {
         &["Component", "Status", "Details"],
         &rows,
     );
-    println!();
+    say!();
     let rows: Vec<Vec<String>> = status
         .migrations
         .iter()
@@ -288,13 +313,13 @@ fn print_text(status: &Status, pending: usize) {
         &["Version", "Description", "Status"],
         &rows,
     );
-    println!();
+    say!();
     for problem in &status.problems {
-        println!(" ! {problem}");
+        say!(" ! {problem}");
     }
     if status.up_to_date {
-        println!(" The database is up to date");
+        say!(" The database is up to date");
     } else if pending > 0 && status.database.connected {
-        println!(" {pending} migration(s) pending: run `cargo ff database upgrade`");
+        say!(" {pending} migration(s) pending: run `cargo ff database upgrade`");
     }
 }

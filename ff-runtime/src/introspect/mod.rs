@@ -114,19 +114,40 @@ pub struct LiveForeignKey {
 /// Reads the tables of the database `conn` is connected to (the current schema on
 /// PostgreSQL, the current database on MySQL/MariaDB).
 pub fn live_schema(conn: &mut Connection) -> Result<LiveSchema> {
-    let tables = match conn {
-        Connection::Sqlite(c) => sqlite::read(c)?,
-        Connection::Postgres(c) => postgres::read(c)?,
+    match conn {
+        Connection::Sqlite(c) => c.live_schema(),
+        Connection::Postgres(c) => c.live_schema(),
         #[cfg(feature = "mysql")]
-        Connection::Mysql(c) => mysql::read(c)?,
-    };
-    Ok(LiveSchema {
-        tables: tables
-            .into_iter()
-            .filter(|(name, _)| !is_bookkeeping(name))
-            .collect(),
-    })
+        Connection::Mysql(c) => c.live_schema(),
+    }
 }
+
+/// [`live_schema`] on the connection of one backend (the migration runner reads it under its
+/// lock).
+pub(crate) trait ReadLiveSchema {
+    /// The tables of the connected database, without ff's and Diesel's bookkeeping tables.
+    fn live_schema(&mut self) -> Result<LiveSchema>;
+}
+
+macro_rules! read_live_schema {
+    ($conn:ty, $read:path) => {
+        impl ReadLiveSchema for $conn {
+            fn live_schema(&mut self) -> Result<LiveSchema> {
+                Ok(LiveSchema {
+                    tables: $read(self)?
+                        .into_iter()
+                        .filter(|(name, _)| !is_bookkeeping(name))
+                        .collect(),
+                })
+            }
+        }
+    };
+}
+
+read_live_schema!(diesel::sqlite::SqliteConnection, sqlite::read);
+read_live_schema!(diesel::pg::PgConnection, postgres::read);
+#[cfg(feature = "mysql")]
+read_live_schema!(diesel::mysql::MysqlConnection, mysql::read);
 
 /// What [`live_schema`] reads on `backend` after ff's DDL created `schema` there.
 pub fn expected_live(schema: &Schema, backend: Backend) -> LiveSchema {

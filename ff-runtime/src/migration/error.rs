@@ -70,8 +70,25 @@ pub enum MigrationError {
     },
 
     /// A revision named on the command line does not exist.
-    #[error("unknown revision `{0}`: run `cargo ff database status` to list the migrations")]
-    UnknownRevision(String),
+    #[error("{}", unknown_revision(.revision, .known))]
+    UnknownRevision {
+        /// The revision as written.
+        revision: String,
+        /// The folder names of the migrations there are, oldest first.
+        known: Vec<String>,
+    },
+
+    /// A revision named on the command line is the start of several migrations' names.
+    #[error(
+        "revision `{revision}` is ambiguous: it starts {}\nhelp: write more of it, or the whole version",
+        matches.join(", ")
+    )]
+    AmbiguousRevision {
+        /// The revision as written.
+        revision: String,
+        /// The folder names it starts.
+        matches: Vec<String>,
+    },
 
     /// A migration that was applied has been edited since.
     #[error(
@@ -88,7 +105,7 @@ pub enum MigrationError {
 
     /// The database records a migration the directory does not have.
     #[error(
-        "the database has migration {0} applied, but the migrations directory does not have it\nhelp: restore it from version control, or point DATABASE_URL at the right database"
+        "the database has migration {0} applied, but the migrations directory does not have it\nhelp: restore it from version control, or point DATABASE_URL at the right database; if the migrations were recreated (clear-migration), forget the old history with `cargo ff database stamp base --purge`, then `cargo ff database upgrade --baseline`"
     )]
     UnknownApplied(String),
 
@@ -164,6 +181,30 @@ pub struct DecimalNotKept {
     pub value: String,
     /// Why it cannot be converted.
     pub problem: String,
+}
+
+/// How many known revisions an unknown-revision error lists.
+const KNOWN_REVISIONS_SHOWN: usize = 5;
+
+fn unknown_revision(revision: &str, known: &[String]) -> String {
+    let mut message = format!("unknown revision `{revision}`: ");
+    if known.is_empty() {
+        message.push_str("the migrations directory has no migrations");
+    } else {
+        let shown = &known[known.len().saturating_sub(KNOWN_REVISIONS_SHOWN)..];
+        let earlier = known.len() - shown.len();
+        message.push_str("no migration has this version or folder name; the newest are:");
+        if earlier > 0 {
+            message.push_str(&format!("\n  … ({earlier} earlier)"));
+        }
+        for name in shown {
+            message.push_str(&format!("\n  {name}"));
+        }
+    }
+    message.push_str(
+        "\nhelp: run `cargo ff database history` to list them all; besides a version, a folder name or the start of one, write `head` or `+N` to upgrade, `base` or `-N` to downgrade",
+    );
+    message
 }
 
 fn step_failure(

@@ -187,27 +187,65 @@ pub struct History {
     pub migrations: Vec<MigrationDir>,
 }
 
+/// A migrations directory read as far as it can be ([`History::survey`]).
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// The folders that read.
+    pub history: History,
+    /// The folders that do not, by folder name order.
+    pub damaged: Vec<Damaged>,
+    /// What is wrong with the links between the folders that read (divergent, missing or
+    /// looping parents), unless a damaged folder explains it.
+    pub problem: Option<MigrationError>,
+}
+
+/// A migration folder that cannot be read.
+#[derive(Debug)]
+pub struct Damaged {
+    /// The folder name (`20261122143025_add_product`).
+    pub name: String,
+    /// Why it cannot be read, and the fix.
+    pub error: MigrationError,
+}
+
+impl Damaged {
+    /// The version its folder name starts with.
+    pub fn version(&self) -> &str {
+        &self.name[..VERSION_LEN]
+    }
+}
+
 impl History {
     /// Reads and checks the migrations directory; a missing directory is an empty history.
+    /// The first damaged folder or broken link stops it.
     pub fn load(directory: &Path) -> Result<History> {
-        if !directory.exists() {
-            return Ok(History::default());
+        let (migrations, mut damaged) = read_folders(directory)?;
+        if !damaged.is_empty() {
+            return Err(damaged.swap_remove(0).error);
         }
-        let entries = fs::read_dir(directory).map_err(|error| io("read", directory, error))?;
-        let mut folders = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|error| io("read", directory, error))?;
-            let path = entry.path();
-            if path.is_dir() && is_migration_folder(&folder_name(&path)) {
-                folders.push(path);
-            }
-        }
-        folders.sort();
-        let migrations = folders
-            .iter()
-            .map(|path| MigrationDir::read(path))
-            .collect::<Result<Vec<_>>>()?;
         History::ordered(migrations)
+    }
+
+    /// Reads the migrations directory as far as it can be read, for a report: the folders that
+    /// read (in the order they apply when their links hold, else by version), each damaged
+    /// folder with its error, and what is wrong with the links between them.
+    pub fn survey(directory: &Path) -> Result<Survey> {
+        let (migrations, damaged) = read_folders(directory)?;
+        let (history, problem) = match History::ordered(migrations.clone()) {
+            Ok(history) => (history, None),
+            Err(error) => {
+                // A link to a damaged folder is broken because of it: it is reported already.
+                let caused_by_damage = matches!(&error, MigrationError::MissingParent { parent, .. }
+                    if damaged.iter().any(|d| d.version() == parent));
+                let problem = (!caused_by_damage).then_some(error);
+                (History { migrations }, problem)
+            }
+        };
+        Ok(Survey {
+            history,
+            damaged,
+            problem,
+        })
     }
 
     /// Orders migrations along their parent links, refusing gaps and divergent heads.
@@ -273,16 +311,43 @@ impl History {
     /// The position of the migration named by `revision`: its version, its folder name, or a
     /// unique prefix of either.
     pub fn position(&self, revision: &str) -> Result<usize> {
+        let exact = self
+            .migrations
+            .iter()
+            .position(|m| m.version() == revision || m.name() == revision);
+        if let Some(index) = exact {
+            return Ok(index);
+        }
         let matches: Vec<usize> = self
             .migrations
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.version() == revision || m.name() == revision)
+            .filter(|(_, m)| !revision.is_empty() && m.name().starts_with(revision))
             .map(|(index, _)| index)
             .collect();
         match matches.as_slice() {
             [index] => Ok(*index),
-            _ => Err(MigrationError::UnknownRevision(revision.to_owned())),
+            [] => Err(MigrationError::UnknownRevision {
+                revision: revision.to_owned(),
+                known: self.migrations.iter().map(MigrationDir::name).collect(),
+            }),
+            _ => Err(MigrationError::AmbiguousRevision {
+                revision: revision.to_owned(),
+                matches: matches
+                    .iter()
+                    .map(|&index| self.migrations[index].name())
+                    .collect(),
+            }),
+        }
+    }
+
+    /// How many migrations are applied when the database stands at `revision`: `base` (none),
+    /// `head` (all), or a migration as [`position`](Self::position) finds it.
+    pub fn count_through(&self, revision: &str) -> Result<usize> {
+        match revision {
+            "base" => Ok(0),
+            "head" => Ok(self.migrations.len()),
+            _ => Ok(self.position(revision)? + 1),
         }
     }
 
@@ -297,6 +362,36 @@ impl History {
         }
         version
     }
+}
+
+/// Every migration folder of `directory` in version order: those that read, and those that do
+/// not; a missing directory has none.
+fn read_folders(directory: &Path) -> Result<(Vec<MigrationDir>, Vec<Damaged>)> {
+    if !directory.exists() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let entries = fs::read_dir(directory).map_err(|error| io("read", directory, error))?;
+    let mut folders = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|error| io("read", directory, error))?;
+        let path = entry.path();
+        if path.is_dir() && is_migration_folder(&folder_name(&path)) {
+            folders.push(path);
+        }
+    }
+    folders.sort();
+    let mut migrations = Vec::new();
+    let mut damaged = Vec::new();
+    for path in folders {
+        match MigrationDir::read(&path) {
+            Ok(migration) => migrations.push(migration),
+            Err(error) => damaged.push(Damaged {
+                name: folder_name(&path),
+                error,
+            }),
+        }
+    }
+    Ok((migrations, damaged))
 }
 
 /// The checksum of a migration's files.
@@ -337,10 +432,15 @@ pub fn slug(message: &str) -> String {
     }
 }
 
+/// The length of a version, `YYYYMMDDhhmmss`.
+const VERSION_LEN: usize = 14;
+
 fn is_migration_folder(name: &str) -> bool {
-    name.len() > 15
-        && name.as_bytes()[..14].iter().all(u8::is_ascii_digit)
-        && name.as_bytes()[14] == b'_'
+    name.len() > VERSION_LEN + 1
+        && name.as_bytes()[..VERSION_LEN]
+            .iter()
+            .all(u8::is_ascii_digit)
+        && name.as_bytes()[VERSION_LEN] == b'_'
 }
 
 fn is_sql_file(name: &str) -> bool {
@@ -430,6 +530,80 @@ mod tests {
         assert_eq!(history.migrations.len(), 1);
         assert_eq!(history.migrations[0].checksum, written.checksum);
         assert_eq!(written.format, SNAPSHOT_FORMAT);
+        fs::remove_dir_all(&directory).unwrap();
+    }
+
+    /// Three chained migrations with no operations in a fresh directory.
+    fn three_migrations(name: &str) -> (PathBuf, Vec<MigrationDir>) {
+        let directory = std::env::temp_dir().join(format!("ff-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&directory);
+        let mut written: Vec<MigrationDir> = Vec::new();
+        for (version, message) in [
+            ("20261122143025", "authors"),
+            ("20261122150000", "books"),
+            ("20261123090000", "shelves"),
+        ] {
+            let file = MigrationFile {
+                version: version.into(),
+                message: message.into(),
+                parent: written.last().map(|m| m.version().to_owned()),
+                operations: Vec::new(),
+                reverse: Vec::new(),
+                data_loss: Vec::new(),
+            };
+            written.push(MigrationDir::write(&directory, &file, &Schema::default()).unwrap());
+        }
+        (directory, written)
+    }
+
+    #[test]
+    fn revisions_are_versions_folder_names_or_a_start_that_tells_them_apart() {
+        let (directory, written) = three_migrations("revisions");
+        let history = History::load(&directory).unwrap();
+        assert_eq!(history.position("20261122150000").unwrap(), 1);
+        assert_eq!(history.position("20261123090000_shelves").unwrap(), 2);
+        assert_eq!(history.position("20261123").unwrap(), 2);
+        assert_eq!(history.count_through("base").unwrap(), 0);
+        assert_eq!(history.count_through("head").unwrap(), 3);
+        assert_eq!(history.count_through("20261122143025").unwrap(), 1);
+        let ambiguous = history.position("20261122").unwrap_err().to_string();
+        assert!(
+            ambiguous.contains("`20261122` is ambiguous")
+                && ambiguous.contains("20261122143025_authors"),
+            "{ambiguous}"
+        );
+        assert!(history.position("2026112215").is_ok(), "one starts so");
+        let unknown = history.position("books").unwrap_err().to_string();
+        assert!(
+            unknown.contains("unknown revision `books`")
+                && written.iter().all(|m| unknown.contains(&m.name()))
+                && unknown.contains("cargo ff database history"),
+            "{unknown}"
+        );
+        let none = History::default().position("x").unwrap_err().to_string();
+        assert!(
+            none.contains("the migrations directory has no migrations"),
+            "{none}"
+        );
+        fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn a_survey_reports_each_damaged_folder_and_keeps_the_others() {
+        let (directory, written) = three_migrations("survey");
+        fs::remove_file(written[1].path.join(SNAPSHOT_FILE)).unwrap();
+        assert!(matches!(
+            History::load(&directory),
+            Err(MigrationError::Corrupt { .. })
+        ));
+        let survey = History::survey(&directory).unwrap();
+        let kept: Vec<String> = survey.history.migrations.iter().map(|m| m.name()).collect();
+        assert_eq!(kept, [written[0].name(), written[2].name()]);
+        assert_eq!(survey.damaged.len(), 1);
+        assert_eq!(survey.damaged[0].name, written[1].name());
+        assert_eq!(survey.damaged[0].version(), "20261122150000");
+        // The link from the third to the damaged second is no problem of its own.
+        assert!(survey.problem.is_none(), "{:?}", survey.problem);
         fs::remove_dir_all(&directory).unwrap();
     }
 

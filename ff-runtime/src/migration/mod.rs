@@ -1,5 +1,6 @@
 //! Migrations: the project schema, the operations between two schemas, and their SQL.
 
+mod baseline;
 mod describe;
 mod diff;
 mod dump;
@@ -10,13 +11,15 @@ mod operation;
 mod render;
 mod runner;
 mod schema_set;
+mod stamp;
 
+pub use baseline::{Baseline, baseline};
 pub use describe::{describe, type_name};
 pub use diff::{diff, equivalent, missing_backfills, reverse_all, set_backfill, zero_value};
 pub use dump::{DUMP_DIR_VAR, DUMP_TEST_PREFIX, dump_schema};
 pub use error::{DecimalNotKept, MigrationError, Result};
 pub use format::{LEGACY_FORMAT, SNAPSHOT_FORMAT, catch_up, catch_up_from};
-pub use history::{History, MigrationDir, MigrationFile, slug};
+pub use history::{Damaged, History, MigrationDir, MigrationFile, Survey, slug};
 pub use operation::{ApplyError, Operation};
 pub use render::render;
 pub use runner::{
@@ -24,3 +27,4 @@ pub use runner::{
     up_statements, upgrade, verify,
 };
 pub use schema_set::Schema;
+pub use stamp::{Stamped, stamp};

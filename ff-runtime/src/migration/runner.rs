@@ -269,7 +269,7 @@ fn migrate(
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direction {
+pub(super) enum Direction {
     Up,
     Down,
 }
@@ -601,10 +601,21 @@ fn sqlite_foreign_key_check(conn: &mut SqliteConnection, version: &str) -> Resul
 }
 
 /// What a runner can do on one concrete connection.
-trait Runner {
+pub(super) trait Runner {
     fn applied(&mut self, setup: Setup) -> Result<Vec<Applied>>;
     fn run(&mut self, planned: &Planned, direction: Direction) -> Result<()>;
     fn has_table(&mut self, name: &str) -> Result<bool>;
+    /// Records a migration as applied, with its checksum, without running it.
+    fn record(&mut self, version: &str, checksum: &str) -> Result<()>;
+    /// Replaces the checksum recorded for an applied migration.
+    fn set_checksum(&mut self, version: &str, checksum: &str) -> Result<()>;
+    /// Forgets that a migration was applied, without reverting it.
+    fn forget(&mut self, version: &str) -> Result<()>;
+    /// The tables of the database ([`introspect::live_schema`](crate::introspect::live_schema)).
+    fn live_schema(&mut self) -> Result<crate::introspect::LiveSchema>;
+    /// Runs `work` in a transaction (a savepoint inside SQLite's run-wide one).
+    fn in_transaction(&mut self, work: &mut dyn FnMut(&mut dyn Runner) -> Result<()>)
+    -> Result<()>;
 }
 
 macro_rules! runner {
@@ -674,6 +685,41 @@ macro_rules! runner {
                 Ok(found.n > 0)
             }
 
+            fn record(&mut self, version: &str, checksum: &str) -> Result<()> {
+                diesel::insert_into(__diesel_schema_migrations::table)
+                    .values(__diesel_schema_migrations::version.eq(version))
+                    .execute(self)?;
+                Runner::set_checksum(self, version, checksum)
+            }
+
+            fn set_checksum(&mut self, version: &str, checksum: &str) -> Result<()> {
+                diesel::delete(__ff_migration_checksums::table.find(version)).execute(self)?;
+                diesel::insert_into(__ff_migration_checksums::table)
+                    .values((
+                        __ff_migration_checksums::version.eq(version),
+                        __ff_migration_checksums::checksum.eq(checksum),
+                    ))
+                    .execute(self)?;
+                Ok(())
+            }
+
+            fn forget(&mut self, version: &str) -> Result<()> {
+                diesel::delete(__ff_migration_checksums::table.find(version)).execute(self)?;
+                diesel::delete(__diesel_schema_migrations::table.find(version)).execute(self)?;
+                Ok(())
+            }
+
+            fn live_schema(&mut self) -> Result<crate::introspect::LiveSchema> {
+                Ok(crate::introspect::ReadLiveSchema::live_schema(self)?)
+            }
+
+            fn in_transaction(
+                &mut self,
+                work: &mut dyn FnMut(&mut dyn Runner) -> Result<()>,
+            ) -> Result<()> {
+                diesel::Connection::transaction::<_, MigrationError, _>(self, |conn| work(conn))
+            }
+
             fn run(&mut self, planned: &Planned, direction: Direction) -> Result<()> {
                 let planned = &ServerSql::adapt(self, planned)?;
                 let step = Step {
@@ -729,7 +775,7 @@ runner!(diesel::mysql::MysqlConnection, Backend::Mysql);
 
 /// Whether reading the history may create the bookkeeping tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Setup {
+pub(super) enum Setup {
     /// Create them if missing (under the runner lock).
     Create,
     /// Only read; missing tables mean an empty history.
@@ -744,7 +790,7 @@ struct Found {
 
 /// Whether a run excludes other runners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lock {
+pub(super) enum Lock {
     None,
     Exclusive,
 }
@@ -762,7 +808,8 @@ struct LockResult {
     acquired: Option<i32>,
 }
 
-fn with_target<T>(
+/// Runs `work` on the concrete connection, holding the runner lock when `lock` asks for it.
+pub(super) fn with_target<T>(
     conn: &mut Connection,
     lock: Lock,
     work: impl FnOnce(&mut dyn Runner) -> Result<T>,
