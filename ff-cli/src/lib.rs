@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+mod diagram;
 mod output;
 mod project;
 

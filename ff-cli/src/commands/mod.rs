@@ -2,6 +2,7 @@
 
 mod copy;
 mod database;
+mod diagram;
 mod migrations;
 mod status;
 
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             DatabaseCommand::ClearMigration(args) => migrations::clear_migrations(args),
             DatabaseCommand::ClearMetadata => migrations::clear_metadata(),
             DatabaseCommand::Copy(args) => copy::run(args),
+            DatabaseCommand::Diagram(args) => diagram::run(args),
         },
     }
 }
