@@ -123,11 +123,6 @@ impl Diagram {
         relations.sort();
         Diagram { tables, relations }
     }
-
-    /// The table named `name`.
-    pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|table| table.name == name)
-    }
 }
 
 fn table(def: &TableDef) -> Table {
@@ -337,6 +332,12 @@ pub(crate) mod tests {
                 vec![fk("category_parent_fk", "parent_id", "category")],
             ),
         ])
+    }
+
+    impl Diagram {
+        fn table(&self, name: &str) -> Option<&Table> {
+            self.tables.iter().find(|table| table.name == name)
+        }
     }
 
     fn relation(diagram: &Diagram, from: &str, to: &str) -> Relation {
