@@ -83,7 +83,10 @@ const MERMAID_RELATIONS: [&str; 6] = [
 
 fn project(entities: &str) -> TestProject {
     // Each backend's URL is passed with --url; this one is never opened.
-    let unused = format!("sqlite://{}", scratch_dir().join("diagram-unused.db").display());
+    let unused = format!(
+        "sqlite://{}",
+        scratch_dir().join("diagram-unused.db").display()
+    );
     let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), &unused, entities);
     // The entities' decimal column needs the `bigdecimal` crate.
     let manifest = project.root().join("Cargo.toml");
@@ -111,21 +114,36 @@ fn diagram_shows_every_table_and_relation_in_each_format_the_same_way_every_time
     let mermaid = stdout(&project, &["database", "diagram"]);
     assert!(mermaid.starts_with("erDiagram\n"), "{mermaid}");
     for table in TABLES {
-        assert!(mermaid.contains(&format!("    \"{table}\" {{")), "{table}:\n{mermaid}");
+        assert!(
+            mermaid.contains(&format!("    \"{table}\" {{")),
+            "{table}:\n{mermaid}"
+        );
     }
     for relation in MERMAID_RELATIONS {
         assert!(mermaid.contains(relation), "{relation}:\n{mermaid}");
     }
-    assert!(mermaid.contains("VARCHAR(50) libell_ \"libellé\""), "{mermaid}");
-    assert!(mermaid.contains("DECIMAL(10_2) price \"DECIMAL(10, 2)\""), "{mermaid}");
-    assert!(mermaid.contains("BIGINT author_id FK \"nullable\""), "{mermaid}");
+    assert!(
+        mermaid.contains("VARCHAR(50) libell_ \"libellé\""),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("DECIMAL(10_2) price \"DECIMAL(10, 2)\""),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("BIGINT author_id FK \"nullable\""),
+        "{mermaid}"
+    );
     assert!(mermaid.contains("BIGINT author_id FK, UK"), "{mermaid}");
     assert_eq!(mermaid, stdout(&project, &["database:diagram"]));
 
     let dot = stdout(&project, &["database:diagram", "--format", "dot"]);
     assert!(dot.starts_with("digraph schema {"), "{dot}");
     for table in TABLES {
-        assert!(dot.contains(&format!("    \"{table}\" [label=<")), "{table}:\n{dot}");
+        assert!(
+            dot.contains(&format!("    \"{table}\" [label=<")),
+            "{table}:\n{dot}"
+        );
     }
     for edge in [
         r#""category" -> "category" [label="parent_id""#,
@@ -138,7 +156,10 @@ fn diagram_shows_every_table_and_relation_in_each_format_the_same_way_every_time
         assert!(dot.contains(edge), "{edge}:\n{dot}");
     }
     assert_eq!(dot.matches(" -> ").count(), 6);
-    assert_eq!(dot, stdout(&project, &["database", "diagram", "--format", "dot"]));
+    assert_eq!(
+        dot,
+        stdout(&project, &["database", "diagram", "--format", "dot"])
+    );
 
     let written = stdout(&project, &["database", "diagram", "-o", "schema.svg"]);
     assert!(
@@ -190,12 +211,10 @@ fn diagram_shows_every_table_and_relation_in_each_format_the_same_way_every_time
 /// makes every auto-increment key an INTEGER (the only spelling that aliases the rowid).
 fn as_read_back(diagram: &str, backend: Backend) -> String {
     match backend {
-        Backend::Sqlite => diagram
-            .replace("BIGINT id PK", "INTEGER id PK")
-            .replace(
-                "<td align=\"left\">id</td><td align=\"left\">BIGINT</td>",
-                "<td align=\"left\">id</td><td align=\"left\">INTEGER</td>",
-            ),
+        Backend::Sqlite => diagram.replace("BIGINT id PK", "INTEGER id PK").replace(
+            "<td align=\"left\">id</td><td align=\"left\">BIGINT</td>",
+            "<td align=\"left\">id</td><td align=\"left\">INTEGER</td>",
+        ),
         Backend::Postgres | Backend::Mysql => diagram.to_owned(),
     }
 }
@@ -231,11 +250,21 @@ fn diagram_from_the_database_equals_the_entities_diagram_after_upgrade() {
         .collect();
     each_backend_database(|database| {
         let (url, backend) = (database.url(), database.backend());
-        project.cargo_ff(&["database", "upgrade", "--url", url]).ok();
+        project
+            .cargo_ff(&["database", "upgrade", "--url", url])
+            .ok();
         for (format, entities) in formats.iter().zip(&from_entities) {
             let from_db = stdout(
                 &project,
-                &["database", "diagram", "--from-db", "--url", url, "--format", format],
+                &[
+                    "database",
+                    "diagram",
+                    "--from-db",
+                    "--url",
+                    url,
+                    "--format",
+                    format,
+                ],
             );
             if *format == "svg" && backend == Backend::Sqlite {
                 // The narrower INTEGER key lays the SVG out differently: compare what it draws.
@@ -269,7 +298,10 @@ fn diagram_of_an_empty_project_or_database_says_there_is_nothing_to_draw() {
             .contains("nothing to draw: the database")
             .contains("has no tables");
     });
-    let missing = format!("sqlite://{}", scratch_dir().join("diagram-missing.db").display());
+    let missing = format!(
+        "sqlite://{}",
+        scratch_dir().join("diagram-missing.db").display()
+    );
     project
         .cargo_ff(&["database", "diagram", "--from-db", "--url", &missing])
         .expect_code(1)
@@ -296,7 +328,9 @@ fn diagram_refuses_an_unknown_format_or_output_extension_with_a_clear_error() {
         .contains("[possible values: mermaid, dot, svg]");
     run(&["database", "diagram", "-o", "schema.png"])
         .expect_code(1)
-        .contains("cannot tell the format of schema.png from its extension: name it .mmd, .dot or .svg");
+        .contains(
+            "cannot tell the format of schema.png from its extension: name it .mmd, .dot or .svg",
+        );
     run(&["database", "diagram", "--format", "svg", "-o", "schema.dot"])
         .expect_code(1)
         .contains("--format svg does not match the extension of schema.dot");

@@ -66,7 +66,11 @@ fn write_relation(out: &mut String, relation: &Relation) {
 
 /// The referenced end: exactly one, or zero or one for a nullable foreign key.
 fn parent_end(relation: &Relation) -> &'static str {
-    if relation.optional { "teeodot" } else { "teetee" }
+    if relation.optional {
+        "teeodot"
+    } else {
+        "teetee"
+    }
 }
 
 /// A DOT double-quoted string.
@@ -93,8 +97,18 @@ mod tests {
     #[test]
     fn every_table_is_a_node_and_every_relation_an_edge() {
         let text = render(&Diagram::of(&shop()));
-        for table in ["author", "category", "passport", "post", "post_tag", "étiquette"] {
-            assert!(text.contains(&format!("    \"{table}\" [label=<")), "{table}");
+        for table in [
+            "author",
+            "category",
+            "passport",
+            "post",
+            "post_tag",
+            "étiquette",
+        ] {
+            assert!(
+                text.contains(&format!("    \"{table}\" [label=<")),
+                "{table}"
+            );
         }
         for edge in [
             r#""category" -> "category" [label="parent_id", arrowtail=crowodot, arrowhead=teeodot"#,

@@ -1,8 +1,9 @@
 //! A layered layout of a diagram: referenced tables in rows above the tables that refer to
 //! them, each row ordered to shorten the relation lines, boxes sized to their text and never
-//! overlapping, relations as lines between box borders.
+//! overlapping. [`route`](super::route) then draws the relation lines between them.
 
 use super::model::{Cardinality, Diagram, Table};
+use super::route::{Line, lines};
 use super::text_width::cells;
 
 /// The width of one monospace cell at the SVG's font size, in pixels.
@@ -15,13 +16,14 @@ pub const HEADER: f64 = 28.0;
 pub const PADDING: f64 = 10.0;
 /// The space between the columns of text in a box, in cells.
 pub const COLUMN_GAP: usize = 2;
+/// The width of one cell of a relation label (11px), in pixels.
+pub const LABEL_CELL: f64 = 7.0;
+/// How far a self-reference loops out of its box.
+pub const LOOP: f64 = 45.0;
+/// The space between two rows of boxes.
+pub const GAP_Y: f64 = 90.0;
 const MARGIN: f64 = 30.0;
 const GAP_X: f64 = 60.0;
-const GAP_Y: f64 = 90.0;
-/// How far a self-reference loops out of its box.
-const LOOP: f64 = 45.0;
-/// The distance between parallel lines joining the same two tables.
-const PARALLEL: f64 = 16.0;
 /// How many times rows are reordered, top-down then bottom-up.
 const SWEEPS: usize = 4;
 
@@ -35,25 +37,31 @@ pub struct Rect {
 }
 
 impl Rect {
-    fn center(&self) -> (f64, f64) {
-        (self.x + self.width / 2.0, self.y + self.height / 2.0)
+    /// The x of the right border.
+    pub fn right(&self) -> f64 {
+        self.x + self.width
     }
 
-    /// Where the ray from the center towards `(dx, dy)` leaves the rectangle.
-    fn border_towards(&self, (cx, cy): (f64, f64), (dx, dy): (f64, f64)) -> (f64, f64) {
-        let scale_x = if dx == 0.0 {
-            f64::INFINITY
-        } else {
-            (self.width / 2.0) / dx.abs()
-        };
-        let scale_y = if dy == 0.0 {
-            f64::INFINITY
-        } else {
-            (self.height / 2.0) / dy.abs()
-        };
-        let scale = scale_x.min(scale_y);
-        (cx + dx * scale, cy + dy * scale)
+    /// The y of the bottom border.
+    pub fn bottom(&self) -> f64 {
+        self.y + self.height
     }
+
+    /// The x of the vertical middle line.
+    pub fn center_x(&self) -> f64 {
+        self.x + self.width / 2.0
+    }
+}
+
+/// One row of boxes: how far down it reaches, and its tables from left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The y of the top of every box of the row.
+    pub top: f64,
+    /// The y of the bottom of the tallest box.
+    pub bottom: f64,
+    /// The tables, left to right.
+    pub tables: Vec<usize>,
 }
 
 /// The widths, in cells, of the name, type and marker columns of a box.
@@ -62,15 +70,6 @@ pub struct Columns {
     pub name: usize,
     pub type_name: usize,
     pub markers: usize,
-}
-
-/// A relation's line: straight between two borders, or a loop for a self-reference.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Line {
-    /// From the first point to the second.
-    Straight((f64, f64), (f64, f64)),
-    /// A cubic curve from the first point through two control points to the last.
-    Loop([(f64, f64); 4]),
 }
 
 /// Where everything goes.
@@ -83,6 +82,10 @@ pub struct Layout {
     pub boxes: Vec<Rect>,
     /// The column widths of each box.
     pub columns: Vec<Columns>,
+    /// The rows, top first.
+    pub rows: Vec<Row>,
+    /// The row of each table.
+    pub row_of: Vec<usize>,
     /// One line per relation, in the diagram's relation order.
     pub lines: Vec<Line>,
 }
@@ -101,16 +104,44 @@ pub fn layout(diagram: &Diagram, markers: impl Fn(&Table) -> Vec<String>) -> Lay
         .map(|(table, columns)| box_size(table, columns))
         .collect();
     let parents = parents(diagram);
-    let rows = ordered_rows(&parents);
-    let row_widths: Vec<f64> = rows
+    let order = ordered_rows(&parents);
+    // A self-reference loops out of the right of its box, its label beside the loop.
+    let footprints: Vec<f64> = diagram
+        .tables
         .iter()
-        .map(|row| {
-            row.iter().map(|&t| sizes[t].0).sum::<f64>() + GAP_X * (row.len() - 1) as f64
+        .zip(&sizes)
+        .map(|(table, &(width, _))| {
+            let loops = diagram
+                .relations
+                .iter()
+                .filter(|r| r.from == table.name && r.to == table.name);
+            let label = loops.map(|r| cells(&r.label())).max();
+            width + label.map_or(0.0, |cells| LOOP + cells as f64 * LABEL_CELL + 8.0)
+        })
+        .collect();
+    // Neighbours joined by a relation are set far enough apart for its label.
+    let gap = |left: usize, right: usize| {
+        let (left, right) = (&diagram.tables[left].name, &diagram.tables[right].name);
+        diagram
+            .relations
+            .iter()
+            .filter(|r| (&r.from, &r.to) == (left, right) || (&r.from, &r.to) == (right, left))
+            .map(|r| cells(&r.label()) as f64 * LABEL_CELL + 2.0 * GAP_X / 3.0)
+            .fold(GAP_X, f64::max)
+            .ceil()
+    };
+    let gaps: Vec<Vec<f64>> = order
+        .iter()
+        .map(|row| row.windows(2).map(|pair| gap(pair[0], pair[1])).collect())
+        .collect();
+    let row_widths: Vec<f64> = order
+        .iter()
+        .zip(&gaps)
+        .map(|(row, gaps)| {
+            row.iter().map(|&t| footprints[t]).sum::<f64>() + gaps.iter().sum::<f64>()
         })
         .collect();
     let widest = row_widths.iter().copied().fold(0.0, f64::max);
-    let has_loop = diagram.relations.iter().any(|r| r.from == r.to);
-    let loop_room = if has_loop { LOOP } else { 0.0 };
     let mut boxes = vec![
         Rect {
             x: 0.0,
@@ -120,11 +151,15 @@ pub fn layout(diagram: &Diagram, markers: impl Fn(&Table) -> Vec<String>) -> Lay
         };
         diagram.tables.len()
     ];
+    let mut row_of = vec![0; diagram.tables.len()];
+    let mut rows = Vec::with_capacity(order.len());
     let mut y = MARGIN;
-    for (row, row_width) in rows.iter().zip(&row_widths) {
+    for (index, ((tables, row_width), gaps)) in
+        order.into_iter().zip(&row_widths).zip(&gaps).enumerate()
+    {
         let mut x = MARGIN + (widest - row_width) / 2.0;
         let mut tallest: f64 = 0.0;
-        for &table in row {
+        for (position, &table) in tables.iter().enumerate() {
             let (width, height) = sizes[table];
             boxes[table] = Rect {
                 x,
@@ -132,19 +167,39 @@ pub fn layout(diagram: &Diagram, markers: impl Fn(&Table) -> Vec<String>) -> Lay
                 width,
                 height,
             };
-            x += width + GAP_X;
+            row_of[table] = index;
+            x += footprints[table] + gaps.get(position).copied().unwrap_or(0.0);
             tallest = tallest.max(height);
         }
+        rows.push(Row {
+            top: y,
+            bottom: y + tallest,
+            tables,
+        });
         y += tallest + GAP_Y;
     }
-    let lines = lines(diagram, &boxes);
-    Layout {
-        width: (MARGIN * 2.0 + widest + loop_room).ceil(),
+    let mut layout = Layout {
+        width: (MARGIN * 2.0 + widest).ceil(),
         height: (y - GAP_Y + MARGIN).ceil(),
         boxes,
         columns,
-        lines,
-    }
+        rows,
+        row_of,
+        lines: Vec::new(),
+    };
+    layout.lines = lines(diagram, &layout);
+    // Lines routed under the last row need room below it.
+    let lowest = layout
+        .lines
+        .iter()
+        .flat_map(|line| match line {
+            Line::Path(points) => points.clone(),
+            Line::Loop(points) => points.to_vec(),
+        })
+        .map(|(_, y)| y)
+        .fold(0.0, f64::max);
+    layout.height = layout.height.max((lowest + MARGIN).ceil());
+    layout
 }
 
 fn column_widths(table: &Table, markers: &[String]) -> Columns {
@@ -190,10 +245,12 @@ fn ordered_rows(parents: &[Vec<usize>]) -> Vec<Vec<usize>> {
     for table in 0..parents.len() {
         row_of(table, parents, &mut depth, &mut visiting);
     }
-    let count = depth.iter().flatten().max().map_or(0, |d| d + 1);
+    let mut depth: Vec<usize> = depth.into_iter().map(|row| row.unwrap_or(0)).collect();
+    pull_down(&mut depth, parents);
+    let count = depth.iter().max().map_or(0, |d| d + 1);
     let mut rows: Vec<Vec<usize>> = vec![Vec::new(); count];
-    for (table, row) in depth.iter().enumerate() {
-        rows[row.unwrap_or(0)].push(table);
+    for (table, &row) in depth.iter().enumerate() {
+        rows[row].push(table);
     }
     let neighbours: Vec<Vec<usize>> = (0..parents.len())
         .map(|table| {
@@ -239,6 +296,22 @@ fn row_of(
     row
 }
 
+/// Moves each referenced table down to just above the highest table referring to it, deepest
+/// first, so that lines span as few rows as they can.
+fn pull_down(depth: &mut [usize], parents: &[Vec<usize>]) {
+    let mut order: Vec<usize> = (0..depth.len()).collect();
+    order.sort_by_key(|&table| std::cmp::Reverse(depth[table]));
+    for table in order {
+        let highest_child = (0..depth.len())
+            .filter(|&child| parents[child].contains(&table) && depth[child] > depth[table])
+            .map(|child| depth[child])
+            .min();
+        if let Some(child_row) = highest_child {
+            depth[table] = child_row - 1;
+        }
+    }
+}
+
 /// Sorts `rows[row]` by the mean position of each table's neighbours in `rows[by]`; a table
 /// without neighbours there keeps its position. The sort is stable, so ties keep name order.
 fn reorder(rows: &mut [Vec<usize>], row: usize, by: usize, neighbours: &[Vec<usize>]) {
@@ -264,66 +337,6 @@ fn reorder(rows: &mut [Vec<usize>], row: usize, by: usize, neighbours: &[Vec<usi
     rows[row] = keyed.into_iter().map(|(_, table)| table).collect();
 }
 
-/// The line of each relation; lines joining the same two tables are spread apart.
-fn lines(diagram: &Diagram, boxes: &[Rect]) -> Vec<Line> {
-    let index = |name: &str| {
-        diagram
-            .tables
-            .iter()
-            .position(|t| t.name == name)
-            .expect("a relation joins tables of the diagram")
-    };
-    let pair = |a: usize, b: usize| (a.min(b), a.max(b));
-    let pairs: Vec<(usize, usize)> = diagram
-        .relations
-        .iter()
-        .map(|r| pair(index(&r.from), index(&r.to)))
-        .collect();
-    pairs
-        .iter()
-        .enumerate()
-        .map(|(i, &(a, b))| {
-            let relation = &diagram.relations[i];
-            let (from, to) = (index(&relation.from), index(&relation.to));
-            let siblings = pairs.iter().filter(|&&p| p == (a, b)).count();
-            let rank = pairs[..i].iter().filter(|&&p| p == (a, b)).count();
-            let offset = (rank as f64 - (siblings - 1) as f64 / 2.0) * PARALLEL;
-            if from == to {
-                self_loop(&boxes[from], offset)
-            } else {
-                straight(&boxes[from], &boxes[to], offset)
-            }
-        })
-        .collect()
-}
-
-fn straight(from: &Rect, to: &Rect, offset: f64) -> Line {
-    let (fx, fy) = from.center();
-    let (tx, ty) = to.center();
-    let (dx, dy) = (tx - fx, ty - fy);
-    let length = (dx * dx + dy * dy).sqrt().max(1.0);
-    // Shift both ends sideways; stay inside the smaller box so the line still meets both.
-    let room = (from.width.min(to.width).min(from.height).min(to.height) / 2.0 - 4.0).max(0.0);
-    let offset = offset.clamp(-room, room);
-    let (nx, ny) = (-dy / length * offset, dx / length * offset);
-    let start = from.border_towards((fx + nx, fy + ny), (dx, dy));
-    let end = to.border_towards((tx + nx, ty + ny), (-dx, -dy));
-    Line::Straight(start, end)
-}
-
-fn self_loop(table: &Rect, offset: f64) -> Line {
-    let right = table.x + table.width;
-    let middle = table.y + table.height / 2.0 + offset;
-    let spread = (table.height / 4.0).min(20.0);
-    let (top, bottom) = (middle - spread, middle + spread);
-    Line::Loop([
-        (right, top),
-        (right + LOOP, top - spread),
-        (right + LOOP, bottom + spread),
-        (right, bottom),
-    ])
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::model::tests::shop;
@@ -337,7 +350,8 @@ mod tests {
     fn referenced_tables_sit_above_the_tables_that_refer_to_them() {
         let diagram = Diagram::of(&shop());
         let layout = layout(&diagram, |t| vec![String::new(); t.columns.len()]);
-        let at = |name: &str| layout.boxes[diagram.tables.iter().position(|t| t.name == name).unwrap()];
+        let at =
+            |name: &str| layout.boxes[diagram.tables.iter().position(|t| t.name == name).unwrap()];
         assert!(at("author").y < at("post").y);
         assert!(at("post").y < at("post_tag").y);
         assert!(at("étiquette").y < at("post_tag").y);

@@ -7,6 +7,7 @@ mod layout;
 mod live;
 mod mermaid;
 mod model;
+mod route;
 mod svg;
 mod text_width;
 

@@ -5,8 +5,9 @@
 
 use std::fmt::Write;
 
-use super::layout::{CELL, COLUMN_GAP, HEADER, Layout, Line, PADDING, ROW, Rect, layout};
+use super::layout::{CELL, COLUMN_GAP, HEADER, Layout, PADDING, ROW, Rect, layout};
 use super::model::{Cardinality, Diagram, Relation, Table};
+use super::route::Line;
 
 const FONT: &str = "ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
 /// How far along its line a cardinality sits from the box it belongs to.
@@ -30,11 +31,12 @@ pub fn render(diagram: &Diagram) -> String {
         out,
         "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
     );
-    for (relation, line) in diagram.relations.iter().zip(&layout.lines) {
-        write_relation(&mut out, relation, line);
-    }
     for (index, table) in diagram.tables.iter().enumerate() {
         write_table(&mut out, table, &layout, index);
+    }
+    // Lines only touch the boxes' borders; their labels stay readable over a box's edge.
+    for (relation, line) in diagram.relations.iter().zip(&layout.lines) {
+        write_relation(&mut out, relation, line);
     }
     out.push_str("</svg>\n");
     out
@@ -131,24 +133,31 @@ fn write_relation(out: &mut String, relation: &Relation, line: &Line) {
     } else {
         ""
     };
-    let (path, middle, start_label, end_label) = geometry(line);
+    let geometry = geometry(line);
     let _ = writeln!(
         out,
-        "<path d=\"{path}\" fill=\"none\" stroke=\"#3b4a63\" stroke-width=\"1.5\"{dash}/>"
+        "<path d=\"{}\" fill=\"none\" stroke=\"#3b4a63\" stroke-width=\"1.5\"{dash}/>",
+        geometry.path
     );
-    let label = |out: &mut String, (x, y): (f64, f64), text: &str, size: &str| {
+    let label = |out: &mut String, (x, y): (f64, f64), text: &str, size: &str, anchor: &str| {
         let _ = writeln!(
             out,
-            "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" text-anchor=\"middle\" fill=\"#1f2a3a\" \
+            "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" text-anchor=\"{anchor}\" fill=\"#1f2a3a\" \
              stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
             n(x),
             n(y),
             escape(text)
         );
     };
-    label(out, middle, &relation.label(), "11");
-    label(out, start_label, from_end, "12");
-    label(out, end_label, to_end, "12");
+    label(
+        out,
+        geometry.label,
+        &relation.label(),
+        "11",
+        geometry.anchor,
+    );
+    label(out, geometry.start, from_end, "12", "middle");
+    label(out, geometry.end, to_end, "12", "middle");
     out.push_str("</g>\n");
 }
 
@@ -157,28 +166,57 @@ fn parent_end(relation: &Relation) -> &'static str {
     if relation.optional { "0..1" } else { "1" }
 }
 
-/// The SVG path of a line, where its label goes, and where the cardinalities of its two ends
-/// go (baselines, slightly off the line).
-fn geometry(line: &Line) -> (String, (f64, f64), (f64, f64), (f64, f64)) {
+/// How a relation's line is drawn and where its texts go.
+struct Geometry {
+    /// The SVG path data.
+    path: String,
+    /// Where the label goes, and how it is anchored there.
+    label: (f64, f64),
+    anchor: &'static str,
+    /// Where the cardinalities of the start and the end go.
+    start: (f64, f64),
+    end: (f64, f64),
+}
+
+fn geometry(line: &Line) -> Geometry {
     match line {
-        Line::Straight(start, end) => {
-            let (dx, dy) = (end.0 - start.0, end.1 - start.1);
-            let length = (dx * dx + dy * dy).sqrt().max(1.0);
-            let (ux, uy) = (dx / length, dy / length);
-            // Beside the line, on its right-hand side, and lowered to centre the text.
-            let side = |(x, y): (f64, f64), along: f64| {
-                (x + ux * along - uy * 10.0, y + uy * along + ux * 10.0 + 4.0)
+        Line::Path(points) => {
+            let path: Vec<String> = points
+                .iter()
+                .map(|&(x, y)| format!("{} {}", n(x), n(y)))
+                .collect();
+            let longest = points
+                .windows(2)
+                .map(|pair| (pair[0], pair[1]))
+                .fold(
+                    None,
+                    |best: Option<((f64, f64), (f64, f64))>, segment| match best {
+                        Some(best) if length(best) >= length(segment) => Some(best),
+                        _ => Some(segment),
+                    },
+                )
+                .unwrap_or((points[0], points[0]));
+            let last = points.len() - 1;
+            let middle = (
+                (longest.0.0 + longest.1.0) / 2.0,
+                (longest.0.1 + longest.1.1) / 2.0,
+            );
+            // Above a level segment, else beside it.
+            let (label, anchor) = if longest.0.1 == longest.1.1 {
+                ((middle.0, middle.1 - 6.0), "middle")
+            } else {
+                ((middle.0 + 6.0, middle.1 - 4.0), "start")
             };
-            let middle = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0 - 4.0);
-            (
-                format!("M {} {} L {} {}", n(start.0), n(start.1), n(end.0), n(end.1)),
-                middle,
-                side(*start, END_LABEL),
-                side(*end, -END_LABEL),
-            )
+            Geometry {
+                path: format!("M {}", path.join(" L ")),
+                label,
+                anchor,
+                start: beside_end(points[0], points[1], 1.0),
+                end: beside_end(points[last], points[last - 1], -1.0),
+            }
         }
-        Line::Loop([start, first, second, end]) => (
-            format!(
+        Line::Loop([start, first, second, end]) => Geometry {
+            path: format!(
                 "M {} {} C {} {}, {} {}, {} {}",
                 n(start.0),
                 n(start.1),
@@ -189,11 +227,30 @@ fn geometry(line: &Line) -> (String, (f64, f64), (f64, f64), (f64, f64)) {
                 n(end.0),
                 n(end.1)
             ),
-            (first.0 - 4.0, (start.1 + end.1) / 2.0 + 4.0),
-            (start.0 + 10.0, start.1 - 4.0),
-            (end.0 + 10.0, end.1 + 14.0),
-        ),
+            label: (first.0 + 4.0, (start.1 + end.1) / 2.0 + 4.0),
+            anchor: "start",
+            start: (start.0 + 10.0, start.1 - 6.0),
+            end: (end.0 + 10.0, end.1 + 14.0),
+        },
     }
+}
+
+fn length(((x1, y1), (x2, y2)): ((f64, f64), (f64, f64))) -> f64 {
+    ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt()
+}
+
+/// Where a cardinality goes: a little along the line from `end` towards `next`, beside it
+/// (`side` 1 on the right of that direction, -1 on the left, so both ends of a line can keep
+/// to one side of it).
+fn beside_end(end: (f64, f64), next: (f64, f64), side: f64) -> (f64, f64) {
+    let (dx, dy) = (next.0 - end.0, next.1 - end.1);
+    let along = length((end, next)).max(1.0);
+    let (ux, uy) = (dx / along, dy / along);
+    let distance = END_LABEL.min(along / 2.0);
+    (
+        end.0 + ux * distance - uy * 10.0 * side,
+        end.1 + uy * distance + ux * 10.0 * side + 4.0,
+    )
 }
 
 /// A coordinate with one decimal.
@@ -296,11 +353,21 @@ mod tests {
         let names: Vec<&str> = boxes.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(
             names,
-            ["author", "category", "passport", "post", "post_tag", "étiquette"]
+            [
+                "author",
+                "category",
+                "passport",
+                "post",
+                "post_tag",
+                "étiquette"
+            ]
         );
         for (i, (a, first)) in boxes.iter().enumerate() {
             for (b, second) in &boxes[i + 1..] {
-                assert!(!first.overlaps(second), "{a} {first:?} overlaps {b} {second:?}");
+                assert!(
+                    !first.overlaps(second),
+                    "{a} {first:?} overlaps {b} {second:?}"
+                );
             }
         }
         let post = document
@@ -339,15 +406,15 @@ mod tests {
 
     #[test]
     fn the_same_schema_gives_the_same_bytes() {
-        assert_eq!(
-            render(&Diagram::of(&shop())),
-            render(&Diagram::of(&shop()))
-        );
+        assert_eq!(render(&Diagram::of(&shop())), render(&Diagram::of(&shop())));
     }
 
     #[test]
     fn markup_and_characters_xml_cannot_hold_are_escaped() {
-        assert_eq!(escape("<a & 'b' \"c\">"), "&lt;a &amp; &apos;b&apos; &quot;c&quot;&gt;");
+        assert_eq!(
+            escape("<a & 'b' \"c\">"),
+            "&lt;a &amp; &apos;b&apos; &quot;c&quot;&gt;"
+        );
         assert_eq!(escape("a\u{1}b"), "a\u{FFFD}b");
         assert_eq!(escape("商品"), "商品");
     }

@@ -9,7 +9,9 @@ pub fn cells(text: &str) -> usize {
 fn char_cells(c: char) -> usize {
     match u32::from(c) {
         // Combining diacritical marks.
-        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => 0,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => {
+            0
+        }
         // Hangul Jamo, CJK, Hangul syllables, compatibility ideographs, full-width forms, emoji.
         0x1100..=0x115F
         | 0x2E80..=0x303E

@@ -1,0 +1,243 @@
+//! The lines of the relations between the boxes of a [`Layout`]: between rows they leave and
+//! enter boxes vertically, cross the rows in between through the gaps between boxes, and meet
+//! each border at their own point, spread along it in the order of the boxes they come from.
+
+use std::collections::BTreeMap;
+
+use super::layout::{GAP_Y, LOOP, Layout, Rect};
+use super::model::Diagram;
+
+/// The distance between lines that would otherwise run on top of each other.
+const PARALLEL: f64 = 14.0;
+
+/// A relation's line, from the table holding the foreign key to the referenced one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    /// Straight segments through these points, the first on the `from` box's border and the
+    /// last on the `to` box's.
+    Path(Vec<(f64, f64)>),
+    /// A self-reference: a cubic curve out of the right border and back.
+    Loop([(f64, f64); 4]),
+}
+
+/// The border of a box a line meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Side {
+    Top,
+    Bottom,
+}
+
+/// How a relation's line goes.
+#[derive(Debug, Clone, Copy)]
+enum Plan {
+    /// From a box to itself.
+    Loop(usize),
+    /// Between neighbours in a row, side to side.
+    Beside(usize, usize),
+    /// Between boxes of one row with others between them: under the row.
+    Under(usize, usize),
+    /// Between rows.
+    Across(usize, usize),
+}
+
+/// One line per relation of `diagram`, in its order.
+pub fn lines(diagram: &Diagram, layout: &Layout) -> Vec<Line> {
+    let index = |name: &str| {
+        diagram
+            .tables
+            .iter()
+            .position(|table| table.name == name)
+            .expect("a relation joins tables of the diagram")
+    };
+    let plans: Vec<Plan> = diagram
+        .relations
+        .iter()
+        .map(|relation| plan(layout, index(&relation.from), index(&relation.to)))
+        .collect();
+    let attachments = attachments(layout, &plans);
+    let mut lines = Vec::with_capacity(plans.len());
+    let mut under_lanes: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, plan) in plans.iter().enumerate() {
+        let rank = plans[..i]
+            .iter()
+            .filter(|other| same_pair(other, plan))
+            .count() as f64;
+        let start = attachments.get(&(i, false)).copied();
+        let end = attachments.get(&(i, true)).copied();
+        let line = match *plan {
+            Plan::Loop(table) => self_loop(&layout.boxes[table], rank * PARALLEL),
+            Plan::Beside(from, to) => beside(&layout.boxes[from], &layout.boxes[to], rank),
+            Plan::Under(from, to) => {
+                let row = layout.row_of[from];
+                let lane = under_lanes.entry(row).or_default();
+                let y = layout.rows[row].bottom + GAP_Y / 3.0 + *lane as f64 * PARALLEL / 2.0;
+                *lane += 1;
+                let (ax, bx) = (start.unwrap_or_default(), end.unwrap_or_default());
+                Line::Path(vec![
+                    (ax, layout.boxes[from].bottom()),
+                    (ax, y),
+                    (bx, y),
+                    (bx, layout.boxes[to].bottom()),
+                ])
+            }
+            Plan::Across(from, to) => across(
+                layout,
+                from,
+                to,
+                start.unwrap_or_default(),
+                end.unwrap_or_default(),
+            ),
+        };
+        lines.push(line);
+    }
+    lines
+}
+
+fn plan(layout: &Layout, from: usize, to: usize) -> Plan {
+    if from == to {
+        return Plan::Loop(from);
+    }
+    let (row, other_row) = (layout.row_of[from], layout.row_of[to]);
+    if row != other_row {
+        return Plan::Across(from, to);
+    }
+    let tables = &layout.rows[row].tables;
+    let position = |table| tables.iter().position(|&t| t == table).unwrap_or(0);
+    if position(from).abs_diff(position(to)) == 1 {
+        Plan::Beside(from, to)
+    } else {
+        Plan::Under(from, to)
+    }
+}
+
+fn same_pair(a: &Plan, b: &Plan) -> bool {
+    let pair = |plan: &Plan| match *plan {
+        Plan::Loop(t) => (t, t),
+        Plan::Beside(a, b) | Plan::Under(a, b) | Plan::Across(a, b) => (a.min(b), a.max(b)),
+    };
+    pair(a) == pair(b)
+}
+
+/// Where each line meets the top or bottom border of a box, keyed by (relation, whether it is
+/// the line's end): spread evenly along the border, ordered by the box at the other end.
+fn attachments(layout: &Layout, plans: &[Plan]) -> BTreeMap<(usize, bool), f64> {
+    let mut borders: BTreeMap<(usize, Side), Vec<(f64, usize, bool)>> = BTreeMap::new();
+    for (i, plan) in plans.iter().enumerate() {
+        let (from, to, from_side, to_side) = match *plan {
+            Plan::Under(from, to) => (from, to, Side::Bottom, Side::Bottom),
+            Plan::Across(from, to) if layout.row_of[from] > layout.row_of[to] => {
+                (from, to, Side::Top, Side::Bottom)
+            }
+            Plan::Across(from, to) => (from, to, Side::Bottom, Side::Top),
+            Plan::Loop(_) | Plan::Beside(..) => continue,
+        };
+        let center = |table: usize| layout.boxes[table].center_x();
+        borders
+            .entry((from, from_side))
+            .or_default()
+            .push((center(to), i, false));
+        borders
+            .entry((to, to_side))
+            .or_default()
+            .push((center(from), i, true));
+    }
+    let mut points = BTreeMap::new();
+    for ((table, _), mut lines) in borders {
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let Rect { x, width, .. } = layout.boxes[table];
+        let count = lines.len() as f64;
+        for (k, (_, relation, is_end)) in lines.into_iter().enumerate() {
+            points.insert(
+                (relation, is_end),
+                x + width * (k as f64 + 1.0) / (count + 1.0),
+            );
+        }
+    }
+    points
+}
+
+/// Side to side between neighbours of a row, at the height both boxes have.
+fn beside(from: &Rect, to: &Rect, rank: f64) -> Line {
+    let shared = from.height.min(to.height);
+    let y = (from.y + shared / 2.0 + rank * PARALLEL).min(from.y + shared - 4.0);
+    if from.x < to.x {
+        Line::Path(vec![(from.right(), y), (to.x, y)])
+    } else {
+        Line::Path(vec![(from.x, y), (to.right(), y)])
+    }
+}
+
+/// Between rows: out of `from` vertically to the edge of its row, through a gap of each row
+/// in between, and into `to` vertically.
+fn across(layout: &Layout, from: usize, to: usize, start_x: f64, end_x: f64) -> Line {
+    let (a, b) = (&layout.boxes[from], &layout.boxes[to]);
+    let (row_a, row_b) = (layout.row_of[from], layout.row_of[to]);
+    let up = row_a > row_b;
+    let mut points = Vec::new();
+    if up {
+        points.push((start_x, a.y));
+    } else {
+        points.push((start_x, a.bottom()));
+        points.push((start_x, layout.rows[row_a].bottom));
+    }
+    let between: Vec<usize> = if up {
+        (row_b + 1..row_a).rev().collect()
+    } else {
+        (row_a + 1..row_b).collect()
+    };
+    let steps = between.len() as f64 + 1.0;
+    for (k, &row) in between.iter().enumerate() {
+        let aim = start_x + (end_x - start_x) * (k as f64 + 1.0) / steps;
+        let x = gap_nearest(layout, row, aim);
+        let (top, bottom) = (layout.rows[row].top, layout.rows[row].bottom);
+        if up {
+            points.extend([(x, bottom), (x, top)]);
+        } else {
+            points.extend([(x, top), (x, bottom)]);
+        }
+    }
+    if up {
+        points.push((end_x, layout.rows[row_b].bottom));
+        points.push((end_x, b.bottom()));
+    } else {
+        points.push((end_x, b.y));
+    }
+    points.dedup();
+    Line::Path(points)
+}
+
+/// The middle of the gap of `row` (between two boxes, or beside the first or last) nearest to
+/// `aim`.
+fn gap_nearest(layout: &Layout, row: usize, aim: f64) -> f64 {
+    let boxes: Vec<&Rect> = layout.rows[row]
+        .tables
+        .iter()
+        .map(|&t| &layout.boxes[t])
+        .collect();
+    let mut gaps = Vec::with_capacity(boxes.len() + 1);
+    if let (Some(first), Some(last)) = (boxes.first(), boxes.last()) {
+        gaps.push(first.x - PARALLEL * 2.0);
+        gaps.push(last.right() + PARALLEL * 2.0);
+    }
+    gaps.extend(
+        boxes
+            .windows(2)
+            .map(|pair| (pair[0].right() + pair[1].x) / 2.0),
+    );
+    gaps.into_iter()
+        .min_by(|a, b| (a - aim).abs().total_cmp(&(b - aim).abs()))
+        .unwrap_or(aim)
+}
+
+fn self_loop(table: &Rect, offset: f64) -> Line {
+    let right = table.right();
+    let spread = (table.height / 4.0).min(20.0);
+    let middle = (table.y + table.height / 2.0 + offset).min(table.bottom() - spread);
+    let (top, bottom) = (middle - spread, middle + spread);
+    Line::Loop([
+        (right, top),
+        (right + LOOP, top - spread),
+        (right + LOOP, bottom + spread),
+        (right, bottom),
+    ])
+}
