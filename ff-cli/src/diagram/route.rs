@@ -241,3 +241,106 @@ fn self_loop(table: &Rect, offset: f64) -> Line {
         (right, bottom),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use ff_runtime::migration::Schema;
+    use ff_runtime::schema::{ColumnDef, ColumnType, ForeignKeyDef, ReferentialAction, TableDef};
+
+    use super::super::layout::layout;
+    use super::super::model::tests::shop;
+    use super::*;
+
+    /// Whether the segment from `a` to `b` passes through the inside of `rect` (its border
+    /// excluded), by clipping the segment to the rectangle shrunk by half a pixel.
+    fn crosses(rect: &Rect, a: (f64, f64), b: (f64, f64)) -> bool {
+        let (left, right) = (rect.x + 0.5, rect.right() - 0.5);
+        let (top, bottom) = (rect.y + 0.5, rect.bottom() - 0.5);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let (mut low, mut high) = (0.0f64, 1.0f64);
+        for (p, q) in [
+            (-dx, a.0 - left),
+            (dx, right - a.0),
+            (-dy, a.1 - top),
+            (dy, bottom - a.1),
+        ] {
+            if p == 0.0 {
+                if q < 0.0 {
+                    return false;
+                }
+            } else {
+                let t = q / p;
+                if p < 0.0 {
+                    low = low.max(t);
+                } else {
+                    high = high.min(t);
+                }
+            }
+        }
+        low < high
+    }
+
+    /// Twelve tables, each referring to the one before and to the one three before: lines
+    /// that span several rows.
+    fn chain() -> Schema {
+        let fk = |column: &str, parent: usize| ForeignKeyDef {
+            name: format!("{column}_fk").into(),
+            columns: vec![column.to_owned().into()].into(),
+            referenced_table: format!("t{parent:02}").into(),
+            referenced_columns: vec!["id".into()].into(),
+            on_delete: ReferentialAction::NoAction,
+            on_update: ReferentialAction::NoAction,
+        };
+        Schema::new((0..12).map(|i| {
+            let mut columns = vec![ColumnDef {
+                primary_key: true,
+                ..ColumnDef::new("id", ColumnType::Integer, false)
+            }];
+            let mut keys = Vec::new();
+            if i >= 1 {
+                columns.push(ColumnDef::new("previous_id", ColumnType::Integer, false));
+                keys.push(fk("previous_id", i - 1));
+            }
+            if i >= 3 {
+                columns.push(ColumnDef::new("far_id", ColumnType::Integer, true));
+                keys.push(fk("far_id", i - 3));
+            }
+            TableDef {
+                foreign_keys: keys.into(),
+                ..TableDef::new(format!("t{i:02}"), columns)
+            }
+        }))
+    }
+
+    #[test]
+    fn lines_go_around_every_box_they_do_not_join() {
+        let square = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
+        assert!(crosses(&square, (-5.0, 5.0), (15.0, 5.0)));
+        assert!(
+            !crosses(&square, (0.0, -5.0), (0.0, 15.0)),
+            "along a border"
+        );
+        assert!(!crosses(&square, (12.0, 0.0), (20.0, 20.0)));
+        for schema in [shop(), chain()] {
+            let diagram = Diagram::of(&schema);
+            let layout = layout(&diagram, |t| vec!["PK FK".to_owned(); t.columns.len()]);
+            for (relation, line) in diagram.relations.iter().zip(&layout.lines) {
+                let Line::Path(points) = line else { continue };
+                for pair in points.windows(2) {
+                    for (table, rect) in diagram.tables.iter().zip(&layout.boxes) {
+                        assert!(
+                            !crosses(rect, pair[0], pair[1]),
+                            "{relation:?} crosses {} at {pair:?}",
+                            table.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
