@@ -62,8 +62,8 @@ pub fn lines(diagram: &Diagram, layout: &Layout) -> Vec<Line> {
             .iter()
             .filter(|other| same_pair(other, plan))
             .count() as f64;
-        let start = attachments.get(&(i, false)).copied();
-        let end = attachments.get(&(i, true)).copied();
+        // Every line under a row or across rows has both its points (see `attachments`).
+        let point = |is_end: bool| attachments[&(i, is_end)];
         let line = match *plan {
             Plan::Loop(table) => self_loop(&layout.boxes[table], rank * PARALLEL),
             Plan::Beside(from, to) => beside(&layout.boxes[from], &layout.boxes[to], rank),
@@ -72,7 +72,7 @@ pub fn lines(diagram: &Diagram, layout: &Layout) -> Vec<Line> {
                 let lane = under_lanes.entry(row).or_default();
                 let y = layout.rows[row].bottom + GAP_Y / 3.0 + *lane as f64 * PARALLEL / 2.0;
                 *lane += 1;
-                let (ax, bx) = (start.unwrap_or_default(), end.unwrap_or_default());
+                let (ax, bx) = (point(false), point(true));
                 Line::Path(vec![
                     (ax, layout.boxes[from].bottom()),
                     (ax, y),
@@ -80,13 +80,7 @@ pub fn lines(diagram: &Diagram, layout: &Layout) -> Vec<Line> {
                     (bx, layout.boxes[to].bottom()),
                 ])
             }
-            Plan::Across(from, to) => across(
-                layout,
-                from,
-                to,
-                start.unwrap_or_default(),
-                end.unwrap_or_default(),
-            ),
+            Plan::Across(from, to) => across(layout, from, to, point(false), point(true)),
         };
         lines.push(line);
     }
@@ -118,10 +112,14 @@ fn same_pair(a: &Plan, b: &Plan) -> bool {
     pair(a) == pair(b)
 }
 
+/// A line meeting a border: the middle of the box at its other end, the relation, and whether
+/// the border is the line's end.
+type Meeting = (f64, usize, bool);
+
 /// Where each line meets the top or bottom border of a box, keyed by (relation, whether it is
 /// the line's end): spread evenly along the border, ordered by the box at the other end.
 fn attachments(layout: &Layout, plans: &[Plan]) -> BTreeMap<(usize, bool), f64> {
-    let mut borders: BTreeMap<(usize, Side), Vec<(f64, usize, bool)>> = BTreeMap::new();
+    let mut borders: BTreeMap<(usize, Side), Vec<Meeting>> = BTreeMap::new();
     for (i, plan) in plans.iter().enumerate() {
         let (from, to, from_side, to_side) = match *plan {
             Plan::Under(from, to) => (from, to, Side::Bottom, Side::Bottom),

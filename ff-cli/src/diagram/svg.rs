@@ -317,7 +317,7 @@ mod tests {
     /// The first and last point of an `M x y L x y` or `M x y C … x y` path.
     fn path_ends(d: &str) -> ((f64, f64), (f64, f64)) {
         let numbers: Vec<f64> = d
-            .split(|c: char| c == ' ' || c == ',')
+            .split([' ', ','])
             .filter_map(|part| part.parse().ok())
             .collect();
         let last = numbers.len() - 2;

@@ -33,6 +33,24 @@ pub fn portable_type(sql_type: &str, backend: Backend) -> ColumnType {
         .unwrap_or_else(|| ColumnType::Custom(sql_type.to_owned().into()))
 }
 
+/// The portable types without a length or precision.
+const UNSIZED: [ColumnType; 14] = [
+    ColumnType::SmallInt,
+    ColumnType::Integer,
+    ColumnType::BigInt,
+    ColumnType::Float,
+    ColumnType::Double,
+    ColumnType::Boolean,
+    ColumnType::Text,
+    ColumnType::Binary,
+    ColumnType::Date,
+    ColumnType::Time,
+    ColumnType::Timestamp,
+    ColumnType::TimestampTz,
+    ColumnType::Uuid,
+    ColumnType::Json,
+];
+
 /// Every portable type that could spell `sql_type`, lengths and precisions taken from its
 /// arguments, in the order ambiguities are resolved.
 fn candidates(sql_type: &str) -> Vec<ColumnType> {
@@ -46,22 +64,7 @@ fn candidates(sql_type: &str) -> Vec<ColumnType> {
                 .collect()
         })
         .unwrap_or_default();
-    let mut candidates = vec![
-        ColumnType::SmallInt,
-        ColumnType::Integer,
-        ColumnType::BigInt,
-        ColumnType::Float,
-        ColumnType::Double,
-        ColumnType::Boolean,
-        ColumnType::Text,
-        ColumnType::Binary,
-        ColumnType::Date,
-        ColumnType::Time,
-        ColumnType::Timestamp,
-        ColumnType::TimestampTz,
-        ColumnType::Uuid,
-        ColumnType::Json,
-    ];
+    let mut candidates = UNSIZED.to_vec();
     if let [length] = arguments[..] {
         candidates.push(ColumnType::Varchar(length));
     }
@@ -81,22 +84,8 @@ mod tests {
     /// as when the database keeps no difference.
     #[test]
     fn every_portable_type_reads_back_as_itself_or_its_stored_twin() {
-        let types = [
-            ColumnType::SmallInt,
-            ColumnType::Integer,
-            ColumnType::BigInt,
-            ColumnType::Float,
-            ColumnType::Double,
-            ColumnType::Boolean,
-            ColumnType::Text,
+        let sized = [
             ColumnType::Varchar(255),
-            ColumnType::Binary,
-            ColumnType::Date,
-            ColumnType::Time,
-            ColumnType::Timestamp,
-            ColumnType::TimestampTz,
-            ColumnType::Uuid,
-            ColumnType::Json,
             ColumnType::Decimal {
                 precision: 10,
                 scale: 2,
@@ -104,7 +93,7 @@ mod tests {
         ];
         for backend in Backend::ALL {
             let rules = Rules::of(backend);
-            for declared in &types {
+            for declared in UNSIZED.iter().chain(&sized) {
                 let column = ColumnDef::new("c", declared.clone(), false);
                 let live = (rules.canonical_type)(&backend.dialect().column_type(&column, false));
                 let expected = match (backend, declared) {
