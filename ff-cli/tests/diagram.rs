@@ -174,6 +174,25 @@ fn diagram_shows_every_table_and_relation_in_each_format_the_same_way_every_time
         .collect();
     drawn.sort();
     assert_eq!(drawn, TABLES);
+    let boxes: Vec<[f64; 4]> = document
+        .descendants()
+        .filter(|node| node.attribute("class") == Some("table"))
+        .map(|group| {
+            let rect = group.children().find(|c| c.has_tag_name("rect")).unwrap();
+            ["x", "y", "width", "height"].map(|a| rect.attribute(a).unwrap().parse().unwrap())
+        })
+        .collect();
+    for (i, [x, y, w, h]) in boxes.iter().enumerate() {
+        for [x2, y2, w2, h2] in &boxes[i + 1..] {
+            let apart = x + w <= *x2 || x2 + w2 <= *x || y + h <= *y2 || y2 + h2 <= *y;
+            assert!(
+                apart,
+                "boxes overlap: {:?} and {:?}",
+                boxes[i],
+                [x2, y2, w2, h2]
+            );
+        }
+    }
     let mut joined: Vec<(&str, &str, &str)> = document
         .descendants()
         .filter(|node| node.attribute("class") == Some("relation"))

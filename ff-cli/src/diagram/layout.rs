@@ -105,34 +105,14 @@ pub fn layout(diagram: &Diagram, markers: impl Fn(&Table) -> Vec<String>) -> Lay
         .collect();
     let parents = parents(diagram);
     let order = ordered_rows(&parents);
-    // A self-reference loops out of the right of its box, its label beside the loop.
-    let footprints: Vec<f64> = diagram
-        .tables
-        .iter()
-        .zip(&sizes)
-        .map(|(table, &(width, _))| {
-            let loops = diagram
-                .relations
-                .iter()
-                .filter(|r| r.from == table.name && r.to == table.name);
-            let label = loops.map(|r| cells(&r.label())).max();
-            width + label.map_or(0.0, |cells| LOOP + cells as f64 * LABEL_CELL + 8.0)
-        })
-        .collect();
-    // Neighbours joined by a relation are set far enough apart for its label.
-    let gap = |left: usize, right: usize| {
-        let (left, right) = (&diagram.tables[left].name, &diagram.tables[right].name);
-        diagram
-            .relations
-            .iter()
-            .filter(|r| (&r.from, &r.to) == (left, right) || (&r.from, &r.to) == (right, left))
-            .map(|r| cells(&r.label()) as f64 * LABEL_CELL + 2.0 * GAP_X / 3.0)
-            .fold(GAP_X, f64::max)
-            .ceil()
-    };
+    let footprints = footprints(diagram, &sizes);
     let gaps: Vec<Vec<f64>> = order
         .iter()
-        .map(|row| row.windows(2).map(|pair| gap(pair[0], pair[1])).collect())
+        .map(|row| {
+            row.windows(2)
+                .map(|pair| gap(diagram, pair[0], pair[1]))
+                .collect()
+        })
         .collect();
     let row_widths: Vec<f64> = order
         .iter()
@@ -200,6 +180,38 @@ pub fn layout(diagram: &Diagram, markers: impl Fn(&Table) -> Vec<String>) -> Lay
         .fold(0.0, f64::max);
     layout.height = layout.height.max((lowest + MARGIN).ceil());
     layout
+}
+
+/// The width each table takes in its row: its box, and room for its self-references' loop
+/// and label on the right.
+fn footprints(diagram: &Diagram, sizes: &[(f64, f64)]) -> Vec<f64> {
+    diagram
+        .tables
+        .iter()
+        .zip(sizes)
+        .map(|(table, &(width, _))| {
+            let label = diagram
+                .relations
+                .iter()
+                .filter(|r| r.from == table.name && r.to == table.name)
+                .map(|r| cells(&r.label()))
+                .max();
+            width + label.map_or(0.0, |cells| LOOP + cells as f64 * LABEL_CELL + 8.0)
+        })
+        .collect()
+}
+
+/// The space between two neighbours of a row: wide enough for the label of a relation
+/// between them.
+fn gap(diagram: &Diagram, left: usize, right: usize) -> f64 {
+    let (left, right) = (&diagram.tables[left].name, &diagram.tables[right].name);
+    diagram
+        .relations
+        .iter()
+        .filter(|r| (&r.from, &r.to) == (left, right) || (&r.from, &r.to) == (right, left))
+        .map(|r| cells(&r.label()) as f64 * LABEL_CELL + 2.0 * GAP_X / 3.0)
+        .fold(GAP_X, f64::max)
+        .ceil()
 }
 
 fn column_widths(table: &Table, markers: &[String]) -> Columns {

@@ -106,7 +106,6 @@ impl Diagram {
     /// or a unique constraint).
     pub fn of(schema: &Schema) -> Diagram {
         let mut tables: Vec<Table> = schema.tables.iter().map(table).collect();
-        tables.sort_by(|a, b| a.name.cmp(&b.name));
         let mut relations: Vec<Relation> = schema
             .tables
             .iter()
@@ -121,6 +120,20 @@ impl Diagram {
             })
             .collect();
         relations.sort();
+        // A foreign key to a table outside the schema (another PostgreSQL schema, a table
+        // the entities do not declare) still gets a box, without columns.
+        for relation in &relations {
+            for end in [&relation.from, &relation.to] {
+                if !tables.iter().any(|table| &table.name == end) {
+                    tables.push(Table {
+                        name: end.clone(),
+                        columns: Vec::new(),
+                        composite_uniques: Vec::new(),
+                    });
+                }
+            }
+        }
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
         Diagram { tables, relations }
     }
 }
@@ -387,6 +400,19 @@ pub(crate) mod tests {
             diagram.table("post_tag").unwrap().composite_uniques,
             vec![vec!["post_id".to_owned(), "étiquette_id".to_owned()]]
         );
+    }
+
+    #[test]
+    fn a_table_referenced_from_outside_the_schema_gets_a_box_without_columns() {
+        let mut schema = shop();
+        schema.table_mut("post").unwrap().foreign_keys =
+            vec![fk("post_site_fk", "author_id", "other.site")].into();
+        let diagram = Diagram::of(&schema);
+        assert_eq!(diagram.table("other.site").unwrap().columns, []);
+        let svg = super::super::svg(&diagram);
+        assert!(svg.contains("data-table=\"other.site\""), "{svg}");
+        let mermaid = super::super::mermaid(&diagram);
+        assert!(mermaid.contains("    \"other.site\"\n"), "{mermaid}");
     }
 
     #[test]
