@@ -55,9 +55,15 @@ fn write_relation(out: &mut String, relation: &Relation) {
         Cardinality::OneToOne => ("teeodot", parent_end(relation), "solid"),
         Cardinality::ManyToMany => ("crowodot", "crowodot", "dashed"),
     };
+    // The join table's own edges place the two ends; this one only shows the link.
+    let constraint = if relation.cardinality == Cardinality::ManyToMany {
+        ", constraint=false"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "    {} -> {} [label={}, arrowtail={tail}, arrowhead={head}, style={style}];",
+        "    {} -> {} [label={}, arrowtail={tail}, arrowhead={head}, style={style}{constraint}];",
         id(&relation.from),
         id(&relation.to),
         id(&relation.label())
@@ -127,7 +133,7 @@ mod tests {
             r#""passport" -> "author" [label="author_id", arrowtail=teeodot, arrowhead=teetee, style=solid]"#
         ));
         assert!(text.contains(
-            r#"[label="via post_tag", arrowtail=crowodot, arrowhead=crowodot, style=dashed]"#
+            r#"[label="via post_tag", arrowtail=crowodot, arrowhead=crowodot, style=dashed, constraint=false]"#
         ));
         assert_eq!(text.matches(" -> ").count(), 6);
         assert!(text.contains("<td align=\"left\">title &lt;&amp;&gt; &quot;quoted&quot;</td>"));
