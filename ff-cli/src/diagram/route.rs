@@ -243,7 +243,10 @@ fn self_loop(table: &Rect, offset: f64) -> Line {
 #[cfg(test)]
 mod tests {
     use ff_runtime::migration::Schema;
-    use ff_runtime::schema::{ColumnDef, ColumnType, ForeignKeyDef, ReferentialAction, TableDef};
+    use ff_runtime::schema::{
+        ColumnDef, ColumnType, ForeignKeyDef, ReferentialAction, TableDef, UniqueDef,
+    };
+    use proptest::prelude::*;
 
     use super::super::layout::layout;
     use super::super::model::tests::shop;
@@ -336,6 +339,129 @@ mod tests {
                             "{relation:?} crosses {} at {pair:?}",
                             table.name
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `point` lies on the border of `rect` (to the tenth of a pixel).
+    fn on_border(rect: &Rect, (x, y): (f64, f64)) -> bool {
+        let near = |a: f64, b: f64| (a - b).abs() < 0.01;
+        let within = |v: f64, low: f64, high: f64| v > low - 0.01 && v < high + 0.01;
+        ((near(x, rect.x) || near(x, rect.right())) && within(y, rect.y, rect.bottom()))
+            || ((near(y, rect.y) || near(y, rect.bottom())) && within(x, rect.x, rect.right()))
+    }
+
+    /// Tables `t0…` (every third with a wide-character name), with `columns[i]` plain columns
+    /// and a foreign key for each `(from, to, nullable, unique)` of `references`; a table with
+    /// exactly two foreign keys and an even index makes them unique together (a join table).
+    fn random_schema(
+        tables: usize,
+        columns: &[u8],
+        references: &[(usize, usize, bool, bool)],
+    ) -> Schema {
+        let name = |i: usize| {
+            if i % 3 == 2 {
+                format!("表{i}_データ")
+            } else {
+                format!("t{i}")
+            }
+        };
+        Schema::new((0..tables).map(|i| {
+            let mut defs = vec![ColumnDef {
+                primary_key: true,
+                ..ColumnDef::new("id", ColumnType::Integer, false)
+            }];
+            defs.extend(
+                (0..columns[i]).map(|c| ColumnDef::new(format!("c{c}"), ColumnType::Text, false)),
+            );
+            let mut keys = Vec::new();
+            let mut uniques = Vec::new();
+            for (k, &(from, to, nullable, unique)) in references.iter().enumerate() {
+                if from % tables != i {
+                    continue;
+                }
+                let column = format!("ref{k}_id");
+                defs.push(ColumnDef::new(
+                    column.clone(),
+                    ColumnType::Integer,
+                    nullable,
+                ));
+                if unique {
+                    uniques.push(UniqueDef {
+                        name: format!("{column}_key").into(),
+                        columns: vec![column.clone().into()].into(),
+                    });
+                }
+                keys.push(ForeignKeyDef {
+                    name: format!("{column}_fk").into(),
+                    columns: vec![column.into()].into(),
+                    referenced_table: name(to % tables).into(),
+                    referenced_columns: vec!["id".into()].into(),
+                    on_delete: ReferentialAction::NoAction,
+                    on_update: ReferentialAction::NoAction,
+                });
+            }
+            if keys.len() == 2 && i % 2 == 0 {
+                uniques.push(UniqueDef {
+                    name: "pair_key".into(),
+                    columns: keys.iter().map(|fk| fk.columns[0].clone()).collect(),
+                });
+            }
+            TableDef {
+                foreign_keys: keys.into(),
+                uniques: uniques.into(),
+                ..TableDef::new(name(i), defs)
+            }
+        }))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_schema_gets_boxes_apart_and_lines_from_border_to_border_around_other_boxes(
+            tables in 1usize..14,
+            columns in prop::collection::vec(0u8..6, 14),
+            references in prop::collection::vec(
+                (0usize..14, 0usize..14, any::<bool>(), any::<bool>()),
+                0..24,
+            ),
+        ) {
+            let diagram = Diagram::of(&random_schema(tables, &columns, &references));
+            let layout = layout(&diagram, |t| {
+                t.columns.iter().map(|c| t.markers(c)).collect()
+            });
+            let inside = |(x, y): (f64, f64)| {
+                x >= 0.0 && y >= 0.0 && x <= layout.width && y <= layout.height
+            };
+            for (i, a) in layout.boxes.iter().enumerate() {
+                prop_assert!(inside((a.x, a.y)) && inside((a.right(), a.bottom())));
+                for b in &layout.boxes[i + 1..] {
+                    let apart = a.right() <= b.x || b.right() <= a.x
+                        || a.bottom() <= b.y || b.bottom() <= a.y;
+                    prop_assert!(apart, "{a:?} overlaps {b:?}");
+                }
+            }
+            let index = |name: &str| diagram.tables.iter().position(|t| t.name == name).unwrap();
+            for (relation, line) in diagram.relations.iter().zip(&layout.lines) {
+                let (from, to) = (&layout.boxes[index(&relation.from)], &layout.boxes[index(&relation.to)]);
+                let points = match line {
+                    Line::Path(points) => points.clone(),
+                    Line::Loop(points) => points.to_vec(),
+                };
+                prop_assert!(on_border(from, points[0]), "{relation:?} starts off its box: {line:?}");
+                prop_assert!(on_border(to, points[points.len() - 1]), "{relation:?} ends off its box: {line:?}");
+                prop_assert!(points.iter().all(|&p| inside(p)), "{line:?} leaves the drawing");
+                if let Line::Path(points) = line {
+                    for pair in points.windows(2) {
+                        for (table, rect) in diagram.tables.iter().zip(&layout.boxes) {
+                            prop_assert!(
+                                !crosses(rect, pair[0], pair[1]),
+                                "{relation:?} crosses {} at {pair:?}", table.name
+                            );
+                        }
                     }
                 }
             }
