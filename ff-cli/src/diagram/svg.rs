@@ -8,6 +8,7 @@ use std::fmt::Write;
 use super::layout::{CELL, COLUMN_GAP, HEADER, Layout, PADDING, ROW, Rect, layout};
 use super::model::{Cardinality, Diagram, Relation, Table};
 use super::route::Line;
+use super::text_width::cells;
 
 const FONT: &str = "ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace";
 /// How far along its line a cardinality sits from the box it belongs to.
@@ -35,8 +36,9 @@ pub fn render(diagram: &Diagram) -> String {
         write_table(&mut out, table, &layout, index);
     }
     // Lines only touch the boxes' borders; their labels stay readable over a box's edge.
+    let mut taken = Vec::new();
     for (relation, line) in diagram.relations.iter().zip(&layout.lines) {
-        write_relation(&mut out, relation, line);
+        write_relation(&mut out, relation, line, &mut taken);
     }
     out.push_str("</svg>\n");
     out
@@ -116,7 +118,9 @@ fn write_table(out: &mut String, table: &Table, layout: &Layout, index: usize) {
     out.push_str("</g>\n");
 }
 
-fn write_relation(out: &mut String, relation: &Relation, line: &Line) {
+/// Writes a relation's line and texts; its label goes to the first of its places that no
+/// text in `taken` covers, and its texts are added to `taken`.
+fn write_relation(out: &mut String, relation: &Relation, line: &Line, taken: &mut Vec<Rect>) {
     let (cardinality, from_end, to_end) = match relation.cardinality {
         Cardinality::OneToMany => ("1-N", "N", parent_end(relation)),
         Cardinality::OneToOne => ("1-1", "0..1", parent_end(relation)),
@@ -139,26 +143,60 @@ fn write_relation(out: &mut String, relation: &Relation, line: &Line) {
         "<path d=\"{}\" fill=\"none\" stroke=\"#3b4a63\" stroke-width=\"1.5\"{dash}/>",
         geometry.path
     );
-    let label = |out: &mut String, (x, y): (f64, f64), text: &str, size: &str, anchor: &str| {
-        let _ = writeln!(
-            out,
-            "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" text-anchor=\"{anchor}\" fill=\"#1f2a3a\" \
-             stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
-            n(x),
-            n(y),
-            escape(text)
-        );
+    write_label(out, taken, geometry.start, from_end, 12.0, "middle");
+    write_label(out, taken, geometry.end, to_end, 12.0, "middle");
+    let text = relation.label();
+    let width = cells(&text) as f64 * 11.0 * 0.62;
+    let free = |&&(x, y): &&(f64, f64)| {
+        let left = if geometry.anchor == "middle" {
+            x - width / 2.0
+        } else {
+            x
+        };
+        let (right, top, bottom) = (left + width, y - 11.0, y + 3.0);
+        !taken
+            .iter()
+            .any(|r| left < r.right() && r.x < right && top < r.bottom() && r.y < bottom)
     };
-    label(
-        out,
-        geometry.label,
-        &relation.label(),
-        "11",
-        geometry.anchor,
-    );
-    label(out, geometry.start, from_end, "12", "middle");
-    label(out, geometry.end, to_end, "12", "middle");
+    let place = geometry
+        .labels
+        .iter()
+        .find(free)
+        .copied()
+        .unwrap_or(geometry.labels[0]);
+    write_label(out, taken, place, &text, 11.0, geometry.anchor);
     out.push_str("</g>\n");
+}
+
+/// Writes a text of a relation with a white halo, and adds the room it takes to `taken`.
+fn write_label(
+    out: &mut String,
+    taken: &mut Vec<Rect>,
+    (x, y): (f64, f64),
+    text: &str,
+    size: f64,
+    anchor: &str,
+) {
+    let width = cells(text) as f64 * size * 0.62;
+    let left = if anchor == "middle" {
+        x - width / 2.0
+    } else {
+        x
+    };
+    taken.push(Rect {
+        x: left,
+        y: y - size,
+        width,
+        height: size + 3.0,
+    });
+    let _ = writeln!(
+        out,
+        "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" text-anchor=\"{anchor}\" fill=\"#1f2a3a\" \
+         stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+        n(x),
+        n(y),
+        escape(text)
+    );
 }
 
 /// The referenced end: exactly one, or zero or one for a nullable foreign key.
@@ -170,8 +208,8 @@ fn parent_end(relation: &Relation) -> &'static str {
 struct Geometry {
     /// The SVG path data.
     path: String,
-    /// Where the label goes, and how it is anchored there.
-    label: (f64, f64),
+    /// The places the label may go, best first, and how it is anchored there.
+    labels: Vec<(f64, f64)>,
     anchor: &'static str,
     /// Where the cardinalities of the start and the end go.
     start: (f64, f64),
@@ -197,19 +235,26 @@ fn geometry(line: &Line) -> Geometry {
                 )
                 .unwrap_or((points[0], points[0]));
             let last = points.len() - 1;
-            let middle = (
-                (longest.0.0 + longest.1.0) / 2.0,
-                (longest.0.1 + longest.1.1) / 2.0,
-            );
-            // Above a level segment, else beside it.
-            let (label, anchor) = if longest.0.1 == longest.1.1 {
-                ((middle.0, middle.1 - 6.0), "middle")
-            } else {
-                ((middle.0 + 6.0, middle.1 - 4.0), "start")
-            };
+            // Along the longest segment, from its middle outwards: above a level segment,
+            // else beside it.
+            let level = longest.0.1 == longest.1.1;
+            let labels = [0.5, 0.3, 0.7, 0.15, 0.85]
+                .map(|t| {
+                    let (x, y) = (
+                        longest.0.0 + (longest.1.0 - longest.0.0) * t,
+                        longest.0.1 + (longest.1.1 - longest.0.1) * t,
+                    );
+                    if level {
+                        (x, y - 6.0)
+                    } else {
+                        (x + 6.0, y - 4.0)
+                    }
+                })
+                .to_vec();
+            let anchor = if level { "middle" } else { "start" };
             Geometry {
                 path: format!("M {}", path.join(" L ")),
-                label,
+                labels,
                 anchor,
                 start: beside_end(points[0], points[1], 1.0),
                 end: beside_end(points[last], points[last - 1], -1.0),
@@ -227,7 +272,7 @@ fn geometry(line: &Line) -> Geometry {
                 n(end.0),
                 n(end.1)
             ),
-            label: (first.0 + 4.0, (start.1 + end.1) / 2.0 + 4.0),
+            labels: vec![(first.0 + 4.0, (start.1 + end.1) / 2.0 + 4.0)],
             anchor: "start",
             start: (start.0 + 10.0, start.1 - 6.0),
             end: (end.0 + 10.0, end.1 + 14.0),
