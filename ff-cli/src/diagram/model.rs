@@ -58,7 +58,7 @@ pub struct Relation {
     pub from: String,
     /// The referenced table; for many-to-many, the second end.
     pub to: String,
-    /// The foreign key columns of `from`; for many-to-many, empty.
+    /// The foreign key columns of `from`; for many-to-many, the join table's two foreign keys'.
     pub columns: Vec<String>,
     /// The join table of a many-to-many relation.
     pub through: Option<String>,
@@ -102,8 +102,8 @@ impl Relation {
 
 impl Diagram {
     /// The diagram of `schema`: its tables, a relation per foreign key, and a many-to-many
-    /// relation per join table (a table whose two foreign keys together form its primary key
-    /// or a unique constraint).
+    /// relation per join table (a table with two foreign keys that together form its primary
+    /// key or a unique constraint).
     pub fn of(schema: &Schema) -> Diagram {
         let mut tables: Vec<Table> = schema.tables.iter().map(table).collect();
         let mut relations: Vec<Relation> = schema
@@ -208,33 +208,34 @@ fn foreign_key_relation(table: &TableDef, fk: &ForeignKeyDef) -> Relation {
     }
 }
 
-/// The many-to-many relation `table` makes when it is a join table.
-fn join_ends(table: &TableDef) -> Option<Relation> {
-    let [first, second] = &table.foreign_keys[..] else {
-        return None;
-    };
-    let columns: Vec<&str> = first
-        .columns
-        .iter()
-        .chain(second.columns.iter())
-        .map(|c| c.as_ref())
-        .collect();
-    if !is_key(table, &columns) {
-        return None;
-    }
-    let (from, to) = if first.referenced_table <= second.referenced_table {
-        (first, second)
-    } else {
-        (second, first)
-    };
-    Some(Relation {
-        from: from.referenced_table.to_string(),
-        to: to.referenced_table.to_string(),
-        columns: Vec::new(),
-        through: Some(table.name.to_string()),
-        cardinality: Cardinality::ManyToMany,
-        optional: true,
-    })
+/// The many-to-many relations `table` makes as a join table: one for each pair of its
+/// foreign keys whose columns together are its primary key or a unique constraint.
+fn join_ends(table: &TableDef) -> Vec<Relation> {
+    let keys = &table.foreign_keys;
+    let pairs = (0..keys.len()).flat_map(|i| (i + 1..keys.len()).map(move |j| (i, j)));
+    pairs
+        .filter_map(|(i, j)| {
+            let (first, second) = if keys[i].referenced_table <= keys[j].referenced_table {
+                (&keys[i], &keys[j])
+            } else {
+                (&keys[j], &keys[i])
+            };
+            let columns: Vec<&str> = first
+                .columns
+                .iter()
+                .chain(second.columns.iter())
+                .map(|c| c.as_ref())
+                .collect();
+            is_key(table, &columns).then(|| Relation {
+                from: first.referenced_table.to_string(),
+                to: second.referenced_table.to_string(),
+                columns: columns.iter().map(|c| c.to_string()).collect(),
+                through: Some(table.name.to_string()),
+                cardinality: Cardinality::ManyToMany,
+                optional: true,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -413,6 +414,30 @@ pub(crate) mod tests {
         assert!(svg.contains("data-table=\"other.site\""), "{svg}");
         let mermaid = super::super::mermaid(&diagram);
         assert!(mermaid.contains("    \"other.site\"\n"), "{mermaid}");
+    }
+
+    #[test]
+    fn a_join_table_may_hold_more_foreign_keys_than_its_two_ends() {
+        let mut schema = shop();
+        let join = schema.table_mut("post_tag").unwrap();
+        join.columns
+            .to_mut()
+            .push(ColumnDef::new("added_by", ColumnType::BigInt, true));
+        join.foreign_keys
+            .to_mut()
+            .push(fk("post_tag_added_by_fk", "added_by", "author"));
+        let diagram = Diagram::of(&schema);
+        let many: Vec<(&str, &str)> = diagram
+            .relations
+            .iter()
+            .filter(|r| r.cardinality == Cardinality::ManyToMany)
+            .map(|r| (r.from.as_str(), r.to.as_str()))
+            .collect();
+        assert_eq!(many, [("post", "étiquette")]);
+        assert_eq!(
+            relation(&diagram, "post_tag", "author").cardinality,
+            Cardinality::OneToMany
+        );
     }
 
     #[test]
