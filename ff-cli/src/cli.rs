@@ -1,6 +1,7 @@
 //! Every command, argument and `--help` text of `cargo ff`.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -55,6 +56,8 @@ pub enum DatabaseCommand {
     ClearMetadata,
     /// Copy the database, then check the copy's row counts
     Copy(CopyArgs),
+    /// Draw an entity-relationship diagram of the entities (or of the database, --from-db)
+    Diagram(DiagramArgs),
 }
 
 /// `cargo ff database create-migration`
@@ -191,6 +194,34 @@ pub struct CopyArgs {
     /// default: backups/<name>-<timestamp>.db for SQLite, <name>_copy_<timestamp> on servers
     #[arg(long, value_name = "URL|PATH")]
     pub to: Option<String>,
+}
+
+/// `cargo ff database diagram`
+#[derive(Debug, Args)]
+pub struct DiagramArgs {
+    /// Draw the tables of the database instead of the entities
+    #[arg(long)]
+    pub from_db: bool,
+    /// With --from-db: the database URL (default: DATABASE_URL from the environment or .env)
+    #[arg(long, value_name = "URL", requires = "from_db")]
+    pub url: Option<String>,
+    /// Output format [default: from the extension of --output, else mermaid]
+    #[arg(long, value_enum)]
+    pub format: Option<DiagramFormat>,
+    /// Write to this file (.mmd, .dot or .svg) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// What `diagram` draws in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagramFormat {
+    /// Mermaid erDiagram text (renders on GitHub)
+    Mermaid,
+    /// Graphviz DOT
+    Dot,
+    /// A standalone SVG drawing
+    Svg,
 }
 
 /// Where the database is.

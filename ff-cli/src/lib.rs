@@ -5,6 +5,7 @@
 mod output;
 pub mod cli;
 mod commands;
+mod diagram;
 mod project;
 
 use std::ffi::OsString;

@@ -3,6 +3,7 @@
 mod baseline;
 mod copy;
 mod database;
+mod diagram;
 mod history;
 mod migrations;
 mod stamp;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             DatabaseCommand::ClearMigration(args) => migrations::clear_migrations(args),
             DatabaseCommand::ClearMetadata => migrations::clear_metadata(),
             DatabaseCommand::Copy(args) => copy::run(args),
+            DatabaseCommand::Diagram(args) => diagram::run(args),
         },
     }
 }

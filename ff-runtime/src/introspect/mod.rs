@@ -39,6 +39,7 @@
 
 mod mysql;
 mod normalize;
+mod portable;
 mod postgres;
 mod sqlite;
 
@@ -50,6 +51,8 @@ use crate::dialect::{Backend, is_indexed};
 use crate::error::Result;
 use crate::migration::Schema;
 use crate::schema::{ColumnDef, ReferentialAction, TableDef, Text};
+
+pub use portable::portable_type;
 
 /// The tables of a database as its catalog describes them, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
