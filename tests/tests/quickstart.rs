@@ -35,21 +35,36 @@ fn the_quickstart_runs_end_to_end_on_every_backend() {
 
 #[test]
 fn the_quickstart_binary_runs_on_sqlite_as_the_readme_says() {
+    // From a directory without `target/` (as when CARGO_TARGET_DIR points elsewhere).
+    let elsewhere = std::env::temp_dir().join(format!("ff-quickstart-cwd-{}", std::process::id()));
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let status = std::process::Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "quickstart"])
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .args(["run", "--quiet", "-p", "quickstart", "--manifest-path"])
+        .arg(format!("{workspace}/Cargo.toml"))
+        .current_dir(&elsewhere)
+        .env("CARGO_TARGET_DIR", target_dir(workspace))
         .env_remove("DATABASE_URL")
         .output()
         .expect("run cargo");
+    let _ = std::fs::remove_dir_all(&elsewhere);
     let stdout = String::from_utf8_lossy(&status.stdout);
     assert!(
         status.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&status.stderr)
     );
+    let database = std::env::temp_dir().join("ff-quickstart.db");
     assert!(
-        stdout.starts_with("Connected to sqlite://target/quickstart.db"),
+        stdout.starts_with(&format!("Connected to sqlite://{}", database.display())),
         "{stdout}"
     );
     assert!(stdout.contains("✓ Removed 1 product over 100"), "{stdout}");
+}
+
+/// The target dir this test was built in, so that running the quickstart rebuilds nothing.
+fn target_dir(workspace: &str) -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(workspace).join("target"))
 }

@@ -1,7 +1,10 @@
 //! The ff quickstart: a small store, end to end. `main.rs` runs it on an SQLite file; the test
 //! suite runs it on every backend.
 
+use std::io::Write;
+
 use chrono::NaiveDateTime;
+
 use ff_runtime::prelude::*;
 
 /// A product category; categories nest through `parent_id`.
@@ -40,7 +43,8 @@ pub struct Product {
 pub fn run(url: &str) -> ff_runtime::Result<Vec<String>> {
     let mut report = Vec::new();
     let mut say = |line: String| {
-        println!("{line}");
+        // A reader that went away (`| head`) is no reason to stop the store's work.
+        let _ = writeln!(std::io::stdout(), "{line}");
         report.push(line);
     };
 
