@@ -56,21 +56,10 @@ pub fn find_equal<E: Entity, const COLUMN: usize>(
     conn: &mut Connection,
     value: Option<&dyn Value>,
 ) -> Result<Vec<E>> {
-    let filter = Filter::Column {
-        index: COLUMN,
-        value,
-    };
-    let rows = match value {
-        Some(_) => E::SqlRow::read(
-            Select::<E, ByColumn<E, COLUMN, false, false>>::new(filter),
-            conn,
-        ),
-        None => E::SqlRow::read(
-            Select::<E, ByColumn<E, COLUMN, true, false>>::new(filter),
-            conn,
-        ),
-    };
-    rows.map_err(query_error::<E>)
+    match value {
+        Some(_) => read_equal::<E, COLUMN, false, false>(conn, value),
+        None => read_equal::<E, COLUMN, true, false>(conn, value),
+    }
 }
 
 /// The first row whose column `COLUMN` equals `value` (is NULL for `None`): what the generated
@@ -80,26 +69,27 @@ pub fn find_one_equal<E: Entity, const COLUMN: usize>(
     conn: &mut Connection,
     value: Option<&dyn Value>,
 ) -> Result<Option<E>> {
+    let rows = match value {
+        Some(_) => read_equal::<E, COLUMN, false, true>(conn, value),
+        None => read_equal::<E, COLUMN, true, true>(conn, value),
+    };
+    rows.map(|mut rows| rows.pop())
+}
+
+/// The rows (the first one when `ONE`) whose column `COLUMN` equals `value`, or is NULL when
+/// `NULL`: one prepared statement per finder and kind.
+fn read_equal<E: Entity, const COLUMN: usize, const NULL: bool, const ONE: bool>(
+    conn: &mut Connection,
+    value: Option<&dyn Value>,
+) -> Result<Vec<E>> {
     let filter = Filter::Column {
         index: COLUMN,
         value,
     };
-    let one = Some(1);
-    let rows = match value {
-        Some(_) => E::SqlRow::read(
-            Select::<E, ByColumn<E, COLUMN, false, true>>::new(filter).window(
-                Vec::new(),
-                one,
-                None,
-            ),
-            conn,
-        ),
-        None => E::SqlRow::read(
-            Select::<E, ByColumn<E, COLUMN, true, true>>::new(filter).window(Vec::new(), one, None),
-            conn,
-        ),
-    };
-    rows.map(|mut rows| rows.pop()).map_err(query_error::<E>)
+    let limit = ONE.then_some(1);
+    let select =
+        Select::<E, ByColumn<E, COLUMN, NULL, ONE>>::new(filter).window(Vec::new(), limit, None);
+    E::SqlRow::read(select, conn).map_err(query_error::<E>)
 }
 
 /// The rows with these keys, in no particular order.

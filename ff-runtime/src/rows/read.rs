@@ -11,47 +11,31 @@ use diesel::sqlite::{Sqlite, SqliteConnection};
 use crate::connection::Connection;
 use crate::criteria::PortableFragment;
 
-/// A statement that returns rows of SQL type `ST` and runs on every backend ff was built with.
-#[cfg(not(feature = "mysql"))]
-pub trait RowQuery<ST>:
-    Query<SqlType = ST>
-    + QueryId
-    + PortableFragment
-    + RunQueryDsl<SqliteConnection>
-    + RunQueryDsl<PgConnection>
-{
-}
-#[cfg(not(feature = "mysql"))]
-impl<Q, ST> RowQuery<ST> for Q where
-    Q: Query<SqlType = ST>
-        + QueryId
-        + PortableFragment
-        + RunQueryDsl<SqliteConnection>
-        + RunQueryDsl<PgConnection>
-{
+/// Declares [`RowQuery`] for the connections ff was built with.
+macro_rules! row_query {
+    ($($connection:ty),*) => {
+        /// A statement that returns rows of SQL type `ST` and runs on every backend ff was
+        /// built with.
+        pub trait RowQuery<ST>:
+            Query<SqlType = ST> + QueryId + PortableFragment $(+ RunQueryDsl<$connection>)*
+        {
+        }
+
+        impl<Q, ST> RowQuery<ST> for Q where
+            Q: Query<SqlType = ST> + QueryId + PortableFragment $(+ RunQueryDsl<$connection>)*
+        {
+        }
+    };
 }
 
-/// A statement that returns rows of SQL type `ST` and runs on every backend ff was built with.
+#[cfg(not(feature = "mysql"))]
+row_query!(SqliteConnection, PgConnection);
 #[cfg(feature = "mysql")]
-pub trait RowQuery<ST>:
-    Query<SqlType = ST>
-    + QueryId
-    + PortableFragment
-    + RunQueryDsl<SqliteConnection>
-    + RunQueryDsl<PgConnection>
-    + RunQueryDsl<diesel::mysql::MysqlConnection>
-{
-}
-#[cfg(feature = "mysql")]
-impl<Q, ST> RowQuery<ST> for Q where
-    Q: Query<SqlType = ST>
-        + QueryId
-        + PortableFragment
-        + RunQueryDsl<SqliteConnection>
-        + RunQueryDsl<PgConnection>
-        + RunQueryDsl<diesel::mysql::MysqlConnection>
-{
-}
+row_query!(
+    SqliteConnection,
+    PgConnection,
+    diesel::mysql::MysqlConnection
+);
 
 /// The SQL types of an entity's columns, whose rows read back into `E` on every backend ff was
 /// built with: proven once per entity, where the derive names the types, so that reading is
