@@ -1,9 +1,10 @@
-//! Derive macros of ff: `#[derive(Entity)]` and `#[derive(DbEnum)]`.
+//! Macros of ff: `#[derive(Entity)]`, `#[derive(DbEnum)]` and `embed_migrations!`.
 //!
-//! Use them through `ff_runtime::prelude`, which re-exports both; the documentation of the
+//! Use them through `ff_runtime` (the derives also through `ff_runtime::prelude`); the documentation of the
 //! attributes is in the ff guide (`docs/entities.md`).
 
 mod db_enum;
+mod embed;
 mod entity;
 mod internals;
 mod relations;
@@ -27,6 +28,17 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
 pub fn derive_db_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     db_enum::expand_derive_db_enum(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Compiles a migrations directory into the binary: `embed_migrations!()` reads `migrations/`
+/// beside the crate's `Cargo.toml`, `embed_migrations!("db/migrations")` another directory
+/// relative to it. Use it through `ff_runtime::embed_migrations!`, whose documentation has an
+/// example.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    embed::expand_embed_migrations(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -65,7 +65,7 @@ pub use criteria::{Condition, Criteria, IntoCriteria, IntoOrderBy, OrderBy, Orde
 pub use dialect::Backend;
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
-pub use ff_derive::{DbEnum, Entity};
+pub use ff_derive::{DbEnum, Entity, embed_migrations};
 pub use group::aggregate;
 pub use group::{Annotated, Grouped};
 pub use join::{JoinQuery, Joined, ToOne};

@@ -90,22 +90,40 @@ impl MigrationDir {
         .collect()
     }
 
-    /// Reads the folder at `path`.
+    /// Reads the folder at `path`: `migration.json`, `snapshot.json` and the SQL files.
     pub fn read(path: &Path) -> Result<MigrationDir> {
-        let corrupt = |reason: String| MigrationError::Corrupt {
-            path: path.to_owned(),
-            reason,
+        let mut files = BTreeMap::new();
+        let entries = fs::read_dir(path).map_err(|error| io("read", path, error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| io("read", path, error))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_migration_file(&name) {
+                let content = fs::read_to_string(entry.path()).map_err(|error| {
+                    corrupt(path, format!("cannot read {name}: {error}"))
+                })?;
+                files.insert(name, content);
+            }
+        }
+        MigrationDir::parse(path, files)
+    }
+
+    /// Reads a migration from its files by name, as [`read`](Self::read) finds them in the
+    /// folder at `path` (or as [`embed_migrations!`](crate::embed_migrations) compiled them).
+    pub fn parse(path: &Path, mut files: BTreeMap<String, String>) -> Result<MigrationDir> {
+        let mut take = |name: &str| {
+            files
+                .remove(name)
+                .ok_or_else(|| corrupt(path, format!("cannot read {name}: it is missing")))
         };
-        let read = |name: &str| -> Result<String> {
-            fs::read_to_string(path.join(name))
-                .map_err(|error| corrupt(format!("cannot read {name}: {error}")))
-        };
-        let migration_json = read(MIGRATION_FILE)?;
-        let snapshot_json = read(SNAPSHOT_FILE)?;
-        let file: MigrationFile = serde_json::from_str(&migration_json)
-            .map_err(|error| corrupt(format!("{MIGRATION_FILE} does not parse: {error}")))?;
-        let SnapshotFile { format, schema } = serde_json::from_str(&snapshot_json)
-            .map_err(|error| corrupt(format!("{SNAPSHOT_FILE} does not parse: {error}")))?;
+        let migration_json = take(MIGRATION_FILE)?;
+        let snapshot_json = take(SNAPSHOT_FILE)?;
+        let file: MigrationFile = serde_json::from_str(&migration_json).map_err(|error| {
+            corrupt(path, format!("{MIGRATION_FILE} does not parse: {error}"))
+        })?;
+        let SnapshotFile { format, schema } =
+            serde_json::from_str(&snapshot_json).map_err(|error| {
+                corrupt(path, format!("{SNAPSHOT_FILE} does not parse: {error}"))
+            })?;
         let format = format.unwrap_or(LEGACY_FORMAT);
         if format > SNAPSHOT_FORMAT {
             return Err(MigrationError::NewerFormat {
@@ -113,26 +131,24 @@ impl MigrationDir {
                 format,
             });
         }
-        let name = folder_name(path);
-        if !name.starts_with(&file.version) {
-            return Err(corrupt(format!(
-                "the folder name does not start with its version {}",
-                file.version
-            )));
+        if !folder_name(path).starts_with(&file.version) {
+            return Err(corrupt(
+                path,
+                format!(
+                    "the folder name does not start with its version {}",
+                    file.version
+                ),
+            ));
         }
-        let mut sql = BTreeMap::new();
-        let entries = fs::read_dir(path).map_err(|error| io("read", path, error))?;
-        for entry in entries {
-            let entry = entry.map_err(|error| io("read", path, error))?;
-            let file_name = entry.file_name().to_string_lossy().into_owned();
-            if is_sql_file(&file_name) {
-                sql.insert(file_name.clone(), read(&file_name)?);
-            } else if file_name.ends_with(".sql") {
-                return Err(corrupt(format!(
-                    "{file_name} is not a name ff runs: write up.sql or down.sql (every database), or up.<dialect>.sql / down.<dialect>.sql with sqlite, postgres or mysql"
-                )));
-            }
+        if let Some(name) = files.keys().find(|name| !is_sql_file(name)) {
+            return Err(corrupt(
+                path,
+                format!(
+                    "{name} is not a name ff runs: write up.sql or down.sql (every database), or up.<dialect>.sql / down.<dialect>.sql with sqlite, postgres or mysql"
+                ),
+            ));
         }
+        let sql = files;
         let checksum = checksum(&migration_json, &snapshot_json, &sql);
         Ok(MigrationDir {
             path: path.to_owned(),
@@ -223,6 +239,24 @@ impl History {
         if !damaged.is_empty() {
             return Err(damaged.swap_remove(0).error);
         }
+        History::ordered(migrations)
+    }
+
+    /// Reads and checks migrations given as their folder paths and files by name, as
+    /// [`load`](Self::load) does those of a directory: folders and files ff does not read are
+    /// skipped, and the first damaged folder or broken link stops it.
+    pub fn from_folders(
+        folders: impl IntoIterator<Item = (PathBuf, BTreeMap<String, String>)>,
+    ) -> Result<History> {
+        let mut migrations = folders
+            .into_iter()
+            .filter(|(path, _)| is_migration_folder(&folder_name(path)))
+            .map(|(path, mut files)| {
+                files.retain(|name, _| is_migration_file(name));
+                MigrationDir::parse(&path, files)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        migrations.sort_by_key(MigrationDir::name);
         History::ordered(migrations)
     }
 
@@ -443,6 +477,12 @@ fn is_migration_folder(name: &str) -> bool {
         && name.as_bytes()[VERSION_LEN] == b'_'
 }
 
+/// Whether a migration folder's file is one ff reads: its two JSON files and every `.sql`
+/// file (a misnamed one is refused when read).
+pub fn is_migration_file(name: &str) -> bool {
+    name == MIGRATION_FILE || name == SNAPSHOT_FILE || name.ends_with(".sql")
+}
+
 fn is_sql_file(name: &str) -> bool {
     let Some(stem) = name.strip_suffix(".sql") else {
         return false;
@@ -463,6 +503,13 @@ fn folder_name(path: &Path) -> String {
 
 fn write(path: &Path, content: &str) -> Result<()> {
     fs::write(path, content).map_err(|error| io("write", path, error))
+}
+
+fn corrupt(path: &Path, reason: String) -> MigrationError {
+    MigrationError::Corrupt {
+        path: path.to_owned(),
+        reason,
+    }
 }
 
 fn io(action: &'static str, path: &Path, source: std::io::Error) -> MigrationError {
