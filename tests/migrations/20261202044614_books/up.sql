@@ -1,0 +1,1 @@
+INSERT INTO author (id, name) VALUES (1, 'Zoë Ørsted 書店');
