@@ -77,7 +77,13 @@ fn embedded_migrations_read_as_the_directory_does() {
         history
             .migrations
             .iter()
-            .map(|m| (m.name(), m.checksum.clone(), m.sql.keys().cloned().collect()))
+            .map(|m| {
+                (
+                    m.name(),
+                    m.checksum.clone(),
+                    m.sql.keys().cloned().collect(),
+                )
+            })
             .collect()
     };
     assert_eq!(summary(&embedded), summary(&on_disk));
@@ -170,10 +176,7 @@ fn an_applied_migration_edited_since_is_refused_as_on_the_command_line() {
         assert_eq!(migration::applied(&mut conn).expect("read"), before);
         let live = live_schema(&mut conn).expect("introspect");
         assert!(
-            !live
-                .tables
-                .keys()
-                .any(|name| name.starts_with("book_with")),
+            !live.tables.keys().any(|name| name.starts_with("book_with")),
             "the second migration did not run: {:?}",
             live.tables.keys()
         );

@@ -86,9 +86,6 @@ fn utf8_path(path: &Path, directory: &LitStr) -> syn::Result<String> {
 fn not_utf8(path: &Path, directory: &LitStr) -> syn::Error {
     syn::Error::new(
         directory.span(),
-        format!(
-            "{} is not UTF-8: rename it to embed it",
-            path.display()
-        ),
+        format!("{} is not UTF-8: rename it to embed it", path.display()),
     )
 }

@@ -1,7 +1,7 @@
 //! Macros of ff: `#[derive(Entity)]`, `#[derive(DbEnum)]` and `embed_migrations!`.
 //!
-//! Use them through `ff_runtime` (the derives also through `ff_runtime::prelude`); the documentation of the
-//! attributes is in the ff guide (`docs/entities.md`).
+//! Use them through `ff_runtime` (the derives also through `ff_runtime::prelude`); the
+//! documentation of the attributes is in the ff guide (`docs/entities.md`).
 
 mod db_enum;
 mod embed;

@@ -24,6 +24,21 @@ pub struct EmbeddedMigration {
 /// Its folders are read with the same reader as the directory on disk, so an embedded
 /// migration has the checksum `cargo ff` records for its folder: editing one that is applied
 /// is refused as on the command line.
+///
+/// ```
+/// use ff_runtime::Connection;
+/// use ff_runtime::migration::EmbeddedMigrations;
+///
+/// // `embed_migrations!()` reads `migrations/` beside Cargo.toml; this names ff's test fixture.
+/// const MIGRATIONS: EmbeddedMigrations = ff_runtime::embed_migrations!("../tests/migrations");
+///
+/// let mut conn = Connection::establish("sqlite://:memory:")?;
+/// assert_eq!(MIGRATIONS.pending(&mut conn)?, MIGRATIONS.list()?);
+/// let applied = MIGRATIONS.run_pending(&mut conn)?;
+/// assert_eq!(applied.len(), MIGRATIONS.list()?.len());
+/// assert!(MIGRATIONS.pending(&mut conn)?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct EmbeddedMigrations {
     directory: &'static str,
@@ -67,7 +82,12 @@ impl EmbeddedMigrations {
 
     /// The folder names of the embedded migrations, in the order they apply.
     pub fn list(&self) -> Result<Vec<String>> {
-        Ok(self.history()?.migrations.iter().map(MigrationDir::name).collect())
+        Ok(self
+            .history()?
+            .migrations
+            .iter()
+            .map(MigrationDir::name)
+            .collect())
     }
 
     /// The folder names of the migrations [`run_pending`](Self::run_pending) would apply, after

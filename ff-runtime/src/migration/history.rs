@@ -98,9 +98,8 @@ impl MigrationDir {
             let entry = entry.map_err(|error| io("read", path, error))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if is_migration_file(&name) {
-                let content = fs::read_to_string(entry.path()).map_err(|error| {
-                    corrupt(path, format!("cannot read {name}: {error}"))
-                })?;
+                let content = fs::read_to_string(entry.path())
+                    .map_err(|error| corrupt(path, format!("cannot read {name}: {error}")))?;
                 files.insert(name, content);
             }
         }
@@ -117,13 +116,10 @@ impl MigrationDir {
         };
         let migration_json = take(MIGRATION_FILE)?;
         let snapshot_json = take(SNAPSHOT_FILE)?;
-        let file: MigrationFile = serde_json::from_str(&migration_json).map_err(|error| {
-            corrupt(path, format!("{MIGRATION_FILE} does not parse: {error}"))
-        })?;
-        let SnapshotFile { format, schema } =
-            serde_json::from_str(&snapshot_json).map_err(|error| {
-                corrupt(path, format!("{SNAPSHOT_FILE} does not parse: {error}"))
-            })?;
+        let file: MigrationFile = serde_json::from_str(&migration_json)
+            .map_err(|error| corrupt(path, format!("{MIGRATION_FILE} does not parse: {error}")))?;
+        let SnapshotFile { format, schema } = serde_json::from_str(&snapshot_json)
+            .map_err(|error| corrupt(path, format!("{SNAPSHOT_FILE} does not parse: {error}")))?;
         let format = format.unwrap_or(LEGACY_FORMAT);
         if format > SNAPSHOT_FORMAT {
             return Err(MigrationError::NewerFormat {
