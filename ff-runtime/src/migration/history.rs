@@ -475,7 +475,7 @@ fn is_migration_folder(name: &str) -> bool {
 
 /// Whether a migration folder's file is one ff reads: its two JSON files and every `.sql`
 /// file (a misnamed one is refused when read).
-pub fn is_migration_file(name: &str) -> bool {
+fn is_migration_file(name: &str) -> bool {
     name == MIGRATION_FILE || name == SNAPSHOT_FILE || name.ends_with(".sql")
 }
 
@@ -647,6 +647,41 @@ mod tests {
         assert_eq!(survey.damaged[0].version(), "20261122150000");
         // The link from the third to the damaged second is no problem of its own.
         assert!(survey.problem.is_none(), "{:?}", survey.problem);
+        fs::remove_dir_all(&directory).unwrap();
+    }
+
+    #[test]
+    fn folders_given_as_files_read_as_on_disk_and_skip_what_ff_does_not_read() {
+        let (directory, written) = three_migrations("from-folders");
+        let as_files = |path: &Path| -> (PathBuf, BTreeMap<String, String>) {
+            let files = fs::read_dir(path)
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .map(|file| {
+                    let name = folder_name(&file);
+                    (name, fs::read_to_string(&file).unwrap())
+                })
+                .collect();
+            (path.to_owned(), files)
+        };
+        let mut folders: Vec<_> = written.iter().rev().map(|m| as_files(&m.path)).collect();
+        folders[0].1.insert("notes.md".into(), "ignored".into());
+        folders.push((directory.join("drafts"), BTreeMap::new()));
+        let history = History::from_folders(folders.clone()).unwrap();
+        let read = |h: &History| -> Vec<(String, String)> {
+            h.migrations
+                .iter()
+                .map(|m| (m.name(), m.checksum.clone()))
+                .collect()
+        };
+        assert_eq!(read(&history), read(&History::load(&directory).unwrap()));
+
+        folders[1].1.remove(SNAPSHOT_FILE);
+        let error = History::from_folders(folders).unwrap_err().to_string();
+        assert!(
+            error.contains(&written[1].name()) && error.contains("cannot read snapshot.json"),
+            "{error}"
+        );
         fs::remove_dir_all(&directory).unwrap();
     }
 
