@@ -27,6 +27,16 @@ pub enum Command {
     /// Manage the database and its migrations (also spelled `database:create`, …)
     #[command(subcommand)]
     Database(DatabaseCommand),
+    /// Inspect the project's settings (also spelled `debug:config`)
+    #[command(subcommand)]
+    Debug(DebugCommand),
+}
+
+/// `cargo ff debug …`
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Show the database settings in effect and where each comes from (password masked)
+    Config,
 }
 
 /// `cargo ff database …`
@@ -242,12 +252,15 @@ pub struct DropArgs {
     pub force: bool,
 }
 
-/// Accepts Framefox's `database:create` spelling by splitting it into `database create`.
+/// Accepts Framefox's `database:create` and `debug:config` spellings by splitting them into
+/// `database create` and `debug config`.
 pub fn split_colon_commands(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut split = Vec::new();
     for arg in args {
         match arg.to_str().and_then(|a| a.split_once(':')) {
-            Some((group, command)) if group == "database" && !command.is_empty() => {
+            Some((group, command))
+                if matches!(group, "database" | "debug") && !command.is_empty() =>
+            {
                 split.push(group.into());
                 split.push(command.into());
             }
@@ -275,5 +288,7 @@ mod tests {
             split,
             ["cargo-ff", "ff", "database", "drop", "--force"].map(OsString::from)
         );
+        let split = split_colon_commands(["ff", "debug:config"].map(OsString::from));
+        assert_eq!(split, ["ff", "debug", "config"].map(OsString::from));
     }
 }

@@ -20,6 +20,16 @@ pub enum Echo {
     WithBinds,
 }
 
+impl std::fmt::Display for Echo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Echo::Off => "off",
+            Echo::Statements => "statements",
+            Echo::WithBinds => "statements with binds",
+        })
+    }
+}
+
 /// Diesel's instrumentation that logs finished statements.
 pub(crate) struct EchoInstrumentation {
     binds: bool,
