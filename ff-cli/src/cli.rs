@@ -212,7 +212,7 @@ pub struct DiagramArgs {
     /// Draw the tables of the database instead of the entities
     #[arg(long)]
     pub from_db: bool,
-    /// With --from-db: the database URL (default: DATABASE_URL from the environment or .env)
+    /// With --from-db: the database URL (default: DATABASE_URL from the environment or .env, else ff.toml)
     #[arg(long, value_name = "URL", requires = "from_db")]
     pub url: Option<String>,
     /// Output format [default: from the extension of --output, else mermaid]
@@ -237,7 +237,7 @@ pub enum DiagramFormat {
 /// Where the database is.
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
-    /// Database URL (default: DATABASE_URL from the environment or .env)
+    /// Database URL (default: DATABASE_URL from the environment or .env, else ff.toml)
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 }
