@@ -1,6 +1,5 @@
 //! SQL echo: statements logged through `tracing` on every backend, bind values only when asked.
 
-use ff_runtime::prelude::*;
 use ff_runtime::{ECHO_TARGET, Echo, Repository};
 use ff_tests::domain::{Product, store_tables};
 use ff_tests::each_backend;
