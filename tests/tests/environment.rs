@@ -41,7 +41,8 @@ fn database_url_is_read_from_the_environment_then_from_dot_env() {
     let capture = Capture::default();
     capture.during(|| {
         let mut conn = Connection::from_env().unwrap();
-        conn.batch_execute("CREATE TABLE echoed (x INTEGER)").unwrap();
+        conn.batch_execute("CREATE TABLE echoed (x INTEGER)")
+            .unwrap();
     });
     assert!(dir.join("from-ff-toml.db").exists());
     let events = capture.take();
