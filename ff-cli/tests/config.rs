@@ -93,18 +93,21 @@ fn bad_settings_are_named_with_their_fix() {
     cargo_ff(&project, &["database", "current"], &[])
         .expect_code(1)
         .contains("NO_SUCH_VAR is not set");
-    project.write("ff.toml", "[database]\necho = \"loud\"\n");
-    cargo_ff(&project, &["debug:config"], &[])
-        .expect_code(1)
-        .contains("write true, false or \"binds\"");
-    project.write("ff.toml", "[database]\npool_size = 0\n");
-    cargo_ff(&project, &["debug:config"], &[])
-        .expect_code(1)
-        .contains("pool_size = 0 is out of range");
-    project.write("ff.toml", "[database]\npool-size = 3\n");
-    cargo_ff(&project, &["debug:config"], &[])
-        .expect_code(1)
-        .contains("unknown field `pool-size`");
+    let bad = [
+        ("echo = \"loud\"", "write true, false or \"binds\""),
+        ("pool_size = 0", "pool_size = 0 is out of range"),
+        (
+            "connect_timeout = -1",
+            "connect_timeout = -1 is out of range",
+        ),
+        ("pool-size = 3", "unknown field `pool-size`"),
+    ];
+    for (setting, message) in bad {
+        project.write("ff.toml", &format!("[database]\n{setting}\n"));
+        cargo_ff(&project, &["debug:config"], &[])
+            .expect_code(1)
+            .contains(message);
+    }
 }
 
 #[test]

@@ -85,16 +85,19 @@ fn a_failed_statement_is_echoed_as_failed_without_the_value_in_its_message() {
         conn.create_tables(&store_tables()).unwrap();
         let product = Product::new("Lamp", 1.0, SKU, None);
         Repository::<Product>::new(conn).insert(&product).unwrap();
-        let capture = Capture::default();
-        capture.during(|| {
-            conn.set_echo(Echo::Statements);
-            // A plain INSERT: Diesel's SQLite driver reports no failure of a statement that
-            // returns rows (INSERT … RETURNING) to its instrumentation.
-            Repository::<Product>::new(conn)
-                .insert_many(std::slice::from_ref(&product))
-                .unwrap_err();
-        });
-        let events = capture.take();
+        // A plain INSERT: Diesel's SQLite driver reports no failure of a statement that
+        // returns rows (INSERT … RETURNING) to its instrumentation.
+        let mut insert_again = |echo| {
+            let capture = Capture::default();
+            capture.during(|| {
+                conn.set_echo(echo);
+                Repository::<Product>::new(conn)
+                    .insert_many(std::slice::from_ref(&product))
+                    .unwrap_err();
+            });
+            capture.take()
+        };
+        let events = insert_again(Echo::Statements);
         let failed: Vec<_> = events
             .iter()
             .filter(|event| event.field("ok") == Some("false"))
@@ -103,13 +106,7 @@ fn a_failed_statement_is_echoed_as_failed_without_the_value_in_its_message() {
         assert_eq!(failed[0].field("error"), Some("UniqueViolation"));
         assert!(!mentions(&events, SKU), "{events:#?}");
 
-        capture.during(|| {
-            conn.set_echo(Echo::WithBinds);
-            Repository::<Product>::new(conn)
-                .insert_many(std::slice::from_ref(&product))
-                .unwrap_err();
-        });
-        let events = capture.take();
+        let events = insert_again(Echo::WithBinds);
         let error = events
             .iter()
             .find_map(|event| event.field("error"))
