@@ -27,6 +27,16 @@ pub enum Command {
     /// Manage the database and its migrations (also spelled `database:create`, …)
     #[command(subcommand)]
     Database(DatabaseCommand),
+    /// Inspect the project's settings (also spelled `debug:config`)
+    #[command(subcommand)]
+    Debug(DebugCommand),
+}
+
+/// `cargo ff debug …`
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Show the database settings in effect and where each comes from (password masked)
+    Config,
 }
 
 /// `cargo ff database …`
@@ -202,7 +212,7 @@ pub struct DiagramArgs {
     /// Draw the tables of the database instead of the entities
     #[arg(long)]
     pub from_db: bool,
-    /// With --from-db: the database URL (default: DATABASE_URL from the environment or .env)
+    /// With --from-db: the database URL (default: DATABASE_URL from the environment or .env, else ff.toml)
     #[arg(long, value_name = "URL", requires = "from_db")]
     pub url: Option<String>,
     /// Output format [default: from the extension of --output, else mermaid]
@@ -227,7 +237,7 @@ pub enum DiagramFormat {
 /// Where the database is.
 #[derive(Debug, Args)]
 pub struct ConnectionArgs {
-    /// Database URL (default: DATABASE_URL from the environment or .env)
+    /// Database URL (default: DATABASE_URL from the environment or .env, else ff.toml)
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 }
@@ -242,12 +252,15 @@ pub struct DropArgs {
     pub force: bool,
 }
 
-/// Accepts Framefox's `database:create` spelling by splitting it into `database create`.
+/// Accepts Framefox's `database:create` and `debug:config` spellings by splitting them into
+/// `database create` and `debug config`.
 pub fn split_colon_commands(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut split = Vec::new();
     for arg in args {
         match arg.to_str().and_then(|a| a.split_once(':')) {
-            Some((group, command)) if group == "database" && !command.is_empty() => {
+            Some((group, command))
+                if matches!(group, "database" | "debug") && !command.is_empty() =>
+            {
                 split.push(group.into());
                 split.push(command.into());
             }
@@ -275,5 +288,7 @@ mod tests {
             split,
             ["cargo-ff", "ff", "database", "drop", "--force"].map(OsString::from)
         );
+        let split = split_colon_commands(["ff", "debug:config"].map(OsString::from));
+        assert_eq!(split, ["ff", "debug", "config"].map(OsString::from));
     }
 }

@@ -6,6 +6,9 @@
 //! package = "shop"               # the cargo package that holds the entities
 //! target = "lib"                 # "lib", or "bin:<name>" for a binary crate
 //! features = ["mysql"]           # cargo features to build the entities with
+//!
+//! [database]                     # read by ff_runtime::Config: url, echo, pool_size, connect_timeout
+//! url = "${DATABASE_URL}"
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -30,6 +33,9 @@ pub struct Config {
     /// Cargo features to enable when reading the entities.
     #[serde(default)]
     pub features: Vec<String>,
+    /// The `[database]` section, read and checked by [`ff_runtime::Config`].
+    #[serde(default, rename = "database")]
+    _database: toml::Table,
 }
 
 /// A project: the directory with `ff.toml` or `Cargo.toml`, and its settings.

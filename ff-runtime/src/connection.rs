@@ -7,8 +7,10 @@ use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection as _, ConnectionError};
 
+use crate::config::Config;
 use crate::ddl;
 use crate::dialect::Backend;
+use crate::echo::{Echo, EchoInstrumentation};
 use crate::error::{Error, Result};
 use crate::schema::TableDef;
 use crate::url::DatabaseUrl;
@@ -83,10 +85,14 @@ impl Connection {
         Ok(connection)
     }
 
-    /// Connects to `DATABASE_URL`, read from the environment or else from a `.env` file in the
-    /// current directory or one of its parents.
+    /// Connects as the settings say ([`Config::load`]): to `DATABASE_URL` from the environment,
+    /// else from the nearest `.env` file, else to `url` of the `[database]` section of the
+    /// nearest `ff.toml`; with that section's `echo`.
     pub fn from_env() -> Result<Connection> {
-        Connection::establish(&database_url()?)
+        let config = Config::load()?;
+        let mut connection = Connection::establish(config.database_url()?)?;
+        connection.set_echo(config.echo.value);
+        Ok(connection)
     }
 
     /// The backend this connection talks to.
@@ -225,14 +231,28 @@ impl Connection {
     pub fn set_instrumentation(&mut self, instrumentation: impl Instrumentation) {
         crate::with_connection!(self, |c| c.set_instrumentation(instrumentation))
     }
+
+    /// Logs the statements this connection runs through `tracing`, at DEBUG under the target
+    /// [`ff::sql`](crate::ECHO_TARGET): each with its SQL, `duration_us`, `ok` and, when it
+    /// failed, `error`; with [`Echo::WithBinds`] also its `binds`. The connection URL is never
+    /// logged. This replaces any [`set_instrumentation`](Connection::set_instrumentation).
+    ///
+    /// ```
+    /// use ff_runtime::{Connection, Echo};
+    ///
+    /// let mut conn = Connection::establish(":memory:")?;
+    /// conn.set_echo(Echo::Statements); // seen by any tracing subscriber, e.g. tracing-subscriber
+    /// conn.batch_execute("CREATE TABLE t (x INTEGER)")?;
+    /// conn.set_echo(Echo::Off);
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn set_echo(&mut self, echo: Echo) {
+        self.set_instrumentation(EchoInstrumentation::new(echo));
+    }
 }
 
-/// `DATABASE_URL` from the environment, or else from the nearest `.env` file.
+/// The database URL in effect: `DATABASE_URL` from the environment, else from the nearest
+/// `.env` file, else `url` of the `[database]` section of the nearest `ff.toml`.
 pub fn database_url() -> Result<String> {
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        return Ok(url);
-    }
-    // A missing or unreadable .env file leaves the variable unset, which is reported below.
-    let _ = dotenvy::dotenv();
-    std::env::var("DATABASE_URL").map_err(|_| Error::MissingDatabaseUrl)
+    Config::load()?.database_url().map(str::to_owned)
 }

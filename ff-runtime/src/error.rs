@@ -12,11 +12,20 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// No `DATABASE_URL` in the environment nor in a `.env` file.
+    /// No `DATABASE_URL` in the environment, a `.env` file or `ff.toml`.
     #[error(
-        "DATABASE_URL is not set: export it or put it in a .env file, e.g. DATABASE_URL=sqlite://app.db"
+        "DATABASE_URL is not set: export it or put it in a .env file, e.g. DATABASE_URL=sqlite://app.db (or set url in the [database] section of ff.toml)"
     )]
     MissingDatabaseUrl,
+
+    /// `ff.toml` cannot be read or holds a setting ff does not accept.
+    #[error("{}: {reason}", file.display())]
+    Config {
+        /// The `ff.toml` file.
+        file: std::path::PathBuf,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
 
     /// The database URL cannot be understood.
     #[error("invalid database URL `{url}`: {reason}")]

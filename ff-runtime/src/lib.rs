@@ -45,8 +45,10 @@ pub mod join;
 pub mod relation;
 pub mod validation;
 
+mod config;
 mod connection;
 mod criteria;
+mod echo;
 mod entity;
 mod error;
 mod lifecycle;
@@ -60,9 +62,11 @@ mod rows;
 mod text_match;
 mod url;
 
+pub use config::{CONFIG_FILE, Config, DATABASE_URL, Setting, Source};
 pub use connection::{Connection, database_url};
 pub use criteria::{Condition, Criteria, IntoCriteria, IntoOrderBy, OrderBy, Ordering};
 pub use dialect::Backend;
+pub use echo::{ECHO_TARGET, Echo};
 pub use entity::{Entity, FieldType};
 pub use error::{Error, Result};
 pub use ff_derive::{DbEnum, Entity, embed_migrations};

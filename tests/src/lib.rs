@@ -4,6 +4,7 @@
 pub mod backends;
 pub mod blog;
 pub mod domain;
+pub mod echo;
 pub mod project;
 pub mod sales;
 pub mod statements;
@@ -28,6 +29,8 @@ mod guide {
     struct Relationships;
     #[doc = include_str!("../../docs/queries.md")]
     struct Queries;
+    #[doc = include_str!("../../docs/configuration.md")]
+    struct Configuration;
     #[doc = include_str!("../../README.md")]
     struct Readme;
 }

@@ -1,6 +1,7 @@
 //! One module per command family; this one dispatches and holds what they share.
 
 mod baseline;
+mod config;
 mod copy;
 mod database;
 mod diagram;
@@ -12,9 +13,9 @@ mod status;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Component, Path, PathBuf};
 
-use ff_runtime::{Backend, Connection, DatabaseUrl};
+use ff_runtime::{Backend, Config, Connection, DatabaseUrl, Source};
 
-use crate::cli::{Cli, Command, ConnectionArgs, DatabaseCommand};
+use crate::cli::{Cli, Command, ConnectionArgs, DatabaseCommand, DebugCommand};
 use crate::output::CommandError;
 use crate::project::Project;
 
@@ -37,32 +38,36 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             DatabaseCommand::Copy(args) => copy::run(args),
             DatabaseCommand::Diagram(args) => diagram::run(args),
         },
+        Command::Debug(DebugCommand::Config) => config::show(),
     }
 }
 
-/// The URL from `--url`, or else `DATABASE_URL` from the environment or the nearest `.env`
-/// file. A relative SQLite path of `DATABASE_URL` lies where it was written: in the directory
-/// of that `.env` file, or else in the project root (not wherever the command was started).
+/// The URL from `--url`, or else the configured one ([`Config`]: `DATABASE_URL` from the
+/// environment or the nearest `.env` file, else `url` of ff.toml's `[database]`).
 fn url(args: &ConnectionArgs) -> Result<String, CommandError> {
     if let Some(url) = &args.url {
         return Ok(url.clone());
     }
-    if let Ok(url) = std::env::var(DATABASE_URL) {
-        return match Project::discover() {
-            Ok(project) => anchored(url, &project.root),
-            Err(_) => Ok(url),
-        };
-    }
-    // A missing or unreadable .env file leaves the variable unset, which is reported below.
-    if let Ok(env_file) = dotenvy::dotenv()
-        && let Ok(url) = std::env::var(DATABASE_URL)
-    {
-        return anchored(url, env_file.parent().unwrap_or(Path::new(".")));
-    }
-    Err(ff_runtime::Error::MissingDatabaseUrl.into())
+    configured_url(&Config::load()?)?.ok_or_else(|| ff_runtime::Error::MissingDatabaseUrl.into())
 }
 
-const DATABASE_URL: &str = "DATABASE_URL";
+/// The configured URL, a relative SQLite path anchored where it was written: in the directory
+/// of the `.env` file or `ff.toml` that holds it, or else in the project root (not wherever the
+/// command was started).
+fn configured_url(config: &Config) -> Result<Option<String>, CommandError> {
+    let Some(url) = &config.url else {
+        return Ok(None);
+    };
+    let dir = match &url.source {
+        Source::Environment => Project::discover().ok().map(|project| project.root),
+        Source::DotEnv(file) | Source::ConfigFile(file) => file.parent().map(Path::to_owned),
+        Source::Default => None,
+    };
+    match dir {
+        Some(dir) => anchored(url.value.clone(), &dir).map(Some),
+        None => Ok(Some(url.value.clone())),
+    }
+}
 
 /// `url`, its SQLite file moved under `dir` when its path is relative.
 fn anchored(url: String, dir: &Path) -> Result<String, CommandError> {

@@ -1,0 +1,90 @@
+//! SQL echo: every statement a connection runs, logged through `tracing` at DEBUG under the
+//! target `ff::sql`, with its duration and outcome.
+
+use std::time::Instant;
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+
+/// The `tracing` target of echoed statements.
+pub const ECHO_TARGET: &str = "ff::sql";
+
+/// Which statements a connection logs (see [`Connection::set_echo`](crate::Connection::set_echo)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Echo {
+    /// Nothing is logged.
+    #[default]
+    Off,
+    /// Each statement's SQL, duration and outcome; bind values are left out.
+    Statements,
+    /// As `Statements`, with the bind values.
+    WithBinds,
+}
+
+impl std::fmt::Display for Echo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Echo::Off => "off",
+            Echo::Statements => "statements",
+            Echo::WithBinds => "statements with binds",
+        })
+    }
+}
+
+/// Diesel's instrumentation that logs finished statements.
+pub(crate) struct EchoInstrumentation {
+    binds: bool,
+    started: Option<Instant>,
+}
+
+impl EchoInstrumentation {
+    /// The instrumentation for `echo`, `None` when it is off.
+    pub(crate) fn new(echo: Echo) -> Option<EchoInstrumentation> {
+        let binds = match echo {
+            Echo::Off => return None,
+            Echo::Statements => false,
+            Echo::WithBinds => true,
+        };
+        Some(EchoInstrumentation {
+            binds,
+            started: None,
+        })
+    }
+}
+
+impl Instrumentation for EchoInstrumentation {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { .. } => self.started = Some(Instant::now()),
+            InstrumentationEvent::FinishQuery { query, error, .. } => {
+                let duration_us = self
+                    .started
+                    .take()
+                    .map_or(0, |start| start.elapsed().as_micros() as u64);
+                // Diesel shows a statement as `<sql> -- binds: [<values>]`; its SQL holds
+                // placeholders, never values, so the first marker starts the binds.
+                let text = query.to_string();
+                let (sql, binds) = text.split_once(" -- binds: ").unwrap_or((&text, ""));
+                let binds = self.binds.then_some(binds);
+                let error = error.map(|error| error_text(error, self.binds));
+                tracing::debug!(
+                    target: ECHO_TARGET,
+                    sql,
+                    binds,
+                    duration_us,
+                    ok = error.is_none(),
+                    error = error.as_deref()
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A failed statement's error. A database's message may quote the offending value (MySQL's
+/// "Duplicate entry 'x'"), so it is shown only with the bind values; otherwise only its kind.
+fn error_text(error: &diesel::result::Error, binds: bool) -> String {
+    match error {
+        diesel::result::Error::DatabaseError(kind, _) if !binds => format!("{kind:?}"),
+        error => error.to_string(),
+    }
+}
