@@ -38,13 +38,17 @@ impl ColumnSet {
         ColumnSet(u64::MAX >> (64 - E::META.columns.len()))
     }
 
-    /// This set without column `index` when `yes`.
+    /// This set without column `index`.
     #[must_use]
-    pub const fn without_if(self, index: usize, yes: bool) -> ColumnSet {
-        if yes {
-            ColumnSet(self.0 & !(1 << index))
-        } else {
-            self
-        }
+    pub const fn without(self, index: usize) -> ColumnSet {
+        ColumnSet(self.0 & !(1 << index))
     }
+}
+
+/// The index of the key column when the database generates its values.
+pub(crate) fn generated_key<E: Entity>() -> Option<usize> {
+    E::META
+        .columns
+        .iter()
+        .position(|column| column.primary_key && column.auto_increment)
 }

@@ -2,6 +2,7 @@
 
 use diesel::{QueryResult, RunQueryDsl};
 
+use super::columns::generated_key;
 use super::statement::{Dynamic, Filter, Insert, InsertOne, Select};
 use super::{RowOf, find_keys};
 use crate::connection::Connection;
@@ -36,7 +37,7 @@ pub(crate) fn insert_many<E: Entity>(conn: &mut Connection, rows: &[E]) -> Query
 /// Inserts rows with the keys they carry, generated keys included, and moves the key
 /// generator past the largest key.
 pub(crate) fn insert_with_keys<E: Entity>(conn: &mut Connection, rows: &[E]) -> QueryResult<usize> {
-    if !generated_key::<E>() {
+    if generated_key::<E>().is_none() {
         return insert_chunks(conn, rows, false);
     }
     let inserted = insert_chunks(conn, rows, true)?;
@@ -93,7 +94,7 @@ pub(crate) fn insert_returning<E: Entity>(
 /// Rows of one multi-row INSERT … RETURNING (or read back) in the order they were given:
 /// generated keys grow in insertion order, other keys are matched.
 fn in_insertion_order<E: Entity>(mut batch: Vec<E>, chunk: &[E]) -> Vec<E> {
-    if generated_key::<E>() {
+    if generated_key::<E>().is_some() {
         batch.sort_by(|a, b| a.key().cmp(b.key()));
         batch
     } else {
@@ -111,7 +112,7 @@ fn returns_inserted(conn: &Connection) -> bool {
 /// On MySQL, which has no `INSERT … RETURNING`: the rows one INSERT just wrote, read back by
 /// their keys (the generated ones from `LAST_INSERT_ID()`, consecutive within one statement).
 fn read_back_inserted<E: Entity>(conn: &mut Connection, chunk: &[E]) -> QueryResult<Vec<E>> {
-    if !generated_key::<E>() {
+    if generated_key::<E>().is_none() {
         let keys: Vec<E::Key> = chunk.iter().map(|row| row.key().clone()).collect();
         return find_keys(conn, &keys);
     }
@@ -141,14 +142,6 @@ fn last_insert_id(conn: &mut Connection) -> QueryResult<i64> {
 #[cfg(not(feature = "mysql"))]
 fn last_insert_id(_: &mut Connection) -> QueryResult<i64> {
     unreachable!("only MySQL reads inserted rows back by key")
-}
-
-/// Whether the database generates the keys of `E`.
-fn generated_key<E: Entity>() -> bool {
-    E::META
-        .columns
-        .iter()
-        .any(|column| column.primary_key && column.auto_increment)
 }
 
 /// Rows per INSERT so that one statement stays under the backend's bind-parameter limit.

@@ -10,7 +10,7 @@ use diesel::QueryResult;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::query_dsl::RunQueryDsl;
 
-use super::columns::ColumnSet;
+use super::columns::{ColumnSet, generated_key};
 use super::value::{RowBackend, Value};
 use crate::criteria::{Condition, Ordering};
 use crate::entity::Entity;
@@ -246,15 +246,12 @@ impl<'a, E: Entity, Id> Insert<'a, E, Id> {
     /// Inserts `rows` (at least one); with their keys when `with_key` or when the database
     /// does not generate keys; reading the stored rows back when `returning`.
     pub fn new(rows: &'a [E], with_key: bool, returning: bool) -> Self {
-        let key = E::META
-            .columns
-            .iter()
-            .position(|column| column.primary_key)
-            .expect("an entity has a primary key");
-        let generated = E::META.columns[key].auto_increment && !with_key;
         Insert {
             rows,
-            columns: ColumnSet::all::<E>().without_if(key, generated),
+            columns: match generated_key::<E>() {
+                Some(key) if !with_key => ColumnSet::all::<E>().without(key),
+                _ => ColumnSet::all::<E>(),
+            },
             returning,
             _id: PhantomData,
         }
@@ -273,25 +270,14 @@ impl<E: Entity, Id: StatementId, DB: RowBackend> QueryFragment<DB> for Insert<'_
         }
         out.push_sql("INSERT INTO ");
         out.push_identifier(E::TABLE_NAME)?;
-        if self.columns.is_empty() {
-            // Only a generated key: a row of it left to the database, per row.
-            out.push_sql(" (");
-            out.push_identifier(E::KEY_COLUMN)?;
-            out.push_sql(") VALUES ");
-            for i in 0..self.rows.len() {
-                out.push_sql(if i == 0 { "(" } else { ", (" });
-                out.push_sql(DB::GENERATED_KEY);
-                out.push_sql(")");
-            }
-        } else {
-            out.push_sql(" (");
-            push_columns::<E, DB>(&mut out, self.columns)?;
-            out.push_sql(") VALUES ");
-            for (i, row) in self.rows.iter().enumerate() {
-                out.push_sql(if i == 0 { "(" } else { ", (" });
-                push_values(&mut out, row, self.columns)?;
-                out.push_sql(")");
-            }
+        // Never empty: the derive refuses an entity with nothing besides a generated key.
+        out.push_sql(" (");
+        push_columns::<E, DB>(&mut out, self.columns)?;
+        out.push_sql(") VALUES ");
+        for (i, row) in self.rows.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            push_values(&mut out, row, self.columns)?;
+            out.push_sql(")");
         }
         if self.returning {
             out.push_sql(" RETURNING ");

@@ -91,8 +91,6 @@ pub trait RowBackend: Backend + HasSqlType<BigInt> {
     fn bind<'b>(value: &'b dyn Value, out: &mut AstPass<'_, 'b, Self>) -> QueryResult<()>;
     /// The LIMIT that stands for "no limit" before an OFFSET, where one is required.
     const NO_LIMIT: Option<&'static str>;
-    /// The value that makes the database generate a key in an INSERT.
-    const GENERATED_KEY: &'static str;
 }
 
 impl RowBackend for Sqlite {
@@ -100,7 +98,6 @@ impl RowBackend for Sqlite {
         value.bind_sqlite(out)
     }
     const NO_LIMIT: Option<&'static str> = Some("-1");
-    const GENERATED_KEY: &'static str = "NULL";
 }
 
 impl RowBackend for Pg {
@@ -108,7 +105,6 @@ impl RowBackend for Pg {
         value.bind_pg(out)
     }
     const NO_LIMIT: Option<&'static str> = None;
-    const GENERATED_KEY: &'static str = "DEFAULT";
 }
 
 #[cfg(feature = "mysql")]
@@ -117,5 +113,4 @@ impl RowBackend for diesel::mysql::Mysql {
         value.bind_mysql(out)
     }
     const NO_LIMIT: Option<&'static str> = Some("18446744073709551615");
-    const GENERATED_KEY: &'static str = "DEFAULT";
 }
