@@ -2173,89 +2173,130 @@ const _: () = {
 #[allow(dead_code)]
 impl Product {
     ///The rows whose `id` equals `value`.
-    pub fn find_by_id(
-        conn: &mut ::ff_runtime::Connection,
+    pub fn find_by_id<'q, C: ::ff_runtime::Session>(
+        conn: &'q mut C,
         value: i32,
-    ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
+    ) -> C::Answer<'q, ::std::vec::Vec<Self>> {
         ::ff_runtime::__private::find_equal::<
             Self,
             0usize,
+            C,
+            _,
         >(
             conn,
-            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
+            value,
+            |value| ::core::option::Option::Some(
+                value as &dyn ::ff_runtime::__private::Value,
+            ),
         )
     }
     ///The row whose `id` equals `value`, if any.
-    pub fn find_one_by_id(
-        conn: &mut ::ff_runtime::Connection,
+    pub fn find_one_by_id<'q, C: ::ff_runtime::Session>(
+        conn: &'q mut C,
         value: i32,
-    ) -> ::ff_runtime::Result<::core::option::Option<Self>> {
+    ) -> C::Answer<'q, ::core::option::Option<Self>> {
         ::ff_runtime::__private::find_one_equal::<
             Self,
             0usize,
+            C,
+            _,
         >(
             conn,
-            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
+            value,
+            |value| ::core::option::Option::Some(
+                value as &dyn ::ff_runtime::__private::Value,
+            ),
         )
     }
     ///The rows whose `name` equals `value`.
-    pub fn find_by_name(
-        conn: &mut ::ff_runtime::Connection,
-        value: &str,
-    ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
+    pub fn find_by_name<'q, C: ::ff_runtime::Session>(
+        conn: &'q mut C,
+        value: &'q str,
+    ) -> C::Answer<'q, ::std::vec::Vec<Self>> {
         ::ff_runtime::__private::find_equal::<
             Self,
             1usize,
+            C,
+            _,
         >(
             conn,
-            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
+            value,
+            |value| ::core::option::Option::Some(
+                value as &dyn ::ff_runtime::__private::Value,
+            ),
         )
     }
     ///The row whose `name` equals `value`, if any.
-    pub fn find_one_by_name(
-        conn: &mut ::ff_runtime::Connection,
-        value: &str,
-    ) -> ::ff_runtime::Result<::core::option::Option<Self>> {
+    pub fn find_one_by_name<'q, C: ::ff_runtime::Session>(
+        conn: &'q mut C,
+        value: &'q str,
+    ) -> C::Answer<'q, ::core::option::Option<Self>> {
         ::ff_runtime::__private::find_one_equal::<
             Self,
             1usize,
+            C,
+            _,
         >(
             conn,
-            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
+            value,
+            |value| ::core::option::Option::Some(
+                value as &dyn ::ff_runtime::__private::Value,
+            ),
         )
     }
     ///The rows whose `description` equals `value`.
-    pub fn find_by_description(
-        conn: &mut ::ff_runtime::Connection,
-        value: ::core::option::Option<&str>,
-    ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
+    pub fn find_by_description<'q, C: ::ff_runtime::Session>(
+        conn: &'q mut C,
+        value: ::core::option::Option<&'q str>,
+    ) -> C::Answer<'q, ::std::vec::Vec<Self>> {
         ::ff_runtime::__private::find_equal::<
             Self,
             2usize,
-        >(conn, value.as_ref().map(|value| value as &dyn ::ff_runtime::__private::Value))
+            C,
+            _,
+        >(
+            conn,
+            value,
+            |value| {
+                value.as_ref().map(|value| value as &dyn ::ff_runtime::__private::Value)
+            },
+        )
     }
     ///The rows whose `price` equals `value`.
-    pub fn find_by_price(
-        conn: &mut ::ff_runtime::Connection,
+    pub fn find_by_price<'q, C: ::ff_runtime::Session>(
+        conn: &'q mut C,
         value: f64,
-    ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
+    ) -> C::Answer<'q, ::std::vec::Vec<Self>> {
         ::ff_runtime::__private::find_equal::<
             Self,
             3usize,
+            C,
+            _,
         >(
             conn,
-            ::core::option::Option::Some(&value as &dyn ::ff_runtime::__private::Value),
+            value,
+            |value| ::core::option::Option::Some(
+                value as &dyn ::ff_runtime::__private::Value,
+            ),
         )
     }
     ///The rows whose `category_id` equals `value`.
-    pub fn find_by_category_id(
-        conn: &mut ::ff_runtime::Connection,
+    pub fn find_by_category_id<'q, C: ::ff_runtime::Session>(
+        conn: &'q mut C,
         value: ::core::option::Option<i32>,
-    ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
+    ) -> C::Answer<'q, ::std::vec::Vec<Self>> {
         ::ff_runtime::__private::find_equal::<
             Self,
             4usize,
-        >(conn, value.as_ref().map(|value| value as &dyn ::ff_runtime::__private::Value))
+            C,
+            _,
+        >(
+            conn,
+            value,
+            |value| {
+                value.as_ref().map(|value| value as &dyn ::ff_runtime::__private::Value)
+            },
+        )
     }
 }
 #[automatically_derived]

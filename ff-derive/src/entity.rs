@@ -495,22 +495,24 @@ impl<'a> Generator<'a> {
         let p = private();
         let name = syn::ext::IdentExt::unraw(field.ident);
         let (argument, points_at_value) = types::finder_argument(types::non_null(field.ty));
-        let (argument, value) = match (types::option_inner(field.ty).is_some(), points_at_value) {
+        // How the finder finds the value to bind in its argument, once the argument is owned
+        // by the query (which may be a future).
+        let (argument, project) = match (types::option_inner(field.ty).is_some(), points_at_value) {
             (false, false) => (
                 argument,
-                quote!(::core::option::Option::Some(&value as &dyn #p::Value)),
+                quote!(|value| ::core::option::Option::Some(value as &dyn #p::Value)),
             ),
             (false, true) => (
                 argument,
-                quote!(::core::option::Option::Some(value as &dyn #p::Value)),
+                quote!(|value| ::core::option::Option::Some(*value as &dyn #p::Value)),
             ),
             (true, false) => (
                 quote!(::core::option::Option<#argument>),
-                quote!(value.as_ref().map(|value| value as &dyn #p::Value)),
+                quote!(|value| value.as_ref().map(|value| value as &dyn #p::Value)),
             ),
             (true, true) => (
                 quote!(::core::option::Option<#argument>),
-                quote!(value.map(|value| value as &dyn #p::Value)),
+                quote!(|value| value.map(|value| value as &dyn #p::Value)),
             ),
         };
         let vis = &self.cont.original.vis;
@@ -521,11 +523,11 @@ impl<'a> Generator<'a> {
         );
         let find_many = quote! {
             #[doc = #many_doc]
-            #vis fn #many(
-                conn: &mut ::ff_runtime::Connection,
+            #vis fn #many<'q, C: ::ff_runtime::Session>(
+                conn: &'q mut C,
                 value: #argument,
-            ) -> ::ff_runtime::Result<::std::vec::Vec<Self>> {
-                #p::find_equal::<Self, #index>(conn, #value)
+            ) -> C::Answer<'q, ::std::vec::Vec<Self>> {
+                #p::find_equal::<Self, #index, C, _>(conn, value, #project)
             }
         };
         if !unique {
@@ -543,11 +545,11 @@ impl<'a> Generator<'a> {
             #find_many
 
             #[doc = #one_doc]
-            #vis fn #one(
-                conn: &mut ::ff_runtime::Connection,
+            #vis fn #one<'q, C: ::ff_runtime::Session>(
+                conn: &'q mut C,
                 value: #argument,
-            ) -> ::ff_runtime::Result<::core::option::Option<Self>> {
-                #p::find_one_equal::<Self, #index>(conn, #value)
+            ) -> C::Answer<'q, ::core::option::Option<Self>> {
+                #p::find_one_equal::<Self, #index, C, _>(conn, value, #project)
             }
         }
     }

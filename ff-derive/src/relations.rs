@@ -162,26 +162,19 @@ impl<'a> Generator<'a> {
         let load_doc = format!(
             "The `{parent_name}` of each row through `{fk}`, in the rows' order: one query for the whole list."
         );
-        let find = quote! {
-            ::ff_runtime::Repository::<#parent>::new(conn).find(key)
-        };
+        let key_of_row = quote!(#p::ForeignKeyOf::<#key>::referenced_key(&self.#fk));
         let one = if types::option_inner(field.ty).is_some() {
             quote! {
                 #[doc = #one_doc]
-                #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<::core::option::Option<#parent>> {
-                    match #p::ForeignKeyOf::<#key>::referenced_key(&self.#fk) {
-                        ::core::option::Option::Some(key) => #find,
-                        ::core::option::Option::None => ::core::result::Result::Ok(::core::option::Option::None),
-                    }
+                #vis fn #name<'q, S: ::ff_runtime::Session>(&'q self, conn: &'q mut S) -> S::Answer<'q, ::core::option::Option<#parent>> {
+                    #p::parent::<#parent, S>(conn, #key_of_row)
                 }
             }
         } else {
             quote! {
                 #[doc = #one_doc]
-                #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<#parent> {
-                    let missing = #p::not_found::<#parent>;
-                    let key = #p::ForeignKeyOf::<#key>::referenced_key(&self.#fk).ok_or_else(missing)?;
-                    #find?.ok_or_else(missing)
+                #vis fn #name<'q, S: ::ff_runtime::Session>(&'q self, conn: &'q mut S) -> S::Answer<'q, #parent> {
+                    #p::required_parent::<#parent, S>(conn, #key_of_row)
                 }
             }
         };
@@ -189,11 +182,11 @@ impl<'a> Generator<'a> {
             #one
 
             #[doc = #load_doc]
-            #vis fn #loader(
-                conn: &mut ::ff_runtime::Connection,
-                rows: &[Self],
-            ) -> ::ff_runtime::Result<::std::vec::Vec<::core::option::Option<#parent>>> {
-                #p::load_parents::<Self, #parent>(conn, rows, |row| {
+            #vis fn #loader<'q, S: ::ff_runtime::Session>(
+                conn: &'q mut S,
+                rows: &'q [Self],
+            ) -> S::Answer<'q, ::std::vec::Vec<::core::option::Option<#parent>>> {
+                #p::load_parents::<Self, #parent, S>(conn, rows, |row| {
                     #p::ForeignKeyOf::<#key>::referenced_key(&row.#fk)
                 })
             }
@@ -212,7 +205,6 @@ impl<'a> Generator<'a> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
-        let me = quote!(::core::slice::from_ref(self));
         match relation.kind {
             RelationKind::HasMany => {
                 let doc = format!("The `{target_name}` rows referring to this one (one query).");
@@ -221,13 +213,13 @@ impl<'a> Generator<'a> {
                 );
                 quote! {
                     #[doc = #doc]
-                    #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<::std::vec::Vec<#target>> {
-                        ::core::result::Result::Ok(#p::load_children::<Self, #target>(conn, #me)?.pop().unwrap_or_default())
+                    #vis fn #name<'q, S: ::ff_runtime::Session>(&'q self, conn: &'q mut S) -> S::Answer<'q, ::std::vec::Vec<#target>> {
+                        #p::children::<Self, #target, S>(conn, self)
                     }
 
                     #[doc = #load_doc]
-                    #vis fn #loader(conn: &mut ::ff_runtime::Connection, rows: &[Self]) -> ::ff_runtime::Result<::std::vec::Vec<::std::vec::Vec<#target>>> {
-                        #p::load_children::<Self, #target>(conn, rows)
+                    #vis fn #loader<'q, S: ::ff_runtime::Session>(conn: &'q mut S, rows: &'q [Self]) -> S::Answer<'q, ::std::vec::Vec<::std::vec::Vec<#target>>> {
+                        #p::load_children::<Self, #target, S>(conn, rows)
                     }
                 }
             }
@@ -239,16 +231,13 @@ impl<'a> Generator<'a> {
                 );
                 quote! {
                     #[doc = #doc]
-                    #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<::core::option::Option<#target>> {
-                        ::core::result::Result::Ok(#p::load_children::<Self, #target>(conn, #me)?.pop().and_then(|rows| rows.into_iter().next()))
+                    #vis fn #name<'q, S: ::ff_runtime::Session>(&'q self, conn: &'q mut S) -> S::Answer<'q, ::core::option::Option<#target>> {
+                        #p::child::<Self, #target, S>(conn, self)
                     }
 
                     #[doc = #load_doc]
-                    #vis fn #loader(conn: &mut ::ff_runtime::Connection, rows: &[Self]) -> ::ff_runtime::Result<::std::vec::Vec<::core::option::Option<#target>>> {
-                        ::core::result::Result::Ok(#p::load_children::<Self, #target>(conn, rows)?
-                            .into_iter()
-                            .map(|rows| rows.into_iter().next())
-                            .collect())
+                    #vis fn #loader<'q, S: ::ff_runtime::Session>(conn: &'q mut S, rows: &'q [Self]) -> S::Answer<'q, ::std::vec::Vec<::core::option::Option<#target>>> {
+                        #p::load_child::<Self, #target, S>(conn, rows)
                     }
                 }
             }
@@ -274,26 +263,26 @@ impl<'a> Generator<'a> {
                     quote_spanned!(through.span()=> #through: ::core::default::Default);
                 quote! {
                     #[doc = #doc]
-                    #vis fn #name(&self, conn: &mut ::ff_runtime::Connection) -> ::ff_runtime::Result<::std::vec::Vec<#target>> {
-                        ::core::result::Result::Ok(#p::load_linked::<Self, #through, #target>(conn, #me)?.pop().unwrap_or_default())
+                    #vis fn #name<'q, S: ::ff_runtime::Session>(&'q self, conn: &'q mut S) -> S::Answer<'q, ::std::vec::Vec<#target>> {
+                        #p::linked::<Self, #through, #target, S>(conn, self)
                     }
 
                     #[doc = #load_doc]
-                    #vis fn #loader(conn: &mut ::ff_runtime::Connection, rows: &[Self]) -> ::ff_runtime::Result<::std::vec::Vec<::std::vec::Vec<#target>>> {
-                        #p::load_linked::<Self, #through, #target>(conn, rows)
+                    #vis fn #loader<'q, S: ::ff_runtime::Session>(conn: &'q mut S, rows: &'q [Self]) -> S::Answer<'q, ::std::vec::Vec<::std::vec::Vec<#target>>> {
+                        #p::load_linked::<Self, #through, #target, S>(conn, rows)
                     }
 
                     #[doc = #add_doc]
-                    #vis fn #add(&self, conn: &mut ::ff_runtime::Connection, target: &#target) -> ::ff_runtime::Result<bool>
+                    #vis fn #add<'q, S: ::ff_runtime::Session>(&'q self, conn: &'q mut S, target: &'q #target) -> S::Answer<'q, bool>
                     where
                         #default_bound,
                     {
-                        #p::link::<Self, #through, #target>(conn, self, target)
+                        #p::link::<Self, #through, #target, S>(conn, self, target)
                     }
 
                     #[doc = #remove_doc]
-                    #vis fn #remove(&self, conn: &mut ::ff_runtime::Connection, target: &#target) -> ::ff_runtime::Result<usize> {
-                        #p::unlink::<Self, #through, #target>(conn, self, target)
+                    #vis fn #remove<'q, S: ::ff_runtime::Session>(&'q self, conn: &'q mut S, target: &'q #target) -> S::Answer<'q, usize> {
+                        #p::unlink::<Self, #through, #target, S>(conn, self, target)
                     }
                 }
             }

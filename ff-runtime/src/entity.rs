@@ -21,7 +21,7 @@ use crate::validation::FieldFailure;
     label = "not an entity",
     note = "add `#[derive(Entity)]` to `{Self}`, or refer to a type that has it"
 )]
-pub trait Entity: Lifecycle + Sized + 'static {
+pub trait Entity: Lifecycle + Sized + Send + Sync + 'static {
     /// The Diesel table the entity maps to (the generated `<table>::table`).
     type Table: diesel::Table + Default + Copy;
     /// The Rust type of the primary key.

@@ -60,6 +60,19 @@ pub enum Error {
         reason: String,
     },
 
+    /// No pooled connection became free in time.
+    #[error(
+        "no connection to {url} was free in time ({reason}; the pool holds at most {size}): raise the pool size or the checkout timeout, or hold connections for less time"
+    )]
+    PoolTimeout {
+        /// The URL, password masked.
+        url: String,
+        /// The most connections the pool opens.
+        size: u32,
+        /// What the pool reported.
+        reason: String,
+    },
+
     /// A database copy failed or did not match its source.
     #[error("cannot copy {url}: {reason}")]
     Copy {

@@ -45,6 +45,10 @@ pub mod join;
 pub mod relation;
 pub mod validation;
 
+#[cfg(feature = "async")]
+mod async_connection;
+#[cfg(feature = "async")]
+mod async_pool;
 mod config;
 mod connection;
 mod criteria;
@@ -55,13 +59,19 @@ mod lifecycle;
 mod macros;
 mod manager;
 mod null_order;
+mod pool;
 mod query;
 mod raw;
 mod repository;
 mod rows;
+mod session;
 mod text_match;
 mod url;
 
+#[cfg(feature = "async")]
+pub use async_connection::AsyncConnection;
+#[cfg(feature = "async")]
+pub use async_pool::{AsyncPool, AsyncPooledConnection};
 pub use config::{CONFIG_FILE, Config, DATABASE_URL, Setting, Source};
 pub use connection::{Connection, database_url};
 pub use criteria::{Condition, Criteria, IntoCriteria, IntoOrderBy, OrderBy, Ordering};
@@ -76,10 +86,14 @@ pub use join::{JoinQuery, Joined, ToOne};
 pub use lifecycle::Lifecycle;
 pub use manager::{EntityManager, Managed};
 pub use null_order::{NullOrder, NullOrderMethods};
+pub use pool::{DEFAULT_CHECKOUT_TIMEOUT, Pool, PoolState, PooledConnection};
 pub use query::{AggregateExpression, AggregateType, Aggregated, Page, Query};
 pub use raw::{RawQuery, RawRow, Value};
-pub use relation::{BelongsTo, Eager};
+pub use relation::{BelongsTo, Eager, EagerTree};
+#[cfg(feature = "async")]
+pub use repository::AsyncRepository;
 pub use repository::Repository;
+pub use session::Session;
 pub use sql_types::{bind, in_list};
 pub use text_match::{TextMatch, TextMatchMethods, TextOrNullableText};
 pub use url::{DatabaseUrl, mask_password};
@@ -88,13 +102,18 @@ pub use url::{DatabaseUrl, mask_password};
 /// `ff_runtime::diesel::joinable!` and friends need no direct `diesel` dependency.
 pub use diesel;
 
+/// diesel-async, as ff's async API uses it: its DSL runs on the variants of
+/// [`AsyncConnection`].
+#[cfg(feature = "async")]
+pub use diesel_async;
+
 /// Everything an application using ff usually needs, Diesel's prelude included.
 pub mod prelude {
     pub use crate::aggregate::{avg, count, count_all, count_distinct, max, min, sum};
     pub use crate::{
-        BelongsTo, Connection, Criteria, DbEnum, Eager, Entity, EntityManager, Error, IntoCriteria,
-        Lifecycle, Managed, NullOrderMethods, OrderBy, Page, Query, RawQuery, Repository, Result,
-        TextMatchMethods, ToOne, with_connection,
+        BelongsTo, Connection, Criteria, DbEnum, Eager, EagerTree, Entity, EntityManager, Error,
+        IntoCriteria, Lifecycle, Managed, NullOrderMethods, OrderBy, Page, Query, RawQuery,
+        Repository, Result, Session, TextMatchMethods, ToOne, with_connection,
     };
     pub use diesel::prelude::*;
     // Diesel's `Connection` trait, for its methods on the concrete connections; the name
@@ -108,9 +127,10 @@ pub mod __private {
     pub use crate::error::not_found;
     pub use crate::migration::dump_schema;
     pub use crate::relation::{
-        ForeignKeyOf, KeyList, key_list, link, load_children, load_linked, load_parents, unlink,
+        ForeignKeyOf, KeyList, child, children, key_list, link, linked, load_child, load_children,
+        load_linked, load_parents, parent, required_parent, unlink,
     };
-    pub use crate::rows::{ColumnSet, RowOf, Value, find_equal, find_one_equal};
+    pub use crate::rows::{ColumnSet, RowOf, RowQuery, Value, find_equal, find_one_equal};
     pub use crate::schema;
     pub use crate::storage::check_field;
     pub use crate::validation::{FieldFailure, checks};

@@ -14,6 +14,7 @@ use crate::error::{Error, Result, query_error};
 use crate::join::{JoinFrom, JoinQuery, Joined, JoinedRows, ManagedJoin, RowSqlType};
 use crate::query::Query;
 use crate::relation::BelongsTo;
+use crate::session::finished;
 use unit::{Flush, Unit, not_managed};
 
 /// An entity instance the manager tracks: shared, so that every find of the same row in one
@@ -115,7 +116,8 @@ impl EntityManager {
         if let Some(known) = self.unit::<E>().get(key) {
             return Ok(known);
         }
-        let row = crate::rows::find::<E>(&mut self.conn, key).map_err(query_error::<E>)?;
+        let row =
+            finished(crate::rows::find::<E, _>(&mut self.conn, key)).map_err(query_error::<E>)?;
         Ok(row.and_then(|row| self.unit::<E>().register(row)))
     }
 
@@ -343,27 +345,27 @@ impl EntityManager {
         E: From<Error>,
     {
         self.flush()?;
-        self.conn.begin()?;
+        self.conn.begin_transaction().map_err(Error::from)?;
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             work(self).and_then(|value| Ok(self.flush().map(|()| value)?))
         }));
         match outcome {
             Ok(Ok(value)) => {
-                if let Err(error) = self.conn.commit() {
+                if let Err(error) = self.conn.commit_transaction() {
                     self.clear();
-                    return Err(error.into());
+                    return Err(Error::from(error).into());
                 }
                 Ok(value)
             }
             Ok(Err(error)) => {
                 self.clear();
-                self.conn.rollback()?;
+                self.conn.rollback_transaction().map_err(Error::from)?;
                 Err(error)
             }
             Err(panic) => {
                 self.clear();
                 // The panic is what the caller must see; a failed rollback adds nothing to it.
-                let _ = self.conn.rollback();
+                let _ = self.conn.rollback_transaction();
                 std::panic::resume_unwind(panic)
             }
         }

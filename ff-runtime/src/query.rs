@@ -19,6 +19,7 @@ use crate::error::{Error, Result, query_error};
 use crate::group::{Annotated, GroupExpression, Grouped, Joined, OwnTable, WithParent};
 use crate::join::{JoinFrom, JoinQuery};
 use crate::relation::{self, BelongsTo};
+use crate::session::Session;
 
 /// A query on the table of entity `E`, built step by step and run on any connection.
 ///
@@ -203,101 +204,138 @@ impl<'a, E: Entity> Query<'a, E> {
         self
     }
 
-    /// The matching rows.
-    pub fn load(self, conn: &mut Connection) -> Result<Vec<E>> {
-        check_window(self.limit, self.offset)?;
-        crate::rows::find_by::<E>(
-            conn,
-            self.criteria.into_condition(),
-            self.order.into_orderings(),
-            self.limit,
-            self.offset,
-        )
-        .map_err(query_error::<E>)
+    /// The matching rows. On a [`Connection`](crate::Connection) the answer is a `Result`; on
+    /// an `AsyncConnection` a future of one (see [`Session`]).
+    pub fn load<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, Vec<E>>
+    where
+        'a: 'q,
+    {
+        S::answer(self.rows(conn))
     }
 
     /// The first matching row, if any.
-    pub fn first(self, conn: &mut Connection) -> Result<Option<E>> {
-        Ok(self.limit(1).load(conn)?.pop())
+    pub fn first<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, Option<E>>
+    where
+        'a: 'q,
+    {
+        S::answer(async move { Ok(self.limit(1).rows(conn).await?.pop()) })
     }
 
     /// The number of matching rows (ordering, limit and offset are ignored).
-    pub fn count(self, conn: &mut Connection) -> Result<i64> {
-        self.aggregate(diesel::dsl::count_star(), conn)
+    pub fn count<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, i64>
+    where
+        'a: 'q,
+    {
+        S::answer(self.aggregate(diesel::dsl::count_star(), conn))
     }
 
     /// Whether any row matches.
-    pub fn exists(self, conn: &mut Connection) -> Result<bool> {
-        Ok(self.first(conn)?.is_some())
+    pub fn exists<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, bool>
+    where
+        'a: 'q,
+    {
+        S::answer(async move { Ok(!self.limit(1).rows(conn).await?.is_empty()) })
     }
 
     /// Page `page` (from 1) of `per_page` rows, with the total number of matching rows: two
     /// queries, a COUNT and the page. Give an order for stable pages.
-    pub fn paginate(self, page: i64, per_page: i64, conn: &mut Connection) -> Result<Page<E>> {
-        if page < 1 || per_page < 1 {
-            return Err(Error::InvalidPage { page, per_page });
-        }
-        let total = self.clone().count(conn)?;
-        let items = self
-            .limit(per_page)
-            .offset((page - 1).saturating_mul(per_page))
-            .load(conn)?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
+    pub fn paginate<'q, S: Session>(
+        self,
+        page: i64,
+        per_page: i64,
+        conn: &'q mut S,
+    ) -> S::Answer<'q, Page<E>>
+    where
+        'a: 'q,
+    {
+        S::answer(async move {
+            if page < 1 || per_page < 1 {
+                return Err(Error::InvalidPage { page, per_page });
+            }
+            let total = self
+                .clone()
+                .aggregate(diesel::dsl::count_star(), conn)
+                .await?;
+            let items = self
+                .limit(per_page)
+                .offset((page - 1).saturating_mul(per_page))
+                .rows(conn)
+                .await?;
+            Ok(Page {
+                items,
+                total,
+                page,
+                per_page,
+            })
         })
     }
 
     /// Deletes the matching rows and returns how many there were.
-    pub fn delete(self, conn: &mut Connection) -> Result<usize> {
-        crate::rows::delete_where::<E>(conn, self.criteria.into_condition())
-            .map_err(query_error::<E>)
+    pub fn delete<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, usize>
+    where
+        'a: 'q,
+    {
+        S::answer(async move {
+            crate::rows::delete_where::<E, S>(conn, self.criteria.into_condition())
+                .await
+                .map_err(query_error::<E>)
+        })
     }
 
     /// `SUM(column)` over the matching rows; NULL (`None`) when no row matches. The result
     /// type is Diesel's: `Option<i64>` for `i16`/`i32` columns, `Option<BigDecimal>` for `i64`
     /// and decimal columns, `Option<f32>`/`Option<f64>` for floats.
-    pub fn sum<C, U>(self, column: C, conn: &mut Connection) -> Result<U>
+    pub fn sum<'q, C, U, S>(self, column: C, conn: &'q mut S) -> S::Answer<'q, U>
     where
+        'a: 'q,
+        S: Session,
+        U: Send + 'q,
         C: Aggregated<'a, E::Table>,
         C::SqlType: Foldable + Send + Sync,
         <C::SqlType as Foldable>::Sum: AggregateType<U>,
     {
-        self.aggregate(diesel::dsl::sum(column), conn)
+        S::answer(self.aggregate(diesel::dsl::sum(column), conn))
     }
 
     /// `AVG(column)` over the matching rows: `Option<f64>` for floats, `Option<BigDecimal>`
     /// for integers and decimals.
-    pub fn avg<C, U>(self, column: C, conn: &mut Connection) -> Result<U>
+    pub fn avg<'q, C, U, S>(self, column: C, conn: &'q mut S) -> S::Answer<'q, U>
     where
+        'a: 'q,
+        S: Session,
+        U: Send + 'q,
         C: Aggregated<'a, E::Table>,
         C::SqlType: Foldable + Send + Sync,
         <C::SqlType as Foldable>::Avg: AggregateType<U>,
     {
-        self.aggregate(diesel::dsl::avg(column), conn)
+        S::answer(self.aggregate(diesel::dsl::avg(column), conn))
     }
 
     /// `MIN(column)` over the matching rows, `None` when no row matches: numbers, decimals,
     /// text, dates and times (not booleans and bytes).
-    pub fn min<C, U>(self, column: C, conn: &mut Connection) -> Result<U>
+    pub fn min<'q, C, U, S>(self, column: C, conn: &'q mut S) -> S::Answer<'q, U>
     where
+        'a: 'q,
+        S: Session,
+        U: Send + 'q,
         C: Aggregated<'a, E::Table>,
         C::SqlType: SqlOrd + IntoNullable + SingleValue + Send + Sync,
         <C::SqlType as IntoNullable>::Nullable: AggregateType<U>,
     {
-        self.aggregate(diesel::dsl::min(column), conn)
+        S::answer(self.aggregate(diesel::dsl::min(column), conn))
     }
 
     /// `MAX(column)` over the matching rows, `None` when no row matches.
-    pub fn max<C, U>(self, column: C, conn: &mut Connection) -> Result<U>
+    pub fn max<'q, C, U, S>(self, column: C, conn: &'q mut S) -> S::Answer<'q, U>
     where
+        'a: 'q,
+        S: Session,
+        U: Send + 'q,
         C: Aggregated<'a, E::Table>,
         C::SqlType: SqlOrd + IntoNullable + SingleValue + Send + Sync,
         <C::SqlType as IntoNullable>::Nullable: AggregateType<U>,
     {
-        self.aggregate(diesel::dsl::max(column), conn)
+        S::answer(self.aggregate(diesel::dsl::max(column), conn))
     }
 
     /// The matching rows in groups, one per distinct value of `keys` (a column or a tuple
@@ -343,17 +381,33 @@ impl<'a, E: Entity> Query<'a, E> {
         )
     }
 
-    fn aggregate<S, U>(self, selection: S, conn: &mut Connection) -> Result<U>
+    /// The matching rows, as [`load`](Self::load) answers them on any connection.
+    pub(crate) async fn rows<S: Session>(self, conn: &mut S) -> Result<Vec<E>> {
+        check_window(self.limit, self.offset)?;
+        crate::rows::find_by::<E, S>(
+            conn,
+            self.criteria.into_condition(),
+            self.order.into_orderings(),
+            self.limit,
+            self.offset,
+        )
+        .await
+        .map_err(query_error::<E>)
+    }
+
+    async fn aggregate<A, U, S>(self, selection: A, conn: &mut S) -> Result<U>
     where
-        S: AggregateExpression<'a>,
-        S::SqlType: AggregateType<U>,
+        A: AggregateExpression<'a>,
+        A::SqlType: AggregateType<U>,
+        S: Session,
+        U: Send,
     {
-        let query = AggregateQuery::<'a, E::Table, S::SqlType> {
+        let query = AggregateQuery::<'a, E::Table, A::SqlType> {
             table: E::TABLE_NAME,
             selection: Fragment::new(selection),
             condition: self.criteria.into_condition(),
         };
-        S::SqlType::load(query, conn).map_err(query_error::<E>)
+        conn.aggregate(query).await.map_err(query_error::<E>)
     }
 }
 
@@ -394,6 +448,14 @@ pub trait AggregateType<U>: SqlType + SingleValue + Sized {
     /// Runs the aggregate query. Used by [`Query`]'s aggregates.
     #[doc(hidden)]
     fn load<T>(query: AggregateQuery<'_, T, Self>, conn: &mut Connection) -> QueryResult<U>;
+
+    /// Runs the aggregate query on an async connection. Used by [`Query`]'s aggregates.
+    #[doc(hidden)]
+    #[cfg(feature = "async")]
+    fn load_async<'q, T: 'q>(
+        query: AggregateQuery<'q, T, Self>,
+        conn: &'q mut crate::AsyncConnection,
+    ) -> impl std::future::Future<Output = QueryResult<U>> + Send + 'q;
 }
 
 #[cfg(not(feature = "mysql"))]
@@ -402,10 +464,20 @@ where
     ST: SqlType + SingleValue + diesel::expression::TypedExpressionType,
     Sqlite: diesel::sql_types::HasSqlType<ST>,
     Pg: diesel::sql_types::HasSqlType<ST>,
-    U: FromSqlRow<ST, Sqlite> + FromSqlRow<ST, Pg> + 'static,
+    U: FromSqlRow<ST, Sqlite> + FromSqlRow<ST, Pg> + Send + 'static,
 {
     fn load<T>(query: AggregateQuery<'_, T, Self>, conn: &mut Connection) -> QueryResult<U> {
         crate::with_connection!(conn, |c| query.get_result::<U>(c))
+    }
+
+    #[cfg(feature = "async")]
+    async fn load_async<'q, T: 'q>(
+        query: AggregateQuery<'q, T, Self>,
+        conn: &'q mut crate::AsyncConnection,
+    ) -> QueryResult<U> {
+        crate::async_connection::with_async_connection!(conn, |c| {
+            diesel_async::RunQueryDsl::get_result::<U>(query, c).await
+        })
     }
 }
 
@@ -416,10 +488,24 @@ where
     Sqlite: diesel::sql_types::HasSqlType<ST>,
     Pg: diesel::sql_types::HasSqlType<ST>,
     diesel::mysql::Mysql: diesel::sql_types::HasSqlType<ST>,
-    U: FromSqlRow<ST, Sqlite> + FromSqlRow<ST, Pg> + FromSqlRow<ST, diesel::mysql::Mysql> + 'static,
+    U: FromSqlRow<ST, Sqlite>
+        + FromSqlRow<ST, Pg>
+        + FromSqlRow<ST, diesel::mysql::Mysql>
+        + Send
+        + 'static,
 {
     fn load<T>(query: AggregateQuery<'_, T, Self>, conn: &mut Connection) -> QueryResult<U> {
         crate::with_connection!(conn, |c| query.get_result::<U>(c))
+    }
+
+    #[cfg(feature = "async")]
+    async fn load_async<'q, T: 'q>(
+        query: AggregateQuery<'q, T, Self>,
+        conn: &'q mut crate::AsyncConnection,
+    ) -> QueryResult<U> {
+        crate::async_connection::with_async_connection!(conn, |c| {
+            diesel_async::RunQueryDsl::get_result::<U>(query, c).await
+        })
     }
 }
 

@@ -10,19 +10,18 @@ mod key_list;
 mod nested;
 
 pub use key_list::{KeyList, key_list};
-pub use nested::{Eager, Paired};
+pub use nested::{Eager, EagerTree, Paired};
 
 use std::collections::{HashMap, HashSet};
 
 use diesel::QueryResult;
-use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, QueryFragment};
 
-use crate::connection::Connection;
-use crate::criteria::{Condition, Criteria, OrderBy};
+use crate::criteria::{Condition, Criteria};
+use crate::dialect::Backend;
 use crate::entity::Entity;
-use crate::error::{Result, query_error};
-use crate::repository::Repository;
+use crate::error::{Result, not_found, query_error};
+use crate::session::Session;
 
 /// A field type that can hold the key of entity with key type `K`: `K` itself, or
 /// `Option<K>` for an optional relation.
@@ -82,16 +81,30 @@ pub trait BelongsTo<P: Entity>: Entity {
 /// The parent of each child, in the children's order: one query for the whole list.
 ///
 /// `parent_key` picks the foreign key (the generated `Child::load_<relation>` passes it).
-pub fn load_parents<C, P>(
-    conn: &mut Connection,
+pub fn load_parents<'q, C, P, S>(
+    conn: &'q mut S,
+    children: &'q [C],
+    parent_key: impl Fn(&C) -> Option<&P::Key> + Send + Sync + 'q,
+) -> S::Answer<'q, Vec<Option<P>>>
+where
+    C: Sync,
+    P: Entity + Clone,
+    S: Session,
+{
+    S::answer(parents_of(conn, children, parent_key))
+}
+
+async fn parents_of<C, P, S>(
+    conn: &mut S,
     children: &[C],
     parent_key: impl Fn(&C) -> Option<&P::Key>,
 ) -> Result<Vec<Option<P>>>
 where
     P: Entity + Clone,
+    S: Session,
 {
     let keys = distinct(children.iter().filter_map(&parent_key));
-    let parents = find_keys::<P>(conn, &keys)?;
+    let parents = find_keys::<P, S>(conn, &keys).await?;
     let by_key: HashMap<&P::Key, &P> = parents.iter().map(|p| (p.key(), p)).collect();
     Ok(children
         .iter()
@@ -100,81 +113,198 @@ where
 }
 
 /// The children of each parent, in the parents' order: one query for the whole list.
-pub fn load_children<P, C>(conn: &mut Connection, parents: &[P]) -> Result<Vec<Vec<C>>>
+pub fn load_children<'q, P, C, S>(conn: &'q mut S, parents: &'q [P]) -> S::Answer<'q, Vec<Vec<C>>>
 where
     P: Entity,
     C: BelongsTo<P>,
+    S: Session,
 {
-    let keys = distinct(parents.iter().map(Entity::key));
-    let children = children_of::<P, C>(conn, &keys)?;
-    Ok(group_by_parent(parents, children, |child| {
-        child.parent_key().cloned()
-    }))
+    S::answer(async move {
+        let keys = distinct(parents.iter().map(Entity::key));
+        let children = children_of::<P, C, S>(conn, &keys).await?;
+        Ok(group_by_parent(parents, children, |child| {
+            child.parent_key().cloned()
+        }))
+    })
 }
 
 /// The entities linked to each parent through the join entity `L`, in the parents' order:
 /// one query for the links and one for the linked entities.
-pub fn load_linked<P, L, T>(conn: &mut Connection, parents: &[P]) -> Result<Vec<Vec<T>>>
+pub fn load_linked<'q, P, L, T, S>(conn: &'q mut S, parents: &'q [P]) -> S::Answer<'q, Vec<Vec<T>>>
 where
     P: Entity,
     L: BelongsTo<P> + BelongsTo<T>,
     T: Entity + Clone,
+    S: Session,
 {
-    let keys = distinct(parents.iter().map(Entity::key));
-    let links = children_of::<P, L>(conn, &keys)?;
-    let targets = load_parents::<L, T>(conn, &links, |link| <L as BelongsTo<T>>::parent_key(link))?;
-    let pairs: Vec<(P::Key, T)> = links
-        .iter()
-        .zip(targets)
-        .filter_map(|(link, target)| {
-            Some((<L as BelongsTo<P>>::parent_key(link)?.clone(), target?))
-        })
-        .collect();
-    Ok(
-        group_by_parent(parents, pairs, |(parent, _)| Some(parent.clone()))
-            .into_iter()
-            .map(|group| group.into_iter().map(|(_, target)| target).collect())
-            .collect(),
-    )
+    S::answer(async move {
+        let keys = distinct(parents.iter().map(Entity::key));
+        let links = children_of::<P, L, S>(conn, &keys).await?;
+        let targets =
+            parents_of::<L, T, S>(conn, &links, |link| <L as BelongsTo<T>>::parent_key(link))
+                .await?;
+        let pairs: Vec<(P::Key, T)> = links
+            .iter()
+            .zip(targets)
+            .filter_map(|(link, target)| {
+                Some((<L as BelongsTo<P>>::parent_key(link)?.clone(), target?))
+            })
+            .collect();
+        Ok(
+            group_by_parent(parents, pairs, |(parent, _)| Some(parent.clone()))
+                .into_iter()
+                .map(|group| group.into_iter().map(|(_, target)| target).collect())
+                .collect(),
+        )
+    })
+}
+
+/// The parent with this key, if any: what a generated `belongs_to` accessor runs. Not public
+/// API.
+#[doc(hidden)]
+pub fn parent<'q, P: Entity, S: Session>(
+    conn: &'q mut S,
+    key: Option<&'q P::Key>,
+) -> S::Answer<'q, Option<P>> {
+    S::answer(async move {
+        match key {
+            Some(key) => crate::rows::find::<P, S>(conn, key)
+                .await
+                .map_err(query_error::<P>),
+            None => Ok(None),
+        }
+    })
+}
+
+/// The parent with this key, [`Error::NotFound`](crate::Error::NotFound) when it is missing:
+/// what a generated accessor of a required `belongs_to` runs. Not public API.
+#[doc(hidden)]
+pub fn required_parent<'q, P: Entity, S: Session>(
+    conn: &'q mut S,
+    key: Option<&'q P::Key>,
+) -> S::Answer<'q, P> {
+    S::answer(async move {
+        let key = key.ok_or_else(not_found::<P>)?;
+        crate::rows::find::<P, S>(conn, key)
+            .await
+            .map_err(query_error::<P>)?
+            .ok_or_else(not_found::<P>)
+    })
+}
+
+/// The children of one parent: what a generated `has_many` accessor runs. Not public API.
+#[doc(hidden)]
+pub fn children<'q, P, C, S>(conn: &'q mut S, parent: &'q P) -> S::Answer<'q, Vec<C>>
+where
+    P: Entity,
+    C: BelongsTo<P>,
+    S: Session,
+{
+    S::answer(children_of::<P, C, S>(
+        conn,
+        std::slice::from_ref(parent.key()),
+    ))
+}
+
+/// The first child of each parent: what a generated `has_one` loader runs. Not public API.
+#[doc(hidden)]
+pub fn load_child<'q, P, C, S>(conn: &'q mut S, parents: &'q [P]) -> S::Answer<'q, Vec<Option<C>>>
+where
+    P: Entity,
+    C: BelongsTo<P>,
+    S: Session,
+{
+    S::answer(async move {
+        let keys = distinct(parents.iter().map(Entity::key));
+        let children = children_of::<P, C, S>(conn, &keys).await?;
+        Ok(
+            group_by_parent(parents, children, |child| child.parent_key().cloned())
+                .into_iter()
+                .map(|rows| rows.into_iter().next())
+                .collect(),
+        )
+    })
+}
+
+/// The child of one parent, if any: what a generated `has_one` accessor runs. Not public API.
+#[doc(hidden)]
+pub fn child<'q, P, C, S>(conn: &'q mut S, parent: &'q P) -> S::Answer<'q, Option<C>>
+where
+    P: Entity,
+    C: BelongsTo<P>,
+    S: Session,
+{
+    S::answer(async move {
+        let keys = std::slice::from_ref(parent.key());
+        Ok(children_of::<P, C, S>(conn, keys).await?.into_iter().next())
+    })
+}
+
+/// The entities linked to one parent through `L`: what a generated `many_to_many` accessor
+/// runs. Not public API.
+#[doc(hidden)]
+pub fn linked<'q, P, L, T, S>(conn: &'q mut S, parent: &'q P) -> S::Answer<'q, Vec<T>>
+where
+    P: Entity,
+    L: BelongsTo<P> + BelongsTo<T>,
+    T: Entity + Clone,
+    S: Session,
+{
+    S::answer(async move {
+        let keys = std::slice::from_ref(parent.key());
+        let links = children_of::<P, L, S>(conn, keys).await?;
+        let targets =
+            parents_of::<L, T, S>(conn, &links, |link| <L as BelongsTo<T>>::parent_key(link))
+                .await?;
+        Ok(targets.into_iter().flatten().collect())
+    })
 }
 
 /// Links `parent` to `target` by inserting a join row `L` (its other columns from
 /// `L::default()`), unless they are linked already. Returns whether a row was inserted.
-pub fn link<P, L, T>(conn: &mut Connection, parent: &P, target: &T) -> Result<bool>
+pub fn link<'q, P, L, T, S>(conn: &'q mut S, parent: &'q P, target: &'q T) -> S::Answer<'q, bool>
 where
     P: Entity,
     T: Entity,
     L: BelongsTo<P> + BelongsTo<T> + Default,
+    S: Session,
 {
-    if linked::<P, L, T>(conn, parent, target)? > 0 {
-        return Ok(false);
-    }
-    let mut row = L::default();
-    <L as BelongsTo<P>>::set_parent(&mut row, parent);
-    <L as BelongsTo<T>>::set_parent(&mut row, target);
-    Repository::<L>::new(conn).insert(&row)?;
-    Ok(true)
+    S::answer(async move {
+        let linked = link_condition::<P, L, T>(parent, target);
+        if !L::query()
+            .filter(linked)
+            .limit(1)
+            .rows(conn)
+            .await?
+            .is_empty()
+        {
+            return Ok(false);
+        }
+        let mut row = L::default();
+        <L as BelongsTo<P>>::set_parent(&mut row, parent);
+        <L as BelongsTo<T>>::set_parent(&mut row, target);
+        row.check_writable(conn.backend())?;
+        crate::rows::insert(conn, &row)
+            .await
+            .map_err(query_error::<L>)?;
+        Ok(true)
+    })
 }
 
 /// Removes the join rows `L` linking `parent` to `target`; returns how many there were.
-pub fn unlink<P, L, T>(conn: &mut Connection, parent: &P, target: &T) -> Result<usize>
+pub fn unlink<'q, P, L, T, S>(conn: &'q mut S, parent: &'q P, target: &'q T) -> S::Answer<'q, usize>
 where
     P: Entity,
     T: Entity,
     L: BelongsTo<P> + BelongsTo<T>,
+    S: Session,
 {
-    Repository::<L>::new(conn).delete_by(link_condition::<P, L, T>(parent, target))
+    L::query()
+        .filter(link_condition::<P, L, T>(parent, target))
+        .delete(conn)
 }
 
-fn linked<P, L, T>(conn: &mut Connection, parent: &P, target: &T) -> Result<i64>
-where
-    P: Entity,
-    T: Entity,
-    L: BelongsTo<P> + BelongsTo<T>,
-{
-    Repository::<L>::new(conn).count(link_condition::<P, L, T>(parent, target))
-}
-
+/// The rows of `L` linking `parent` to `target`.
 fn link_condition<'a, P, L, T>(parent: &P, target: &T) -> Criteria<'a, L::Table>
 where
     P: Entity,
@@ -187,32 +317,40 @@ where
 }
 
 /// The children of these parent keys, in as few queries as the bind-parameter limit allows.
-pub(crate) fn children_of<P, C>(conn: &mut Connection, keys: &[P::Key]) -> Result<Vec<C>>
+pub(crate) async fn children_of<P, C, S>(conn: &mut S, keys: &[P::Key]) -> Result<Vec<C>>
 where
     P: Entity,
     C: BelongsTo<P>,
+    S: Session,
 {
     let mut rows = Vec::new();
-    for chunk in keys.chunks(keys_per_query(conn)) {
+    for chunk in keys.chunks(keys_per_query(conn.backend())) {
         let criteria = C::__children_condition(chunk);
-        rows.extend(Repository::<C>::new(conn).find_by(criteria, OrderBy::none(), None, None)?);
+        rows.extend(C::query().filter(criteria).rows(conn).await?);
     }
     Ok(rows)
 }
 
 /// The rows with these keys, in as few queries as the bind-parameter limit allows.
-pub(crate) fn find_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> Result<Vec<E>> {
+pub(crate) async fn find_keys<E: Entity, S: Session>(
+    conn: &mut S,
+    keys: &[E::Key],
+) -> Result<Vec<E>> {
     let mut rows = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(keys_per_query(conn)) {
-        rows.extend(crate::rows::find_keys::<E>(conn, chunk).map_err(query_error::<E>)?);
+    for chunk in keys.chunks(keys_per_query(conn.backend())) {
+        rows.extend(
+            crate::rows::find_keys::<E, S>(conn, chunk)
+                .await
+                .map_err(query_error::<E>)?,
+        );
     }
     Ok(rows)
 }
 
-/// How many keys one lookup binds at most on this connection's backend: the largest power of
-/// two under the bind-parameter limit, so that a list padded to a power of two still fits.
-pub(crate) fn keys_per_query(conn: &Connection) -> usize {
-    let limit = conn.backend().dialect().max_bind_params().max(1);
+/// How many keys one lookup binds at most on `backend`: the largest power of two under the
+/// bind-parameter limit, so that a list padded to a power of two still fits.
+pub(crate) fn keys_per_query(backend: Backend) -> usize {
+    let limit = backend.dialect().max_bind_params().max(1);
     1 << limit.ilog2()
 }
 
@@ -253,7 +391,7 @@ pub(crate) struct InSubquery<'a, U> {
 
 impl<'a, U, DB> QueryFragment<DB> for InSubquery<'a, U>
 where
-    DB: Backend,
+    DB: diesel::backend::Backend,
     Condition<'a, U>: QueryFragment<DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {

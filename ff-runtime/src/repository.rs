@@ -3,11 +3,12 @@
 use std::marker::PhantomData;
 
 use crate::connection::Connection;
-use crate::criteria::{IntoCriteria, IntoOrderBy, OrderBy};
+use crate::criteria::{IntoCriteria, IntoOrderBy};
+use crate::dialect::Backend;
 use crate::entity::Entity;
 use crate::error::{Error, Result, not_found, query_error};
-use crate::query::Query;
 use crate::rows;
+use crate::session::{Session, in_transaction};
 
 /// Reads and writes entities of type `E` on a connection.
 ///
@@ -36,14 +37,19 @@ use crate::rows;
 /// assert_eq!(tags.count(tag::name.like("%r%"))?, 2);
 /// # Ok::<(), ff_runtime::Error>(())
 /// ```
-pub struct Repository<'c, E> {
-    conn: &'c mut Connection,
+pub struct Repository<'c, E, C = Connection> {
+    conn: &'c mut C,
     _entity: PhantomData<fn() -> E>,
 }
 
-impl<'c, E: Entity> Repository<'c, E> {
+/// A [`Repository`] on an [`AsyncConnection`](crate::AsyncConnection): the same methods,
+/// answering with futures.
+#[cfg(feature = "async")]
+pub type AsyncRepository<'c, E> = Repository<'c, E, crate::AsyncConnection>;
+
+impl<'c, E: Entity, C: Session> Repository<'c, E, C> {
     /// A repository of `E` on `conn`.
-    pub fn new(conn: &'c mut Connection) -> Self {
+    pub fn new(conn: &'c mut C) -> Self {
         Repository {
             conn,
             _entity: PhantomData,
@@ -51,66 +57,77 @@ impl<'c, E: Entity> Repository<'c, E> {
     }
 
     /// The connection the repository works on.
-    pub fn connection(&mut self) -> &mut Connection {
+    pub fn connection(&mut self) -> &mut C {
         self.conn
     }
 
     /// The row with this primary key.
-    pub fn find(&mut self, key: &E::Key) -> Result<Option<E>> {
-        rows::find::<E>(self.conn, key).map_err(query_error::<E>)
+    pub fn find<'q>(&'q mut self, key: &'q E::Key) -> C::Answer<'q, Option<E>> {
+        C::answer(find(self.conn, key))
     }
 
     /// Every row, in the database's order.
-    pub fn find_all(&mut self) -> Result<Vec<E>> {
-        self.find_by(crate::Criteria::all(), OrderBy::none(), None, None)
+    pub fn find_all(&mut self) -> C::Answer<'_, Vec<E>> {
+        E::query().load(self.conn)
     }
 
     /// The rows matching `criteria`, sorted by `order_by`, at most `limit` of them after
     /// skipping `offset`. Pass [`Criteria::all()`](crate::Criteria::all) for every row and
     /// [`OrderBy::none()`] for no particular order.
-    pub fn find_by<'a>(
-        &mut self,
+    pub fn find_by<'q, 'a: 'q>(
+        &'q mut self,
         criteria: impl IntoCriteria<'a, E::Table>,
         order_by: impl IntoOrderBy<'a, E::Table>,
         limit: Option<i64>,
         offset: Option<i64>,
-    ) -> Result<Vec<E>> {
-        crate::query::check_window(limit, offset)?;
-        rows::find_by::<E>(
-            self.conn,
-            criteria.into_criteria().into_condition(),
-            order_by.into_order_by().into_orderings(),
-            limit,
-            offset,
-        )
-        .map_err(query_error::<E>)
+    ) -> C::Answer<'q, Vec<E>> {
+        let mut query = E::query().filter(criteria).order_by(order_by);
+        query = match limit {
+            Some(limit) => query.limit(limit),
+            None => query,
+        };
+        query = match offset {
+            Some(offset) => query.offset(offset),
+            None => query,
+        };
+        query.load(self.conn)
     }
 
     /// The first row matching `criteria`, if any.
-    pub fn find_one_by<'a>(
-        &mut self,
+    pub fn find_one_by<'q, 'a: 'q>(
+        &'q mut self,
         criteria: impl IntoCriteria<'a, E::Table>,
-    ) -> Result<Option<E>> {
-        let mut rows = self.find_by(criteria, OrderBy::none(), Some(1), None)?;
-        Ok(rows.pop())
+    ) -> C::Answer<'q, Option<E>> {
+        E::query().filter(criteria).first(self.conn)
     }
 
     /// The number of rows matching `criteria`.
-    pub fn count<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<i64> {
-        Query::<E>::new().filter(criteria).count(self.conn)
+    pub fn count<'q, 'a: 'q>(
+        &'q mut self,
+        criteria: impl IntoCriteria<'a, E::Table>,
+    ) -> C::Answer<'q, i64> {
+        E::query().filter(criteria).count(self.conn)
     }
 
     /// Inserts a row and returns it as stored, with its generated key and database defaults.
-    pub fn insert(&mut self, entity: &E) -> Result<E> {
-        entity.check_writable(self.conn.backend())?;
-        rows::insert(self.conn, entity).map_err(query_error::<E>)
+    pub fn insert<'q>(&'q mut self, entity: &'q E) -> C::Answer<'q, E> {
+        let conn = &mut *self.conn;
+        C::answer(async move {
+            entity.check_writable(conn.backend())?;
+            rows::insert(conn, entity).await.map_err(query_error::<E>)
+        })
     }
 
     /// Inserts rows with multi-row INSERT statements, as many rows per statement as the
     /// backend's bind-parameter limit allows, all in one transaction. Returns the row count.
-    pub fn insert_many(&mut self, entities: &[E]) -> Result<usize> {
-        self.check_writable(entities)?;
-        rows::insert_many(self.conn, entities).map_err(query_error::<E>)
+    pub fn insert_many<'q>(&'q mut self, entities: &'q [E]) -> C::Answer<'q, usize> {
+        let conn = &mut *self.conn;
+        C::answer(async move {
+            check_writable(conn.backend(), entities)?;
+            rows::insert_many(conn, entities)
+                .await
+                .map_err(query_error::<E>)
+        })
     }
 
     /// Inserts rows like [`insert_many`](Self::insert_many), all in one transaction, and
@@ -130,10 +147,16 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// assert_eq!(stored, [Tag { id: 1, name: "rust".into() }, Tag { id: 2, name: "orm".into() }]);
     /// # Ok::<(), ff_runtime::Error>(())
     /// ```
-    pub fn insert_many_returning(&mut self, entities: &[E]) -> Result<Vec<E>> {
-        self.check_writable(entities)?;
-        self.conn
-            .transaction(|conn| rows::insert_returning(conn, entities).map_err(query_error::<E>))
+    pub fn insert_many_returning<'q>(&'q mut self, entities: &'q [E]) -> C::Answer<'q, Vec<E>> {
+        let conn = &mut *self.conn;
+        C::answer(async move {
+            check_writable(conn.backend(), entities)?;
+            in_transaction(conn, async |conn: &mut C| {
+                rows::insert_returning(conn, entities).await
+            })
+            .await
+            .map_err(query_error::<E>)
+        })
     }
 
     /// Inserts rows with the keys they carry, also where the database generates keys (fixtures,
@@ -154,71 +177,94 @@ impl<'c, E: Entity> Repository<'c, E> {
     /// assert_eq!(next.id, 42);
     /// # Ok::<(), ff_runtime::Error>(())
     /// ```
-    pub fn insert_with_keys(&mut self, entities: &[E]) -> Result<usize> {
-        self.check_writable(entities)?;
-        rows::insert_with_keys(self.conn, entities).map_err(query_error::<E>)
+    pub fn insert_with_keys<'q>(&'q mut self, entities: &'q [E]) -> C::Answer<'q, usize> {
+        let conn = &mut *self.conn;
+        C::answer(async move {
+            check_writable(conn.backend(), entities)?;
+            rows::insert_with_keys(conn, entities)
+                .await
+                .map_err(query_error::<E>)
+        })
     }
 
     /// Writes every column of the row with the entity's key; [`Error::NotFound`] if none has it.
     /// With a `#[ff(version)]` field the row must still have the entity's version, which moves
     /// on by one ([`Error::StaleEntity`] otherwise); reload the entity (or use
     /// [`save`](Self::save), which returns it as stored) before updating it again.
-    pub fn update(&mut self, entity: &E) -> Result<()> {
-        entity.check_writable(self.conn.backend())?;
-        match rows::update(self.conn, entity).map_err(query_error::<E>)? {
-            0 => Err(self.missing(entity)?),
-            _ => Ok(()),
-        }
+    pub fn update<'q>(&'q mut self, entity: &'q E) -> C::Answer<'q, ()> {
+        let conn = &mut *self.conn;
+        C::answer(async move {
+            entity.check_writable(conn.backend())?;
+            match rows::update(conn, entity).await.map_err(query_error::<E>)? {
+                0 => Err(missing(conn, entity).await?),
+                _ => Ok(()),
+            }
+        })
     }
 
     /// Inserts the entity if it is new (a generated key still zero, or no row with its key),
     /// updates it otherwise, and returns it as stored.
-    pub fn save(&mut self, entity: &E) -> Result<E> {
-        entity.check_writable(self.conn.backend())?;
-        if !entity.__key_is_unset() {
-            let updated = rows::update(self.conn, entity).map_err(query_error::<E>)?;
-            if updated > 0 {
-                return self.find(entity.key())?.ok_or_else(not_found::<E>);
+    pub fn save<'q>(&'q mut self, entity: &'q E) -> C::Answer<'q, E> {
+        let conn = &mut *self.conn;
+        C::answer(async move {
+            entity.check_writable(conn.backend())?;
+            if !entity.__key_is_unset() {
+                let updated = rows::update(conn, entity).await.map_err(query_error::<E>)?;
+                if updated > 0 {
+                    return find(conn, entity.key()).await?.ok_or_else(not_found::<E>);
+                }
+                if let error @ Error::StaleEntity { .. } = missing(conn, entity).await? {
+                    return Err(error);
+                }
             }
-            if let error @ Error::StaleEntity { .. } = self.missing(entity)? {
-                return Err(error);
-            }
-        }
-        self.insert(entity)
-    }
-
-    /// Checks each entity before a write: its validation rules, declared lengths, and that
-    /// every value can be stored on this database.
-    fn check_writable(&self, entities: &[E]) -> Result<()> {
-        let backend = self.conn.backend();
-        entities
-            .iter()
-            .try_for_each(|entity| entity.check_writable(backend))
-    }
-
-    /// Why an UPDATE touched no row: the row is gone, or its version moved on.
-    fn missing(&mut self, entity: &E) -> Result<Error> {
-        if E::VERSIONED && self.find(entity.key())?.is_some() {
-            return Ok(Error::StaleEntity {
-                table: E::TABLE_NAME.to_owned(),
-                key: format!("{:?}", entity.key()),
-            });
-        }
-        Ok(not_found::<E>())
+            rows::insert(conn, entity).await.map_err(query_error::<E>)
+        })
     }
 
     /// Deletes the row with the entity's key; [`Error::NotFound`] if none has it. With a
     /// `#[ff(version)]` field the row must still have the entity's version
     /// ([`Error::StaleEntity`] otherwise).
-    pub fn delete(&mut self, entity: &E) -> Result<()> {
-        match rows::delete(self.conn, entity).map_err(query_error::<E>)? {
-            0 => Err(self.missing(entity)?),
-            _ => Ok(()),
-        }
+    pub fn delete<'q>(&'q mut self, entity: &'q E) -> C::Answer<'q, ()> {
+        let conn = &mut *self.conn;
+        C::answer(async move {
+            match rows::delete(conn, entity).await.map_err(query_error::<E>)? {
+                0 => Err(missing(conn, entity).await?),
+                _ => Ok(()),
+            }
+        })
     }
 
     /// Deletes the rows matching `criteria` and returns how many there were.
-    pub fn delete_by<'a>(&mut self, criteria: impl IntoCriteria<'a, E::Table>) -> Result<usize> {
-        Query::<E>::new().filter(criteria).delete(self.conn)
+    pub fn delete_by<'q, 'a: 'q>(
+        &'q mut self,
+        criteria: impl IntoCriteria<'a, E::Table>,
+    ) -> C::Answer<'q, usize> {
+        E::query().filter(criteria).delete(self.conn)
     }
+}
+
+/// The row of `E` with this key.
+async fn find<E: Entity, C: Session>(conn: &mut C, key: &E::Key) -> Result<Option<E>> {
+    rows::find::<E, C>(conn, key)
+        .await
+        .map_err(query_error::<E>)
+}
+
+/// Checks each entity before a write: its validation rules, declared lengths, and that every
+/// value can be stored on `backend`.
+fn check_writable<E: Entity>(backend: Backend, entities: &[E]) -> Result<()> {
+    entities
+        .iter()
+        .try_for_each(|entity| entity.check_writable(backend))
+}
+
+/// Why an UPDATE or DELETE touched no row: the row is gone, or its version moved on.
+async fn missing<E: Entity, C: Session>(conn: &mut C, entity: &E) -> Result<Error> {
+    if E::VERSIONED && find::<E, C>(conn, entity.key()).await?.is_some() {
+        return Ok(Error::StaleEntity {
+            table: E::TABLE_NAME.to_owned(),
+            key: format!("{:?}", entity.key()),
+        });
+    }
+    Ok(not_found::<E>())
 }

@@ -14,27 +14,30 @@ mod value;
 pub(crate) use insert::{in_order_of, insert, insert_many, insert_returning, insert_with_keys};
 
 pub use columns::ColumnSet;
-pub use read::RowOf;
+pub use read::{RowOf, RowQuery};
 pub use statement::Filter;
 pub use value::Value;
 
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
-use crate::connection::Connection;
 use crate::criteria::{Condition, Ordering};
 use crate::entity::Entity;
 use crate::error::{Result, query_error};
+use crate::session::Session;
 use statement::{AllRows, ByColumn, ByKey, Delete, DeleteOne, Dynamic, Select, Update, UpdateAll};
 
 /// The row with this key.
-pub(crate) fn find<E: Entity>(conn: &mut Connection, key: &E::Key) -> QueryResult<Option<E>> {
+pub(crate) async fn find<E: Entity, C: Session>(
+    conn: &mut C,
+    key: &E::Key,
+) -> QueryResult<Option<E>> {
     let select = Select::<E, ByKey<E>>::new(Filter::Key { key, version: None });
-    Ok(E::SqlRow::read(select, conn)?.pop())
+    Ok(conn.read::<E, _>(select).await?.pop())
 }
 
 /// The rows matching `condition`, sorted by `order`, at most `limit` after skipping `offset`.
-pub(crate) fn find_by<'a, E: Entity>(
-    conn: &mut Connection,
+pub(crate) async fn find_by<'a, E: Entity, C: Session>(
+    conn: &mut C,
     condition: Option<Condition<'a, E::Table>>,
     order: Vec<Ordering<'a, E::Table>>,
     limit: Option<i64>,
@@ -42,46 +45,59 @@ pub(crate) fn find_by<'a, E: Entity>(
 ) -> QueryResult<Vec<E>> {
     if condition.is_none() && order.is_empty() && limit.is_none() && offset.is_none() {
         // Every row: one statement, prepared once.
-        return E::SqlRow::read(Select::<E, AllRows<E>>::new(Filter::All), conn);
+        return conn
+            .read::<E, _>(Select::<E, AllRows<E>>::new(Filter::All))
+            .await;
     }
     let select =
         Select::<E, Dynamic>::new(Filter::condition(condition)).window(order, limit, offset);
-    E::SqlRow::read(select, conn)
+    conn.read::<E, _>(select).await
 }
 
-/// The rows whose column `COLUMN` equals `value` (is NULL for `None`): what the generated
-/// `find_by_<field>` runs. Not public API.
+/// The rows whose column `COLUMN` equals the value `project` finds in `argument` (is NULL for
+/// `None`): what the generated `find_by_<field>` runs. Not public API.
 #[doc(hidden)]
-pub fn find_equal<E: Entity, const COLUMN: usize>(
-    conn: &mut Connection,
-    value: Option<&dyn Value>,
-) -> Result<Vec<E>> {
-    match value {
-        Some(_) => read_equal::<E, COLUMN, false, false>(conn, value),
-        None => read_equal::<E, COLUMN, true, false>(conn, value),
-    }
+pub fn find_equal<'q, E: Entity, const COLUMN: usize, C: Session, A: Send + Sync + 'q>(
+    conn: &'q mut C,
+    argument: A,
+    project: fn(&A) -> Option<&dyn Value>,
+) -> C::Answer<'q, Vec<E>> {
+    C::answer(async move {
+        let value = project(&argument);
+        match value {
+            Some(_) => read_equal::<E, COLUMN, false, false, C>(conn, value).await,
+            None => read_equal::<E, COLUMN, true, false, C>(conn, value).await,
+        }
+    })
 }
 
-/// The first row whose column `COLUMN` equals `value` (is NULL for `None`): what the generated
-/// `find_one_by_<field>` runs. Not public API.
+/// The first row whose column `COLUMN` equals the value `project` finds in `argument` (is NULL
+/// for `None`): what the generated `find_one_by_<field>` runs. Not public API.
 #[doc(hidden)]
-pub fn find_one_equal<E: Entity, const COLUMN: usize>(
-    conn: &mut Connection,
-    value: Option<&dyn Value>,
-) -> Result<Option<E>> {
-    let rows = match value {
-        Some(_) => read_equal::<E, COLUMN, false, true>(conn, value),
-        None => read_equal::<E, COLUMN, true, true>(conn, value),
-    };
-    rows.map(|mut rows| rows.pop())
+pub fn find_one_equal<'q, E: Entity, const COLUMN: usize, C: Session, A: Send + Sync + 'q>(
+    conn: &'q mut C,
+    argument: A,
+    project: fn(&A) -> Option<&dyn Value>,
+) -> C::Answer<'q, Option<E>> {
+    C::answer(async move {
+        let value = project(&argument);
+        let rows = match value {
+            Some(_) => read_equal::<E, COLUMN, false, true, C>(conn, value).await,
+            None => read_equal::<E, COLUMN, true, true, C>(conn, value).await,
+        };
+        rows.map(|mut rows| rows.pop())
+    })
 }
 
 /// The rows (the first one when `ONE`) whose column `COLUMN` equals `value`, or is NULL when
 /// `NULL`: one prepared statement per finder and kind.
-fn read_equal<E: Entity, const COLUMN: usize, const NULL: bool, const ONE: bool>(
-    conn: &mut Connection,
+async fn read_equal<E: Entity, const COLUMN: usize, const NULL: bool, const ONE: bool, C>(
+    conn: &mut C,
     value: Option<&dyn Value>,
-) -> Result<Vec<E>> {
+) -> Result<Vec<E>>
+where
+    C: Session,
+{
     let filter = Filter::Column {
         index: COLUMN,
         value,
@@ -89,38 +105,44 @@ fn read_equal<E: Entity, const COLUMN: usize, const NULL: bool, const ONE: bool>
     let limit = ONE.then_some(1);
     let select =
         Select::<E, ByColumn<E, COLUMN, NULL, ONE>>::new(filter).window(Vec::new(), limit, None);
-    E::SqlRow::read(select, conn).map_err(query_error::<E>)
+    conn.read::<E, _>(select).await.map_err(query_error::<E>)
 }
 
 /// The rows with these keys, in no particular order.
-pub(crate) fn find_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> QueryResult<Vec<E>> {
+pub(crate) async fn find_keys<E: Entity, C: Session>(
+    conn: &mut C,
+    keys: &[E::Key],
+) -> QueryResult<Vec<E>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
     let condition = E::__key_list(keys.to_vec()).into_condition();
-    E::SqlRow::read(
-        Select::<E, Dynamic>::new(Filter::condition(condition)),
-        conn,
-    )
+    conn.read::<E, _>(Select::<E, Dynamic>::new(Filter::condition(condition)))
+        .await
 }
 
 /// Writes every column of `row` but its key (and version, which moves on by one and guards
 /// the UPDATE); returns how many rows were written (0 when the row is gone or its version
 /// moved on).
-pub(crate) fn update<E: Entity>(conn: &mut Connection, row: &E) -> QueryResult<usize> {
+pub(crate) async fn update<E: Entity, C: Session>(conn: &mut C, row: &E) -> QueryResult<usize> {
     let columns = updatable::<E>();
     if columns.is_empty() && E::VERSION_COLUMN.is_none() {
         // Only a key: there is nothing to write, the row exists or it does not.
-        return find::<E>(conn, row.key()).map(|found| usize::from(found.is_some()));
+        let found = find::<E, C>(conn, row.key()).await?;
+        return Ok(usize::from(found.is_some()));
     }
-    let update = Update::<E, UpdateAll<E>>::new(row, columns, Filter::row(row));
-    crate::with_connection!(conn, |c| update.execute(c))
+    conn.execute(Update::<E, UpdateAll<E>>::new(
+        row,
+        columns,
+        Filter::row(row),
+    ))
+    .await
 }
 
 /// Writes the columns of `current` that differ from `original`, guarded by the version of
 /// `original` when the entity has one.
-pub(crate) fn update_changes<E: Entity>(
-    conn: &mut Connection,
+pub(crate) async fn update_changes<E: Entity, C: Session>(
+    conn: &mut C,
     original: &E,
     current: &E,
 ) -> QueryResult<usize> {
@@ -128,34 +150,41 @@ pub(crate) fn update_changes<E: Entity>(
     if changed.is_empty() && E::VERSION_COLUMN.is_none() {
         return Ok(1);
     }
-    let update = Update::<E, Dynamic>::new(current, changed, Filter::row(original));
-    crate::with_connection!(conn, |c| update.execute(c))
+    conn.execute(Update::<E, Dynamic>::new(
+        current,
+        changed,
+        Filter::row(original),
+    ))
+    .await
 }
 
 /// Deletes the row of `row` if it still has its version (any version when the entity has
 /// none).
-pub(crate) fn delete<E: Entity>(conn: &mut Connection, row: &E) -> QueryResult<usize> {
-    let delete = Delete::<E, DeleteOne<E>>::new(Filter::row(row));
-    crate::with_connection!(conn, |c| delete.execute(c))
+pub(crate) async fn delete<E: Entity, C: Session>(conn: &mut C, row: &E) -> QueryResult<usize> {
+    conn.execute(Delete::<E, DeleteOne<E>>::new(Filter::row(row)))
+        .await
 }
 
 /// Deletes the rows with these keys.
-pub(crate) fn delete_keys<E: Entity>(conn: &mut Connection, keys: &[E::Key]) -> QueryResult<usize> {
+pub(crate) async fn delete_keys<E: Entity, C: Session>(
+    conn: &mut C,
+    keys: &[E::Key],
+) -> QueryResult<usize> {
     if keys.is_empty() {
         return Ok(0);
     }
     let condition = E::__key_list(keys.to_vec()).into_condition();
-    let delete = Delete::<E, Dynamic>::new(Filter::condition(condition));
-    crate::with_connection!(conn, |c| delete.execute(c))
+    conn.execute(Delete::<E, Dynamic>::new(Filter::condition(condition)))
+        .await
 }
 
 /// Deletes the rows matching `condition` (every row for `None`).
-pub(crate) fn delete_where<'a, E: Entity>(
-    conn: &mut Connection,
+pub(crate) async fn delete_where<'a, E: Entity, C: Session>(
+    conn: &mut C,
     condition: Option<Condition<'a, E::Table>>,
 ) -> QueryResult<usize> {
-    let delete = Delete::<E, Dynamic>::new(Filter::condition(condition));
-    crate::with_connection!(conn, |c| delete.execute(c))
+    conn.execute(Delete::<E, Dynamic>::new(Filter::condition(condition)))
+        .await
 }
 
 /// The columns an UPDATE writes: all but the key and the version.

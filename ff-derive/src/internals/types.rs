@@ -98,12 +98,12 @@ pub fn sql_type(ty: &Type, private: &TokenStream) -> TokenStream {
 /// own type (which can be bound as it is, where the others are borrowed first).
 pub fn finder_argument(ty: &Type) -> (TokenStream, bool) {
     match last_segment(ty).as_deref() {
-        Some("String") => (quote!(&str), false),
-        Some("Vec") => (quote!(&[u8]), false),
+        Some("String") => (quote!(&'q str), false),
+        Some("Vec") => (quote!(&'q [u8]), false),
         Some(
             "i16" | "i32" | "i64" | "f32" | "f64" | "bool" | "NaiveDate" | "NaiveTime"
             | "NaiveDateTime" | "DateTime" | "Uuid",
         ) => (quote!(#ty), false),
-        _ => (quote!(&#ty), true),
+        _ => (quote!(&'q #ty), true),
     }
 }

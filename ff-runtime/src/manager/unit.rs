@@ -12,6 +12,7 @@ use crate::error::{Error, Result, not_found, query_error};
 use crate::relation::keys_per_query;
 use crate::rows;
 use crate::schema::TableDef;
+use crate::session::finished;
 
 use super::Managed;
 
@@ -152,7 +153,8 @@ impl<E: Entity + Clone> Unit<E> {
         if self.tracked(entity).is_none() {
             return Err(not_managed::<E>());
         }
-        let Some(mut row) = rows::find::<E>(conn, &key).map_err(query_error::<E>)? else {
+        let Some(mut row) = finished(rows::find::<E, _>(conn, &key)).map_err(query_error::<E>)?
+        else {
             self.identity.remove(&key);
             return Ok(false);
         };
@@ -262,8 +264,12 @@ impl<E: Entity + Clone> Flush for Unit<E> {
     fn update(&mut self, conn: &mut Connection) -> Result<()> {
         for key in &self.dirty {
             let tracked = &self.identity[key];
-            let written = rows::update_changes(conn, &tracked.original, &tracked.entity.borrow())
-                .map_err(query_error::<E>)?;
+            let written = finished(rows::update_changes(
+                conn,
+                &tracked.original,
+                &tracked.entity.borrow(),
+            ))
+            .map_err(query_error::<E>)?;
             if written == 0 {
                 return Err(gone::<E>(key));
             }
@@ -276,16 +282,16 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         if E::VERSIONED {
             // Each row goes only if it still has the version it was loaded with.
             for key in &self.removed {
-                let deleted =
-                    rows::delete(conn, &self.identity[key].original).map_err(query_error::<E>)?;
+                let deleted = finished(rows::delete(conn, &self.identity[key].original))
+                    .map_err(query_error::<E>)?;
                 if deleted == 0 {
                     return Err(gone::<E>(key));
                 }
             }
             return Ok(());
         }
-        for chunk in self.removed.chunks(keys_per_query(conn)) {
-            rows::delete_keys::<E>(conn, chunk).map_err(query_error::<E>)?;
+        for chunk in self.removed.chunks(keys_per_query(conn.backend())) {
+            finished(rows::delete_keys::<E, _>(conn, chunk)).map_err(query_error::<E>)?;
         }
         Ok(())
     }
@@ -346,17 +352,17 @@ fn gone<E: Entity>(key: &E::Key) -> Error {
 fn insert_new<E: Entity + Clone>(conn: &mut Connection, rows: &[E]) -> diesel::QueryResult<Vec<E>> {
     let generated = E::META.primary_key().is_some_and(|key| key.auto_increment);
     if !generated || rows.iter().all(E::__key_is_unset) {
-        return rows::insert_returning(conn, rows);
+        return finished(rows::insert_returning(conn, rows));
     }
     let (fresh, keyed): (Vec<E>, Vec<E>) = rows.iter().cloned().partition(E::__key_is_unset);
-    rows::insert_with_keys(conn, &keyed)?;
+    finished(rows::insert_with_keys(conn, &keyed))?;
     let mut stored_keyed = Vec::with_capacity(keyed.len());
-    for chunk in keyed.chunks(keys_per_query(conn)) {
+    for chunk in keyed.chunks(keys_per_query(conn.backend())) {
         let keys: Vec<E::Key> = chunk.iter().map(|row| row.key().clone()).collect();
-        stored_keyed.extend(rows::find_keys::<E>(conn, &keys)?);
+        stored_keyed.extend(finished(rows::find_keys::<E, _>(conn, &keys))?);
     }
     let mut stored_keyed = rows::in_order_of(stored_keyed, &keyed).into_iter();
-    let mut stored_fresh = rows::insert_returning(conn, &fresh)?.into_iter();
+    let mut stored_fresh = finished(rows::insert_returning(conn, &fresh))?.into_iter();
     Ok(rows
         .iter()
         .filter_map(|row| {

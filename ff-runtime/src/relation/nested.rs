@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use super::{BelongsTo, children_of, find_keys};
-use crate::connection::Connection;
 use crate::entity::Entity;
 use crate::error::Result;
+use crate::session::Session;
 
 /// Loaded rows, alone or nested under their parents, whose innermost rows (the leaves) can
 /// have a relation loaded under them: one query per level whatever the number of rows, each
@@ -43,7 +43,7 @@ use crate::error::Result;
 /// assert_eq!((user.name.as_str(), posts[0].1[0].body.as_str()), ("Ada", "Brilliant"));
 /// # Ok::<(), ff_runtime::Error>(())
 /// ```
-pub trait Eager: Sized {
+pub trait EagerTree: Sized {
     /// The innermost rows, under which the next relation is loaded.
     type Leaf;
     /// The same tree with each leaf replaced by a `T`.
@@ -54,93 +54,132 @@ pub trait Eager: Sized {
 
     /// Replaces each leaf, in order, by what `replace` makes of it.
     fn map_leaves<T>(self, replace: &mut impl FnMut(Self::Leaf) -> T) -> Self::Replaced<T>;
+}
 
+/// The loading methods of an [`EagerTree`], on a connection of type `S`: [`Connection`]
+/// answers with the tree, an `AsyncConnection` with a future of it (see [`Session`]). In the
+/// prelude, for every tree and connection.
+///
+/// [`Connection`]: crate::Connection
+pub trait Eager<S: Session>: EagerTree {
     /// Each leaf with its children `C` (`has_many`): one query.
-    fn with_children<C>(self, conn: &mut Connection) -> Result<Paired<Self, Vec<C>>>
+    fn with_children<'q, C>(self, conn: &'q mut S) -> S::Answer<'q, Paired<Self, Vec<C>>>
     where
+        Self: Send + Sync + 'q,
         Self::Leaf: Entity,
         C: BelongsTo<Self::Leaf> + Clone,
+        Paired<Self, Vec<C>>: Send,
     {
-        let mut groups = children_by_leaf::<Self, C>(&self, conn)?;
-        Ok(self.map_leaves(&mut |leaf| {
-            let children = groups.take(leaf.key()).unwrap_or_default();
-            (leaf, children)
-        }))
+        S::answer(async move {
+            let mut groups = children_by_leaf::<Self, C, S>(&self, conn).await?;
+            Ok(self.map_leaves(&mut |leaf| {
+                let children = groups.take(leaf.key()).unwrap_or_default();
+                (leaf, children)
+            }))
+        })
     }
 
     /// Each leaf with its first child `C`, if any (`has_one`): one query.
-    fn with_child<C>(self, conn: &mut Connection) -> Result<Paired<Self, Option<C>>>
+    fn with_child<'q, C>(self, conn: &'q mut S) -> S::Answer<'q, Paired<Self, Option<C>>>
     where
+        Self: Send + Sync + 'q,
         Self::Leaf: Entity,
         C: BelongsTo<Self::Leaf> + Clone,
+        Paired<Self, Option<C>>: Send,
     {
-        let mut groups = children_by_leaf::<Self, C>(&self, conn)?;
-        Ok(self.map_leaves(&mut |leaf| {
-            let child = groups.take(leaf.key()).and_then(|c| c.into_iter().next());
-            (leaf, child)
-        }))
+        S::answer(async move {
+            let mut groups = children_by_leaf::<Self, C, S>(&self, conn).await?;
+            Ok(self.map_leaves(&mut |leaf| {
+                let child = groups.take(leaf.key()).and_then(|c| c.into_iter().next());
+                (leaf, child)
+            }))
+        })
     }
 
     /// Each leaf with the parent `P` its foreign key refers to (`belongs_to`; `None` for a
     /// NULL key): one query. A parent shared by several leaves is cloned for each.
-    fn with_parent<P>(self, conn: &mut Connection) -> Result<Paired<Self, Option<P>>>
+    fn with_parent<'q, P>(self, conn: &'q mut S) -> S::Answer<'q, Paired<Self, Option<P>>>
     where
+        Self: Send + Sync + 'q,
         Self::Leaf: BelongsTo<P>,
         P: Entity + Clone,
+        Paired<Self, Option<P>>: Send,
     {
         self.with_parent_by::<P>(conn, |leaf| leaf.parent_key())
     }
 
     /// Each leaf with the parent `P` whose key `parent_key` reads from it: [`Eager::with_parent`]
     /// through another foreign key than the first one to `P`.
-    fn with_parent_by<P>(
+    fn with_parent_by<'q, P>(
         self,
-        conn: &mut Connection,
-        parent_key: impl Fn(&Self::Leaf) -> Option<&P::Key>,
-    ) -> Result<Paired<Self, Option<P>>>
+        conn: &'q mut S,
+        parent_key: impl Fn(&Self::Leaf) -> Option<&P::Key> + Send + 'q,
+    ) -> S::Answer<'q, Paired<Self, Option<P>>>
     where
+        Self: Send + Sync + 'q,
         P: Entity + Clone,
+        Paired<Self, Option<P>>: Send,
     {
-        let keys = LeafKeys::of(&self, &parent_key);
-        let parents = find_keys::<P>(conn, &keys.distinct)?;
-        let mut found = keys.values(parents.into_iter().map(|p| (p.key().clone(), p)));
-        Ok(self.map_leaves(&mut |leaf| {
-            let parent = parent_key(&leaf).and_then(|key| found.take(key));
-            (leaf, parent)
-        }))
+        S::answer(async move {
+            let distinct = LeafKeys::of(&self, &parent_key).distinct;
+            let parents = find_keys::<P, S>(conn, &distinct).await?;
+            let keys = LeafKeys::of(&self, &parent_key);
+            let mut found = keys.values(parents.into_iter().map(|p| (p.key().clone(), p)));
+            Ok(self.map_leaves(&mut |leaf| {
+                let parent = parent_key(&leaf).and_then(|key| found.take(key));
+                (leaf, parent)
+            }))
+        })
     }
 
     /// Each leaf with the entities `T` linked to it through the join entity `L`
     /// (`many_to_many`): one query for the links, one for the linked entities.
-    fn with_linked<L, T>(self, conn: &mut Connection) -> Result<Paired<Self, Vec<T>>>
+    fn with_linked<'q, L, T>(self, conn: &'q mut S) -> S::Answer<'q, Paired<Self, Vec<T>>>
     where
+        Self: Send + Sync + 'q,
         Self::Leaf: Entity,
         L: BelongsTo<Self::Leaf> + BelongsTo<T>,
         T: Entity + Clone,
+        Paired<Self, Vec<T>>: Send,
     {
-        let keys = LeafKeys::of(&self, |leaf| Some(leaf.key()));
-        let links = children_of::<Self::Leaf, L>(conn, &keys.distinct)?;
-        let target_keys = LeafKeys::of(&links, |link| <L as BelongsTo<T>>::parent_key(link));
-        let targets = find_keys::<T>(conn, &target_keys.distinct)?;
-        let targets: HashMap<&T::Key, &T> = targets.iter().map(|t| (t.key(), t)).collect();
-        let linked = links.iter().filter_map(|link| {
-            let parent = <L as BelongsTo<Self::Leaf>>::parent_key(link)?;
-            let target = targets.get(<L as BelongsTo<T>>::parent_key(link)?)?;
-            Some((parent.clone(), (*target).clone()))
-        });
-        let mut groups = keys.groups(linked, |(parent, _)| Some(parent.clone()));
-        Ok(self.map_leaves(&mut |leaf| {
-            let group = groups.take(leaf.key()).unwrap_or_default();
-            (leaf, group.into_iter().map(|(_, target)| target).collect())
-        }))
+        S::answer(linked::<Self, L, T, S>(self, conn))
     }
+}
+
+impl<T: EagerTree, S: Session> Eager<S> for T {}
+
+/// What [`Eager::with_linked`] answers.
+async fn linked<E, L, T, S>(tree: E, conn: &mut S) -> Result<Paired<E, Vec<T>>>
+where
+    E: EagerTree,
+    E::Leaf: Entity,
+    L: BelongsTo<E::Leaf> + BelongsTo<T>,
+    T: Entity + Clone,
+    S: Session,
+{
+    let distinct = LeafKeys::of(&tree, |leaf| Some(leaf.key())).distinct;
+    let links = children_of::<E::Leaf, L, S>(conn, &distinct).await?;
+    let keys = LeafKeys::of(&tree, |leaf| Some(leaf.key()));
+    let target_keys = LeafKeys::of(&links, |link| <L as BelongsTo<T>>::parent_key(link));
+    let targets = find_keys::<T, S>(conn, &target_keys.distinct).await?;
+    let targets: HashMap<&T::Key, &T> = targets.iter().map(|t| (t.key(), t)).collect();
+    let linked = links.iter().filter_map(|link| {
+        let parent = <L as BelongsTo<E::Leaf>>::parent_key(link)?;
+        let target = targets.get(<L as BelongsTo<T>>::parent_key(link)?)?;
+        Some((parent.clone(), (*target).clone()))
+    });
+    let mut groups = keys.groups(linked, |(parent, _)| Some(parent.clone()));
+    Ok(tree.map_leaves(&mut |leaf| {
+        let group = groups.take(leaf.key()).unwrap_or_default();
+        (leaf, group.into_iter().map(|(_, target)| target).collect())
+    }))
 }
 
 /// The tree `S` with each leaf paired with `R`, what a method of [`Eager`] loaded under it:
 /// `Paired<Vec<User>, Vec<Post>>` is `Vec<(User, Vec<Post>)>`.
-pub type Paired<S, R> = <S as Eager>::Replaced<(<S as Eager>::Leaf, R)>;
+pub type Paired<S, R> = <S as EagerTree>::Replaced<(<S as EagerTree>::Leaf, R)>;
 
-impl<E: Entity> Eager for E {
+impl<E: Entity> EagerTree for E {
     type Leaf = E;
     type Replaced<T> = T;
 
@@ -153,7 +192,7 @@ impl<E: Entity> Eager for E {
     }
 }
 
-impl<S: Eager> Eager for Vec<S> {
+impl<S: EagerTree> EagerTree for Vec<S> {
     type Leaf = S::Leaf;
     type Replaced<T> = Vec<S::Replaced<T>>;
 
@@ -170,7 +209,7 @@ impl<S: Eager> Eager for Vec<S> {
     }
 }
 
-impl<S: Eager> Eager for Option<S> {
+impl<S: EagerTree> EagerTree for Option<S> {
     type Leaf = S::Leaf;
     type Replaced<T> = Option<S::Replaced<T>>;
 
@@ -186,7 +225,7 @@ impl<S: Eager> Eager for Option<S> {
 }
 
 /// A row with what was loaded under it: the leaves are those of the second half.
-impl<P, S: Eager> Eager for (P, S) {
+impl<P, S: EagerTree> EagerTree for (P, S) {
     type Leaf = S::Leaf;
     type Replaced<T> = (P, S::Replaced<T>);
 
@@ -200,17 +239,19 @@ impl<P, S: Eager> Eager for (P, S) {
 }
 
 /// The children `C` of a tree's leaves, grouped by leaf key: one query.
-fn children_by_leaf<S, C>(
-    tree: &S,
-    conn: &mut Connection,
-) -> Result<HandOut<<S::Leaf as Entity>::Key, Vec<C>>>
+async fn children_by_leaf<T, C, S>(
+    tree: &T,
+    conn: &mut S,
+) -> Result<HandOut<<T::Leaf as Entity>::Key, Vec<C>>>
 where
-    S: Eager,
-    S::Leaf: Entity,
-    C: BelongsTo<S::Leaf>,
+    T: EagerTree,
+    T::Leaf: Entity,
+    C: BelongsTo<T::Leaf>,
+    S: Session,
 {
+    let distinct = LeafKeys::of(tree, |leaf| Some(leaf.key())).distinct;
+    let children = children_of::<T::Leaf, C, S>(conn, &distinct).await?;
     let keys = LeafKeys::of(tree, |leaf| Some(leaf.key()));
-    let children = children_of::<S::Leaf, C>(conn, &keys.distinct)?;
     Ok(keys.groups(children, |child| child.parent_key().cloned()))
 }
 
@@ -222,7 +263,7 @@ struct LeafKeys<K> {
 }
 
 impl<K: Hash + Eq + Clone> LeafKeys<K> {
-    fn of<'a, S: Eager>(tree: &'a S, key: impl Fn(&'a S::Leaf) -> Option<&'a K>) -> Self
+    fn of<'a, S: EagerTree>(tree: &'a S, key: impl Fn(&'a S::Leaf) -> Option<&'a K>) -> Self
     where
         K: 'a,
     {

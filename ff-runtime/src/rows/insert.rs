@@ -1,26 +1,29 @@
 //! Inserting rows: one, many, many returning the stored rows, and rows with their own keys.
 
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
 use super::columns::generated_key;
+use super::find_keys;
 use super::statement::{Dynamic, Filter, Insert, InsertOne, Select};
-use super::{RowOf, find_keys};
-use crate::connection::Connection;
+use crate::dialect::Backend;
 use crate::entity::Entity;
 use crate::schema::TableDef;
+use crate::session::{Session, in_transaction};
 
 /// Inserts `row` and returns it as stored (with its generated key and database defaults).
-pub(crate) fn insert<E: Entity>(conn: &mut Connection, row: &E) -> QueryResult<E> {
+pub(crate) async fn insert<E: Entity, C: Session>(conn: &mut C, row: &E) -> QueryResult<E> {
     let rows = std::slice::from_ref(row);
-    let stored = if returns_inserted(conn) {
-        E::SqlRow::read(
-            Insert::<E, InsertOne<E, true, false>>::new(rows, false, true),
-            conn,
-        )?
+    let stored = if returns_inserted(conn.backend()) {
+        conn.read::<E, _>(Insert::<E, InsertOne<E, true, false>>::new(
+            rows, false, true,
+        ))
+        .await?
     } else {
-        let insert = Insert::<E, InsertOne<E, false, false>>::new(rows, false, false);
-        crate::with_connection!(conn, |c| insert.execute(c))?;
-        read_back_inserted(conn, rows)?
+        conn.execute(Insert::<E, InsertOne<E, false, false>>::new(
+            rows, false, false,
+        ))
+        .await?;
+        read_back_inserted(conn, rows).await?
     };
     stored
         .into_iter()
@@ -30,61 +33,71 @@ pub(crate) fn insert<E: Entity>(conn: &mut Connection, row: &E) -> QueryResult<E
 
 /// Inserts `rows` in as few statements as the backend's bind limit allows, in one transaction
 /// when it takes several; returns how many were inserted.
-pub(crate) fn insert_many<E: Entity>(conn: &mut Connection, rows: &[E]) -> QueryResult<usize> {
-    insert_chunks(conn, rows, false)
+pub(crate) async fn insert_many<E: Entity, C: Session>(
+    conn: &mut C,
+    rows: &[E],
+) -> QueryResult<usize> {
+    insert_chunks(conn, rows, false).await
 }
 
 /// Inserts rows with the keys they carry, generated keys included, and moves the key
 /// generator past the largest key.
-pub(crate) fn insert_with_keys<E: Entity>(conn: &mut Connection, rows: &[E]) -> QueryResult<usize> {
+pub(crate) async fn insert_with_keys<E: Entity, C: Session>(
+    conn: &mut C,
+    rows: &[E],
+) -> QueryResult<usize> {
     if generated_key::<E>().is_none() {
-        return insert_chunks(conn, rows, false);
+        return insert_chunks(conn, rows, false).await;
     }
-    let inserted = insert_chunks(conn, rows, true)?;
-    advance_key_generator(conn, E::META)?;
+    let inserted = insert_chunks(conn, rows, true).await?;
+    advance_key_generator(conn, E::META).await?;
     Ok(inserted)
 }
 
-fn insert_chunks<E: Entity>(
-    conn: &mut Connection,
+async fn insert_chunks<E: Entity, C: Session>(
+    conn: &mut C,
     rows: &[E],
     with_key: bool,
 ) -> QueryResult<usize> {
     if rows.is_empty() {
         return Ok(0);
     }
-    let per_statement = rows_per_insert(conn, E::META.columns.len());
-    crate::with_connection!(conn, |c| {
-        if rows.len() <= per_statement {
-            return Insert::<E, Dynamic>::new(rows, with_key, false).execute(c);
+    let per_statement = rows_per_insert(conn.backend(), E::META.columns.len());
+    if rows.len() <= per_statement {
+        return conn
+            .execute(Insert::<E, Dynamic>::new(rows, with_key, false))
+            .await;
+    }
+    in_transaction(conn, async |conn: &mut C| {
+        let mut inserted = 0;
+        for chunk in rows.chunks(per_statement) {
+            inserted += conn
+                .execute(Insert::<E, Dynamic>::new(chunk, with_key, false))
+                .await?;
         }
-        diesel::Connection::transaction(c, |c| {
-            let mut inserted = 0;
-            for chunk in rows.chunks(per_statement) {
-                inserted += Insert::<E, Dynamic>::new(chunk, with_key, false).execute(c)?;
-            }
-            Ok(inserted)
-        })
+        Ok(inserted)
     })
+    .await
 }
 
 /// Inserts rows in batches and returns them as stored, in the given order.
-pub(crate) fn insert_returning<E: Entity>(
-    conn: &mut Connection,
+pub(crate) async fn insert_returning<E: Entity, C: Session>(
+    conn: &mut C,
     rows: &[E],
 ) -> QueryResult<Vec<E>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let per_statement = rows_per_insert(conn, E::META.columns.len());
+    let per_statement = rows_per_insert(conn.backend(), E::META.columns.len());
     let mut stored = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(per_statement) {
-        let batch = if returns_inserted(conn) {
-            E::SqlRow::read(Insert::<E, Dynamic>::new(chunk, false, true), conn)?
+        let batch = if returns_inserted(conn.backend()) {
+            conn.read::<E, _>(Insert::<E, Dynamic>::new(chunk, false, true))
+                .await?
         } else {
-            let insert = Insert::<E, Dynamic>::new(chunk, false, false);
-            crate::with_connection!(conn, |c| insert.execute(c))?;
-            read_back_inserted(conn, chunk)?
+            conn.execute(Insert::<E, Dynamic>::new(chunk, false, false))
+                .await?;
+            read_back_inserted(conn, chunk).await?
         };
         stored.extend(in_insertion_order(batch, chunk));
     }
@@ -102,71 +115,58 @@ fn in_insertion_order<E: Entity>(mut batch: Vec<E>, chunk: &[E]) -> Vec<E> {
     }
 }
 
-/// Whether the connection's INSERT can return the stored rows. MariaDB 10.5 understands
+/// Whether an INSERT on this backend can return the stored rows. MariaDB 10.5 understands
 /// `INSERT … RETURNING`, but its prepared statements announce no result columns before they
 /// run, and Diesel's MySQL connection reads them from there ("No metadata exists").
-fn returns_inserted(conn: &Connection) -> bool {
-    conn.backend() != crate::Backend::Mysql
+fn returns_inserted(backend: Backend) -> bool {
+    backend != Backend::Mysql
 }
 
 /// On MySQL, which has no `INSERT … RETURNING`: the rows one INSERT just wrote, read back by
 /// their keys (the generated ones from `LAST_INSERT_ID()`, consecutive within one statement).
-fn read_back_inserted<E: Entity>(conn: &mut Connection, chunk: &[E]) -> QueryResult<Vec<E>> {
+async fn read_back_inserted<E: Entity, C: Session>(
+    conn: &mut C,
+    chunk: &[E],
+) -> QueryResult<Vec<E>> {
     if generated_key::<E>().is_none() {
         let keys: Vec<E::Key> = chunk.iter().map(|row| row.key().clone()).collect();
-        return find_keys(conn, &keys);
+        return find_keys(conn, &keys).await;
     }
-    let first = last_insert_id(conn)?;
+    let first = conn.last_insert_id().await?;
     let last = first + (chunk.len() as i64 - 1);
     let filter = Filter::KeyBetween {
         first: &first,
         last: &last,
     };
-    let batch = E::SqlRow::read(Select::<E, Dynamic>::new(filter), conn)?;
+    let batch = conn.read::<E, _>(Select::<E, Dynamic>::new(filter)).await?;
     if batch.len() != chunk.len() {
         return Err(unreadable_insert(E::TABLE_NAME, chunk.len(), batch.len()));
     }
     Ok(batch)
 }
 
-/// MySQL's `LAST_INSERT_ID()`: the first key generated by the last INSERT.
-#[cfg(feature = "mysql")]
-fn last_insert_id(conn: &mut Connection) -> QueryResult<i64> {
-    let Connection::Mysql(c) = conn else {
-        unreachable!("only MySQL reads inserted rows back by key");
-    };
-    let id = diesel::select(crate::__private::last_insert_id()).get_result::<u64>(c)?;
-    i64::try_from(id).map_err(|_| diesel::result::Error::NotFound)
-}
-
-#[cfg(not(feature = "mysql"))]
-fn last_insert_id(_: &mut Connection) -> QueryResult<i64> {
-    unreachable!("only MySQL reads inserted rows back by key")
-}
-
 /// Rows per INSERT so that one statement stays under the backend's bind-parameter limit.
-fn rows_per_insert(connection: &Connection, columns: usize) -> usize {
-    (connection.backend().dialect().max_bind_params() / columns.max(1)).max(1)
+fn rows_per_insert(backend: Backend, columns: usize) -> usize {
+    (backend.dialect().max_bind_params() / columns.max(1)).max(1)
 }
 
 /// After rows were written with their own keys, moves the table's key generator past the
 /// largest key, so rows inserted later without a key do not collide with them. MySQL and
 /// SQLite move their `AUTO_INCREMENT`/`AUTOINCREMENT` counters themselves; PostgreSQL's
 /// identity sequence is set here.
-fn advance_key_generator(connection: &mut Connection, table: &TableDef) -> QueryResult<()> {
-    let (Connection::Postgres(conn), Some(key)) = (connection, table.primary_key()) else {
+async fn advance_key_generator<C: Session>(conn: &mut C, table: &TableDef) -> QueryResult<()> {
+    let (Backend::Postgres, Some(key)) = (conn.backend(), table.primary_key()) else {
         return Ok(());
     };
-    let dialect = crate::Backend::Postgres.dialect();
+    let dialect = Backend::Postgres.dialect();
     let (quoted_table, quoted_key) = (dialect.quote(&table.name), dialect.quote(&key.name));
     let sql = format!(
         "SELECT setval(pg_get_serial_sequence($1, $2), m) FROM (SELECT MAX({quoted_key}) AS m FROM {quoted_table}) AS largest WHERE m IS NOT NULL"
     );
-    diesel::sql_query(sql)
-        .bind::<diesel::sql_types::Text, _>(quoted_table.as_str())
-        .bind::<diesel::sql_types::Text, _>(key.name.as_ref())
-        .execute(conn)
-        .map(drop)
+    let statement = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Text, _>(quoted_table)
+        .bind::<diesel::sql_types::Text, _>(key.name.to_string());
+    conn.execute(statement).await.map(drop)
 }
 
 /// `rows` (just read back by key) in the order of `wanted`.

@@ -49,6 +49,13 @@ row_query!(
 pub trait RowOf<E>: Sized + 'static {
     /// The rows `query` returns.
     fn read<Q: RowQuery<Self>>(query: Q, conn: &mut Connection) -> QueryResult<Vec<E>>;
+
+    /// The rows `query` returns, on an async connection.
+    #[cfg(feature = "async")]
+    fn read_async<'q, Q: RowQuery<Self> + Send + 'q>(
+        query: Q,
+        conn: &'q mut crate::AsyncConnection,
+    ) -> impl std::future::Future<Output = QueryResult<Vec<E>>> + Send + 'q;
 }
 
 /// Implements [`RowOf`] given the bounds of each backend.
@@ -57,11 +64,21 @@ macro_rules! row_of {
         impl<E, ST> RowOf<E> for ST
         where
             ST: 'static $(+ CompatibleType<E, $backend, SqlType = ST>)*,
-            E: 'static $(+ FromSqlRow<ST, $backend>)*,
+            E: Send + 'static $(+ FromSqlRow<ST, $backend>)*,
             $($backend: QueryMetadata<ST>,)*
         {
             fn read<Q: RowQuery<Self>>(query: Q, conn: &mut Connection) -> QueryResult<Vec<E>> {
                 crate::with_connection!(conn, |c| query.load::<E>(c))
+            }
+
+            #[cfg(feature = "async")]
+            async fn read_async<'q, Q: RowQuery<Self> + Send + 'q>(
+                query: Q,
+                conn: &'q mut crate::AsyncConnection,
+            ) -> QueryResult<Vec<E>> {
+                crate::async_connection::with_async_connection!(conn, |c| {
+                    diesel_async::RunQueryDsl::load::<E>(query, c).await
+                })
             }
         }
     };
