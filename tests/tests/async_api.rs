@@ -4,7 +4,7 @@
 
 use bigdecimal::BigDecimal;
 use ff_runtime::prelude::*;
-use ff_runtime::{AsyncConnection, AsyncPool, AsyncRepository, Backend};
+use ff_runtime::{AsyncConnection, AsyncPool, AsyncRepository};
 use ff_tests::TestDatabase;
 use ff_tests::domain::{Category, Product, product, store_tables};
 use ff_tests::each_backend_database;
@@ -325,96 +325,6 @@ fn a_bad_async_url_is_named_with_its_password_masked() {
 }
 
 #[test]
-fn the_async_pool_replaces_a_connection_the_server_closed() {
-    each_backend_database(|database| {
-        if database.backend() == Backend::Sqlite {
-            return; // no server to close it
-        }
-        run(async {
-            store(database).await;
-            let pool = AsyncPool::new(database.url(), 1).await.unwrap();
-            let mut conn = pool.get().await.unwrap();
-            let id = server_session_id(&mut conn).await;
-            drop(conn);
-            kill_session(database, id);
-            let mut conn = pool.get().await.unwrap();
-            assert_ne!(server_session_id(&mut conn).await, id, "a new session");
-            assert_eq!(Product::query().count(&mut conn).await.unwrap(), 0);
-        })
-    });
-}
-
-#[test]
-fn a_pooled_connection_dropped_inside_a_transaction_is_not_reused() {
-    each_backend_database(|database| {
-        run(async {
-            let pool = AsyncPool::new(database.url(), 1).await.unwrap();
-            store(database).await;
-            {
-                let mut conn = pool.get().await.unwrap();
-                ff_runtime_begin(&mut conn).await;
-                AsyncRepository::<Product>::new(&mut conn)
-                    .insert(&Product::new("Open", 1.0, "OPEN", None))
-                    .await
-                    .unwrap();
-                // Dropped with the transaction open, as a cancelled request would.
-            }
-            let mut conn = pool.get().await.unwrap();
-            assert_eq!(Product::query().count(&mut conn).await.unwrap(), 0);
-            AsyncRepository::<Product>::new(&mut conn)
-                .insert(&Product::new("Next", 1.0, "NEXT", None))
-                .await
-                .unwrap();
-            drop(conn);
-            let mut sync = database.connect();
-            assert_eq!(Product::query().count(&mut sync).unwrap(), 1);
-        })
-    });
-}
-
-/// Opens a transaction and leaves it open, as a request cancelled inside one does.
-async fn ff_runtime_begin(conn: &mut AsyncConnection) {
-    let started = conn.transaction(async |conn| {
-        AsyncRepository::<Category>::new(conn)
-            .count(Criteria::all())
-            .await?;
-        std::future::pending::<Result<()>>().await
-    });
-    // Poll it until it waits forever, then drop it: the transaction stays open.
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(200), started).await;
-}
-
-/// The server's id for this connection's session.
-async fn server_session_id(conn: &mut AsyncConnection) -> i64 {
-    use ff_runtime::diesel::dsl::sql;
-    use ff_runtime::diesel::sql_types::BigInt;
-    use ff_runtime::diesel_async::RunQueryDsl;
-    match conn {
-        AsyncConnection::Postgres(c) => {
-            let query = diesel::select(sql::<BigInt>("CAST(pg_backend_pid() AS BIGINT)"));
-            RunQueryDsl::get_result(query, c).await
-        }
-        AsyncConnection::Mysql(c) => {
-            let query = diesel::select(sql::<BigInt>("CAST(CONNECTION_ID() AS SIGNED)"));
-            RunQueryDsl::get_result(query, c).await
-        }
-        AsyncConnection::Sqlite(_) => unreachable!("SQLite has no server session"),
-    }
-    .unwrap()
-}
-
-/// Ends session `id` from another connection, as a server restart or an admin would.
-fn kill_session(database: &TestDatabase, id: i64) {
-    let mut admin = database.connect();
-    let sql = match database.backend() {
-        Backend::Postgres => format!("SELECT pg_terminate_backend({id})"),
-        _ => format!("KILL {id}"),
-    };
-    admin.batch_execute(&sql).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(100));
-}
-
-#[test]
 fn decimals_and_dates_at_their_edges_read_back_alike_through_both_apis() {
     use ff_tests::domain::{Customer, Order, OrderItem, OrderStatus, order_item};
     each_backend_database(|database| {
@@ -471,6 +381,83 @@ fn decimals_and_dates_at_their_edges_read_back_alike_through_both_apis() {
                 .await
                 .unwrap();
             assert_eq!(total, Some(BigDecimal::from(0)));
+        })
+    });
+}
+
+#[test]
+fn relations_and_eager_loading_answer_with_futures_as_they_do_with_results() {
+    use ff_tests::blog::{Comment, Label, Post, User, post, seed_blog, user};
+    each_backend_database(|database| {
+        let mut sync = database.connect();
+        seed_blog(&mut sync, 3, 2, 2);
+        run(async {
+            let mut conn = AsyncConnection::establish(database.url()).await.unwrap();
+            let users = User::query()
+                .order_by(user::id.asc())
+                .load(&mut conn)
+                .await
+                .unwrap();
+            let tree = users
+                .clone()
+                .with_children::<Post>(&mut conn)
+                .await
+                .unwrap()
+                .with_children::<Comment>(&mut conn)
+                .await
+                .unwrap();
+            let sync_tree = User::query()
+                .order_by(user::id.asc())
+                .load(&mut sync)
+                .unwrap()
+                .with_children::<Post>(&mut sync)
+                .unwrap()
+                .with_children::<Comment>(&mut sync)
+                .unwrap();
+            assert_eq!(tree, sync_tree);
+            assert_eq!(tree.len(), 3);
+            assert!(tree.iter().all(|(_, posts)| posts.len() == 2
+                && posts.iter().all(|(_, comments)| comments.len() == 2)));
+
+            let posts = Post::query()
+                .order_by(post::id.asc())
+                .load(&mut conn)
+                .await
+                .unwrap();
+            let authors = Post::load_user(&mut conn, &posts).await.unwrap();
+            assert_eq!(authors, Post::load_user(&mut sync, &posts).unwrap());
+            assert_eq!(posts[0].user(&mut conn).await.unwrap(), users[0]);
+            assert_eq!(users[1].posts(&mut conn).await.unwrap().len(), 2);
+            assert_eq!(users[1].profile(&mut conn).await.unwrap(), None);
+            let with_parents = posts.clone().with_parent::<User>(&mut conn).await.unwrap();
+            assert!(
+                with_parents
+                    .iter()
+                    .all(|(p, u)| u.as_ref().map(|u| u.id) == Some(p.user_id))
+            );
+
+            let label = AsyncRepository::<Label>::new(&mut conn)
+                .insert(&Label {
+                    id: 0,
+                    name: "Ünïcode ✓".into(),
+                })
+                .await
+                .unwrap();
+            assert!(posts[0].add_label(&mut conn, &label).await.unwrap());
+            assert!(
+                !posts[0].add_label(&mut conn, &label).await.unwrap(),
+                "linked already"
+            );
+            assert_eq!(posts[0].labels(&mut conn).await.unwrap(), [label.clone()]);
+            let linked = posts
+                .clone()
+                .with_linked::<ff_tests::blog::PostLabel, Label>(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(linked[0].1, [label.clone()]);
+            assert!(linked[1..].iter().all(|(_, labels)| labels.is_empty()));
+            assert_eq!(posts[0].remove_label(&mut conn, &label).await.unwrap(), 1);
+            assert!(posts[0].labels(&mut conn).await.unwrap().is_empty());
         })
     });
 }
