@@ -90,8 +90,9 @@ pub fn import(live: &LiveSchema, backend: Backend, tables: &[String]) -> Import 
             refused: &refused,
             selected: tables,
         };
-        let entity = context.entity(name, &live.tables[name], &mut import);
-        import.entities.push(entity);
+        if let Some(entity) = context.entity(name, &live.tables[name], &mut import) {
+            import.entities.push(entity);
+        }
     }
     relations::add(&mut import.entities, &mut import.notes);
     import
@@ -118,9 +119,6 @@ fn table_refusal(name: &str, table: &LiveTable) -> Option<String> {
             "has {} columns, more than the {MAX_COLUMNS} an entity holds",
             table.columns.len()
         ),
-        [key] if table.columns.len() == 1 && table.columns[0].auto_increment => {
-            format!("has only its generated key `{key}`: there would be nothing to insert")
-        }
         [_] => return None,
         columns => format!(
             "has a composite primary key ({}); an entity has one key column (add one, e.g. an identity `id`)",
@@ -140,7 +138,9 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn entity(&self, table_name: &str, table: &LiveTable, import: &mut Import) -> Entity {
+    /// The entity of a table, `None` (with the reason in `import.left_out`) when its key or
+    /// every other column is left out.
+    fn entity(&self, table_name: &str, table: &LiveTable, import: &mut Import) -> Option<Entity> {
         let name = self.struct_names[table_name].clone();
         let module = names::snake_case(&name);
         let indexed = indexed_columns(table);
@@ -202,13 +202,27 @@ impl Context<'_> {
                 parent: None,
             });
         }
+        let key = &table.primary_key[0];
+        let generated = table.columns.iter().any(|c| c.name == *key && c.auto_increment);
+        if !field_of.contains_key(key.as_str()) {
+            import.left_out.push(format!(
+                "table `{table_name}`: its key `{key}` is left out, so the table is too"
+            ));
+            return None;
+        }
+        if generated && entity.fields.len() == 1 {
+            import.left_out.push(format!(
+                "table `{table_name}` has nothing to declare but its generated key `{key}`: there would be nothing to insert"
+            ));
+            return None;
+        }
         self.constraints(table_name, table, &field_of, &mut entity, import);
         for check in &table.checks {
             import.left_out.push(format!(
                 "check constraint `{check}` of table `{table_name}`: ff reads the names of check constraints, not their expressions; declare it again with #[ff(check = \"…\")]"
             ));
         }
-        entity
+        Some(entity)
     }
 
     /// The type of a column; a generated SQLite key takes the width of the foreign keys that
