@@ -203,7 +203,10 @@ impl Context<'_> {
             });
         }
         let key = &table.primary_key[0];
-        let generated = table.columns.iter().any(|c| c.name == *key && c.auto_increment);
+        let generated = table
+            .columns
+            .iter()
+            .any(|c| c.name == *key && c.auto_increment);
         if !field_of.contains_key(key.as_str()) {
             import.left_out.push(format!(
                 "table `{table_name}`: its key `{key}` is left out, so the table is too"
