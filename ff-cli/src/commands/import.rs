@@ -21,6 +21,12 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         .unwrap_or_else(|| project.root.join("src/entities"));
     let mut conn = connect(&args.connection)?;
     let live = live_schema(&mut conn)?;
+    if live.tables.is_empty() {
+        return Err(CommandError::Project(
+            "nothing to import: the database has no tables (ff's own are never imported)"
+                .to_owned(),
+        ));
+    }
     let tables = selected_tables(&live, &args.tables)?;
     let import = import::import(&live, conn.backend(), &tables);
     if !import.left_out.is_empty() && !args.skip_unsupported {
@@ -31,7 +37,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     }
     if import.entities.is_empty() {
         return Err(CommandError::Project(
-            "nothing to import: no table can be an entity".to_owned(),
+            "nothing to import: no table can be an entity (see the warnings)".to_owned(),
         ));
     }
     let files: Vec<(PathBuf, String)> = import
