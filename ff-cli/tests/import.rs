@@ -329,16 +329,19 @@ fn adoptable(backend: Backend) -> &'static str {
         Backend::Sqlite => {
             r#"CREATE TABLE "author" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" VARCHAR(80) NOT NULL UNIQUE, "born" DATE);
                CREATE TABLE "book" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "author_id" INTEGER NOT NULL REFERENCES "author" ("id") ON DELETE CASCADE, "title" VARCHAR(200) NOT NULL DEFAULT 'untitled', "price" DECIMAL(8, 2));
-               CREATE INDEX "ix_book_title" ON "book" ("title");"#
+               CREATE INDEX "ix_book_title" ON "book" ("title");
+               CREATE TABLE "edition" ("number" INTEGER PRIMARY KEY, "label" TEXT NOT NULL);"#
         }
         Backend::Postgres => {
             r#"CREATE TABLE "author" ("id" SERIAL PRIMARY KEY, "name" VARCHAR(80) NOT NULL CONSTRAINT "uq_author_name" UNIQUE, "born" DATE);
                CREATE TABLE "book" ("id" SERIAL PRIMARY KEY, "author_id" INTEGER NOT NULL CONSTRAINT "fk_book_author_id" REFERENCES "author" ("id") ON DELETE CASCADE, "title" VARCHAR(200) NOT NULL DEFAULT 'untitled', "price" NUMERIC(8, 2));
-               CREATE INDEX "ix_book_title" ON "book" ("title");"#
+               CREATE INDEX "ix_book_title" ON "book" ("title");
+               CREATE TABLE "edition" ("number" INTEGER PRIMARY KEY, "label" TEXT NOT NULL);"#
         }
         Backend::Mysql => {
             r#"CREATE TABLE `author` (`id` INT AUTO_INCREMENT PRIMARY KEY, `name` VARCHAR(80) NOT NULL, `born` DATE, CONSTRAINT `uq_author_name` UNIQUE (`name`));
-               CREATE TABLE `book` (`id` INT AUTO_INCREMENT PRIMARY KEY, `author_id` INT NOT NULL, `title` VARCHAR(200) NOT NULL DEFAULT 'untitled', `price` DECIMAL(8, 2), INDEX `ix_book_title` (`title`), CONSTRAINT `fk_book_author_id` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE);"#
+               CREATE TABLE `book` (`id` INT AUTO_INCREMENT PRIMARY KEY, `author_id` INT NOT NULL, `title` VARCHAR(200) NOT NULL DEFAULT 'untitled', `price` DECIMAL(8, 2), INDEX `ix_book_title` (`title`), CONSTRAINT `fk_book_author_id` FOREIGN KEY (`author_id`) REFERENCES `author` (`id`) ON DELETE CASCADE);
+               CREATE TABLE `edition` (`number` INT PRIMARY KEY, `label` TEXT NOT NULL);"#
         }
     }
 }
@@ -365,6 +368,19 @@ fn a_database_made_without_ff_is_adopted_through_import_and_a_baseline() {
                 "#[ff(length = 200, default = \"untitled\", index)]\n    pub title: String,"
             ),
             "{book}"
+        );
+        // A key the database does not generate keeps its type, so that ff does not either.
+        let sql_type = if backend == Backend::Mysql {
+            "INT"
+        } else {
+            "INTEGER"
+        };
+        let edition = entity_file(&project, "edition.rs");
+        assert!(
+            edition.contains(&format!(
+                "#[ff(primary_key, sql_type = \"{sql_type}\")]\n    pub number: i32,"
+            )),
+            "{edition}"
         );
         project
             .cargo_ff(&["database", "create-migration", "-m", "initial"])
