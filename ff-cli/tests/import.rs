@@ -212,11 +212,12 @@ fn hand_written(backend: Backend) -> (&'static str, &'static [&'static str]) {
     match backend {
         Backend::Sqlite => (
             r#"CREATE TABLE "note" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "body" TEXT NOT NULL, "size" DOUBLE);
-               CREATE TABLE "odd" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "label" VARCHAR(20), "anything", "stamp" DATETIME, CONSTRAINT "ck_odd_label" CHECK ("label" <> ''));
+               CREATE TABLE "odd" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "label" VARCHAR(20), "anything", "stamp" DATETIME, "bare_id" INTEGER REFERENCES "bare" ("id"), CONSTRAINT "ck_odd_label" CHECK ("label" <> ''));
                CREATE TABLE "pair" ("a" INTEGER NOT NULL, "b" INTEGER NOT NULL, PRIMARY KEY ("a", "b"));
                CREATE TABLE "bare" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "blob_of" JSONB);"#,
             &[
                 "table `bare` has nothing to declare but its generated key `id`",
+                "foreign key `fk(bare_id)->bare(id)` of table `odd` (bare_id) → bare: the referenced table `bare` has nothing",
                 "column `odd.anything` has no declared type (SQLite then stores any value in it)",
                 "column `odd.stamp` has type `datetime`, which no field type of ff creates on sqlite",
                 "check constraint `ck_odd_label` of table `odd`: ff reads the names of check constraints, not their expressions; declare it again with #[ff(check = \"…\")]",

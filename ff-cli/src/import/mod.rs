@@ -76,7 +76,7 @@ pub fn import(live: &LiveSchema, backend: Backend, tables: &[String]) -> Import 
     let refused: BTreeMap<&str, String> = live
         .tables
         .iter()
-        .filter_map(|(name, table)| Some((name.as_str(), table_refusal(name, table)?)))
+        .filter_map(|(name, table)| Some((name.as_str(), table_refusal(name, table, backend)?)))
         .collect();
     for name in tables {
         if let Some(reason) = refused.get(name.as_str()) {
@@ -90,9 +90,8 @@ pub fn import(live: &LiveSchema, backend: Backend, tables: &[String]) -> Import 
             refused: &refused,
             selected: tables,
         };
-        if let Some(entity) = context.entity(name, &live.tables[name], &mut import) {
-            import.entities.push(entity);
-        }
+        let entity = context.entity(name, &live.tables[name], &mut import);
+        import.entities.push(entity);
     }
     relations::add(&mut import.entities, &mut import.notes);
     import
@@ -111,15 +110,33 @@ fn struct_names(live: &LiveSchema) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Why a table cannot be an entity at all, if it cannot.
-fn table_refusal(name: &str, table: &LiveTable) -> Option<String> {
+/// Why a table cannot be an entity at all, if it cannot: no single key, a key of a type no
+/// field has, nothing besides a generated key, too many columns.
+fn table_refusal(name: &str, table: &LiveTable, backend: Backend) -> Option<String> {
     let reason = match table.primary_key.as_slice() {
         [] => "has no primary key".to_owned(),
         [_] if table.columns.len() > MAX_COLUMNS => format!(
             "has {} columns, more than the {MAX_COLUMNS} an entity holds",
             table.columns.len()
         ),
-        [_] => return None,
+        [key] => {
+            let column = table.columns.iter().find(|c| c.name == *key)?;
+            if let Err(reason) = types::map_type(column, backend, true) {
+                format!("has its key `{key}` left out: it {reason}")
+            } else if column.auto_increment
+                && !table.columns.iter().any(|other| {
+                    other.name != *key
+                        && !other.auto_increment
+                        && types::map_type(other, backend, false).is_ok()
+                })
+            {
+                format!(
+                    "has nothing to declare but its generated key `{key}`: there would be nothing to insert"
+                )
+            } else {
+                return None;
+            }
+        }
         columns => format!(
             "has a composite primary key ({}); an entity has one key column (add one, e.g. an identity `id`)",
             columns.join(", ")
@@ -138,9 +155,8 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The entity of a table, `None` (with the reason in `import.left_out`) when its key or
-    /// every other column is left out.
-    fn entity(&self, table_name: &str, table: &LiveTable, import: &mut Import) -> Option<Entity> {
+    /// The entity of a table [`table_refusal`] accepts.
+    fn entity(&self, table_name: &str, table: &LiveTable, import: &mut Import) -> Entity {
         let name = self.struct_names[table_name].clone();
         let module = names::snake_case(&name);
         let indexed = indexed_columns(table);
@@ -202,30 +218,13 @@ impl Context<'_> {
                 parent: None,
             });
         }
-        let key = &table.primary_key[0];
-        let generated = table
-            .columns
-            .iter()
-            .any(|c| c.name == *key && c.auto_increment);
-        if !field_of.contains_key(key.as_str()) {
-            import.left_out.push(format!(
-                "table `{table_name}`: its key `{key}` is left out, so the table is too"
-            ));
-            return None;
-        }
-        if generated && entity.fields.len() == 1 {
-            import.left_out.push(format!(
-                "table `{table_name}` has nothing to declare but its generated key `{key}`: there would be nothing to insert"
-            ));
-            return None;
-        }
         self.constraints(table_name, table, &field_of, &mut entity, import);
         for check in &table.checks {
             import.left_out.push(format!(
                 "check constraint `{check}` of table `{table_name}`: ff reads the names of check constraints, not their expressions; declare it again with #[ff(check = \"…\")]"
             ));
         }
-        Some(entity)
+        entity
     }
 
     /// The type of a column; a generated SQLite key takes the width of the foreign keys that
