@@ -56,6 +56,14 @@ pub struct Customer {
 }
 
 #[derive(Debug, Clone, Entity)]
+pub struct Profile {
+    pub id: i32,
+    #[ff(belongs_to = Customer, unique)]
+    pub customer_id: i64,
+    pub bio: String,
+}
+
+#[derive(Debug, Clone, Entity)]
 #[ff(table = "order")]
 pub struct Order {
     pub id: i32,
@@ -133,7 +141,7 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
         project
             .cargo_ff(&["database", "import"])
             .ok()
-            .contains("✓ Imported 6 table(s) into src/entities/:")
+            .contains("✓ Imported 7 table(s) into src/entities/:")
             .contains("  order → Order (order.rs)")
             .contains("  product_tag → ProductTag (product_tag.rs)");
         let customer = entity_file(&project, "customer.rs");
@@ -142,6 +150,7 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
             "index(city, joined_on)",
             "unique(email, city)",
             "has_many(order = Order)",
+            "has_one(profile = Profile)",
             "#[ff(column = \"City\", length = 80)]\n    pub city: String,",
             "#[ff(column = \"type\", default = \"it's retail\")]\n    pub type_: String,",
             "#[ff(column = \"prénom\")]\n    pub pr_nom: Option<String>,",
@@ -203,7 +212,7 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
         project
             .cargo_ff(&["database", "import", "--tables", "nope,tag"])
             .expect_code(1)
-            .contains("--tables: no table nope in the database; its tables are: country, customer, order, product, product_tag, tag");
+            .contains("--tables: no table nope in the database; its tables are: country, customer, order, product, product_tag, profile, tag");
     });
 }
 

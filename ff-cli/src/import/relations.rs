@@ -1,5 +1,5 @@
-//! The relations declared on parent entities: `has_many` for each child, `many_to_many`
-//! through each join entity.
+//! The relations declared on parent entities: `has_many` for each child (`has_one` when its
+//! foreign key is unique), `many_to_many` through each join entity.
 
 use std::collections::BTreeSet;
 
@@ -17,7 +17,7 @@ struct Relation {
     uses: Vec<String>,
 }
 
-/// Adds the `has_many` and `many_to_many` attributes the `belongs_to` fields of `entities`
+/// Adds the `has_many`, `has_one` and `many_to_many` attributes the `belongs_to` fields of `entities`
 /// imply; a relation whose methods another would already declare is noted and left out.
 pub fn add(entities: &mut [Entity], notes: &mut Vec<String>) {
     let mut taken: Vec<BTreeSet<String>> = entities.iter().map(accessors).collect();
@@ -43,9 +43,15 @@ pub fn add(entities: &mut [Entity], notes: &mut Vec<String>) {
             continue;
         }
         for parent in &parents {
+            // A unique foreign key gives at most one child.
+            let kind = if first_field_is_unique(&entities[child], parent) {
+                "has_one"
+            } else {
+                "has_many"
+            };
             let relation = Relation {
                 named_after: entities[child].table.clone(),
-                attribute: format!("has_many({{}} = {name})"),
+                attribute: format!("{kind}({{}} = {name})"),
                 link: None,
                 uses: vec![name.clone()],
             };
@@ -97,6 +103,15 @@ fn parents(entity: &Entity) -> Vec<String> {
         }
     }
     parents
+}
+
+/// Whether the first field of `entity` that belongs to `parent` is unique on its own.
+fn first_field_is_unique(entity: &Entity, parent: &str) -> bool {
+    entity
+        .fields
+        .iter()
+        .find(|field| field.parent.as_deref() == Some(parent))
+        .is_some_and(|field| field.attributes.iter().any(|a| a == "unique"))
 }
 
 /// The many-to-one accessors of an entity: its `belongs_to` fields without `_id`, `_uid` or
