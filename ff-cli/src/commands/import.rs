@@ -31,7 +31,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let import = import::import(&live, conn.backend(), &tables);
     if !import.left_out.is_empty() && !args.skip_unsupported {
         return Err(CommandError::Project(format!(
-            "no entity can declare:\n{}\nhelp: change these in the database, import the other tables with --tables, or pass --skip-unsupported to leave them out (the next migration then proposes to drop what was left out); nothing was written",
+            "no entity can declare:\n{}\nhelp: change these in the database, import the other tables with --tables, or pass --skip-unsupported to leave them out (then declare them by hand before the first migration); nothing was written",
             bulleted(&import.left_out)
         )));
     }
