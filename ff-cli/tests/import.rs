@@ -56,6 +56,14 @@ pub struct Customer {
 }
 
 #[derive(Debug, Clone, Entity)]
+pub struct Category {
+    pub id: i32,
+    pub name: String,
+    #[ff(belongs_to = Category, on_delete = "set null")]
+    pub parent_id: Option<i32>,
+}
+
+#[derive(Debug, Clone, Entity)]
 pub struct Profile {
     pub id: i32,
     #[ff(belongs_to = Customer, unique)]
@@ -141,7 +149,7 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
         project
             .cargo_ff(&["database", "import"])
             .ok()
-            .contains("✓ Imported 7 table(s) into src/entities/:")
+            .contains("✓ Imported 8 table(s) into src/entities/:")
             .contains("  order → Order (order.rs)")
             .contains("  product_tag → ProductTag (product_tag.rs)");
         let customer = entity_file(&project, "customer.rs");
@@ -160,6 +168,12 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
         ] {
             assert!(customer.contains(expected), "{expected:?} in:\n{customer}");
         }
+        let category = entity_file(&project, "category.rs");
+        assert!(
+            category.contains("#[ff(table = \"category\", has_many(category = Category))]"),
+            "{category}"
+        );
+        assert!(!category.contains("use super"), "{category}");
         let product = entity_file(&project, "product.rs");
         assert!(
             product.contains("many_to_many(tag = Tag, through = ProductTag)"),
@@ -212,7 +226,7 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
         project
             .cargo_ff(&["database", "import", "--tables", "nope,tag"])
             .expect_code(1)
-            .contains("--tables: no table nope in the database; its tables are: country, customer, order, product, product_tag, profile, tag");
+            .contains("--tables: no table nope in the database; its tables are: category, country, customer, order, product, product_tag, profile, tag");
     });
 }
 

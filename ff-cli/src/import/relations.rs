@@ -73,7 +73,7 @@ fn declare(
         return;
     };
     let entity = &mut entities[index];
-    let name = names::field_name(&relation.named_after, &entity.module, &BTreeSet::new());
+    let name = names::field_name(&relation.named_after, "", &BTreeSet::new());
     let attribute = relation.attribute.replace("{}", &name);
     let link_taken = relation
         .link
