@@ -130,3 +130,80 @@ fn accessors(entity: &Entity) -> BTreeSet<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::Field;
+
+    fn entity(table: &str, name: &str, parents: &[(&str, &str)]) -> Entity {
+        let mut fields = vec![Field {
+            name: "id".into(),
+            rust: "i32".into(),
+            attributes: Vec::new(),
+            parent: None,
+        }];
+        fields.extend(parents.iter().map(|(field, parent)| Field {
+            name: (*field).into(),
+            rust: "i32".into(),
+            attributes: vec![format!("belongs_to = {parent}")],
+            parent: Some((*parent).into()),
+        }));
+        Entity {
+            table: table.into(),
+            name: name.into(),
+            module: names::snake_case(name),
+            fields,
+            attributes: Vec::new(),
+            join: false,
+            uses: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn a_relation_whose_methods_are_taken_is_noted_and_left_out() {
+        // `Link` has the accessor `note()` of its `note_id`; the children in table `note`
+        // would give it `note()` again.
+        let mut entities = vec![
+            entity("link", "Link", &[("note_id", "Note")]),
+            entity("note", "Note", &[("owner_id", "Link")]),
+        ];
+        let mut notes = Vec::new();
+        add(&mut entities, &mut notes);
+        assert_eq!(entities[0].attributes, Vec::<String>::new());
+        assert_eq!(entities[1].attributes, ["has_many(link = Link)"]);
+        assert_eq!(
+            notes,
+            [
+                "Link: `has_many(note = Note)` left out, its methods would have the names of another relation's"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_and_two_foreign_keys_make_a_join_entity() {
+        let mut entities = vec![
+            entity("post", "Post", &[]),
+            entity("tag", "Tag", &[]),
+            entity(
+                "post_tag",
+                "PostTag",
+                &[("post_id", "Post"), ("tag_id", "Tag")],
+            ),
+        ];
+        add(&mut entities, &mut Vec::new());
+        assert!(entities[2].join);
+        assert_eq!(
+            entities[0].attributes,
+            ["many_to_many(tag = Tag, through = PostTag)"]
+        );
+        assert_eq!(
+            entities[1].attributes,
+            ["many_to_many(post = Post, through = PostTag)"]
+        );
+        assert_eq!(
+            entities[0].uses,
+            BTreeSet::from(["PostTag".to_owned(), "Tag".to_owned()])
+        );
+    }
+}
