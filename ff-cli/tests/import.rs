@@ -8,7 +8,7 @@ use ff_tests::backends::{TestDatabase, each_backend_database};
 use ff_tests::project::TestProject;
 
 /// Every field type, key kind, default, index, unique constraint, foreign key action and a
-/// join table, with a reserved SQL word for a table, a Rust keyword, an upper-case and a
+/// join table, with reserved SQL words and Rust keywords for names, an upper-case and a
 /// non-ASCII column name. `{extra}` adds the types a backend stores apart from the others:
 /// SQLite keeps UUIDs and JSON as text, MySQL both timestamps as `DATETIME(6)`.
 const DOMAIN: &str = r#"
@@ -61,6 +61,14 @@ pub struct Category {
     pub name: String,
     #[ff(belongs_to = Category, on_delete = "set null")]
     pub parent_id: Option<i32>,
+}
+
+#[derive(Debug, Clone, Entity)]
+#[ff(table = "match")]
+pub struct Game {
+    pub id: i32,
+    #[ff(column = "select")]
+    pub choice: String,
 }
 
 #[derive(Debug, Clone, Entity)]
@@ -149,7 +157,8 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
         project
             .cargo_ff(&["database", "import"])
             .ok()
-            .contains("✓ Imported 8 table(s) into src/entities/:")
+            .contains("✓ Imported 9 table(s) into src/entities/:")
+            .contains("  match → TableMatch (table_match.rs)")
             .contains("  order → Order (order.rs)")
             .contains("  product_tag → ProductTag (product_tag.rs)");
         let customer = entity_file(&project, "customer.rs");
@@ -226,7 +235,7 @@ fn the_entities_imported_from_a_database_ff_created_declare_it_exactly() {
         project
             .cargo_ff(&["database", "import", "--tables", "nope,tag"])
             .expect_code(1)
-            .contains("--tables: no table nope in the database; its tables are: category, country, customer, order, product, product_tag, profile, tag");
+            .contains("--tables: no table nope in the database; its tables are: category, country, customer, match, order, product, product_tag, profile, tag");
     });
 }
 
