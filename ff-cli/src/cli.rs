@@ -68,6 +68,8 @@ pub enum DatabaseCommand {
     Copy(CopyArgs),
     /// Draw an entity-relationship diagram of the entities (or of the database, --from-db)
     Diagram(DiagramArgs),
+    /// Write entities for the tables of an existing database
+    Import(ImportArgs),
 }
 
 /// `cargo ff database create-migration`
@@ -232,6 +234,26 @@ pub enum DiagramFormat {
     Dot,
     /// A standalone SVG drawing
     Svg,
+}
+
+/// `cargo ff database import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The directory to write the entities to (default: src/entities of the project)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Import only these tables (comma-separated; default: every table but ff's own)
+    #[arg(long, value_name = "TABLE,...", value_delimiter = ',')]
+    pub tables: Vec<String>,
+    /// Replace entity files that already exist
+    #[arg(long)]
+    pub force: bool,
+    /// Leave out, with a warning, what no entity can declare (a column of an unsupported
+    /// type, a table without a single-column key, a check constraint, …) instead of refusing
+    #[arg(long)]
+    pub skip_unsupported: bool,
 }
 
 /// Where the database is.

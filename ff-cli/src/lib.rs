@@ -6,6 +6,7 @@ mod output;
 pub mod cli;
 mod commands;
 mod diagram;
+mod import;
 mod project;
 
 use std::ffi::OsString;

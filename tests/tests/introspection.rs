@@ -283,3 +283,19 @@ fn a_dropped_index_and_an_added_column_are_reported() {
         );
     });
 }
+
+/// SQLite's `INTEGER PRIMARY KEY` is the rowid, never NULL, even when the CREATE TABLE does not
+/// say NOT NULL; any other key column of SQLite does accept NULL.
+#[test]
+fn an_sqlite_rowid_key_reads_as_not_null_whatever_its_declaration() {
+    let mut conn = Connection::establish(":memory:").unwrap();
+    conn.batch_execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);
+         CREATE TABLE u (code TEXT PRIMARY KEY);",
+    )
+    .unwrap();
+    let live = live_schema(&mut conn).unwrap();
+    let id = &live.tables["t"].columns[0];
+    assert!(!id.nullable && id.auto_increment, "{id:?}");
+    assert!(live.tables["u"].columns[0].nullable);
+}

@@ -6,6 +6,7 @@ mod copy;
 mod database;
 mod diagram;
 mod history;
+mod import;
 mod migrations;
 mod stamp;
 mod status;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             DatabaseCommand::ClearMetadata => migrations::clear_metadata(),
             DatabaseCommand::Copy(args) => copy::run(args),
             DatabaseCommand::Diagram(args) => diagram::run(args),
+            DatabaseCommand::Import(args) => import::run(args),
         },
         Command::Debug(DebugCommand::Config) => config::show(),
     }

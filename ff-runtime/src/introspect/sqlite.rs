@@ -116,11 +116,13 @@ fn read_table(conn: &mut SqliteConnection, table: &str, create_sql: &str) -> Res
         .into_iter()
         .map(|row| {
             let sql_type = normalize::squeeze(&row.sql_type);
+            // An INTEGER PRIMARY KEY is the rowid, never NULL even when not declared NOT NULL.
+            let rowid = single_key && row.pk > 0 && sql_type == "integer";
             LiveColumn {
-                auto_increment: autoincrement && single_key && row.pk > 0 && sql_type == "integer",
+                auto_increment: autoincrement && rowid,
                 name: row.name,
                 sql_type,
-                nullable: row.not_null == 0,
+                nullable: row.not_null == 0 && !rowid,
                 default: row
                     .default_value
                     .as_deref()
