@@ -101,6 +101,64 @@ fn embedded_migrations_read_as_the_directory_does() {
 }
 
 #[test]
+fn run_pending_async_applies_the_same_migrations_from_async_code() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    each_backend_database(|database| {
+        let applied = runtime.block_on(async {
+            let mut conn = ff_runtime::AsyncConnection::establish(database.url())
+                .await
+                .expect("connect");
+            let applied = MIGRATIONS
+                .run_pending_async(&mut conn)
+                .await
+                .expect("run_pending_async");
+            assert_eq!(
+                MIGRATIONS
+                    .run_pending_async(&mut conn)
+                    .await
+                    .expect("again"),
+                []
+            );
+            let names: Vec<String> = RawQuery::<Author>::new("SELECT * FROM author ORDER BY id")
+                .load(&mut conn)
+                .await
+                .expect("the async connection reads the new table")
+                .into_iter()
+                .map(|author| author.name)
+                .collect();
+            assert_eq!(names, ["Zoë Ørsted 書店"]);
+            applied
+        });
+        let versions: Vec<&str> = applied.iter().map(|a| a.version.as_str()).collect();
+        assert_eq!(versions, [&AUTHORS[..14], &BOOKS[..14]]);
+        let mut conn = database.connect();
+        assert_eq!(
+            migration::applied(&mut conn).expect("read the history"),
+            applied
+        );
+    });
+    // An in-memory SQLite database is migrated on the connection itself.
+    runtime.block_on(async {
+        let mut conn = ff_runtime::AsyncConnection::establish("sqlite://:memory:")
+            .await
+            .expect("connect");
+        MIGRATIONS
+            .run_pending_async(&mut conn)
+            .await
+            .expect("run_pending_async");
+        let written = RawQuery::<Author>::new("INSERT INTO author (name) VALUES (?)")
+            .bind("Ada")
+            .execute(&mut conn)
+            .await
+            .expect("the table is there");
+        assert_eq!(written, 1);
+    });
+}
+
+#[test]
 fn run_pending_applies_what_upgrade_records_and_then_nothing() {
     let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
     copy_of_fixture(&project.migrations());

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 
+use diesel::Connection as _;
 use diesel::QueryResult;
 use diesel::connection::Instrumentation;
 use diesel::query_builder::QueryId;
@@ -21,18 +22,19 @@ use crate::echo::{Echo, EchoInstrumentation};
 use crate::entity::Entity;
 use crate::error::{Error, Result};
 use crate::query::{AggregateQuery, AggregateType};
+use crate::raw::{RawRow, Value as RawValue, bind_all};
 use crate::rows::{RowOf, RowQuery};
 use crate::session::Session;
-use crate::url::DatabaseUrl;
+use crate::url::{DatabaseUrl, mask_password};
 
 /// Runs `body` with `c` bound to the diesel-async connection inside an [`AsyncConnection`].
 macro_rules! with_async_connection {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::AsyncConnection::Sqlite($c) => $body,
-            $crate::AsyncConnection::Postgres($c) => $body,
+        match $conn.driver() {
+            $crate::AsyncDriver::Sqlite($c) => $body,
+            $crate::AsyncDriver::Postgres($c) => $body,
             #[cfg(feature = "mysql")]
-            $crate::AsyncConnection::Mysql($c) => $body,
+            $crate::AsyncDriver::Mysql($c) => $body,
         }
     };
 }
@@ -69,9 +71,18 @@ pub(crate) use with_async_connection;
 ///
 /// SQLite has no async driver: its connection runs each statement on tokio's blocking thread
 /// pool (diesel-async's `SyncConnectionWrapper`). PostgreSQL connections are made without TLS.
+pub struct AsyncConnection {
+    driver: AsyncDriver,
+    /// The URL the connection was made from: migrations, which have no async form, run on a
+    /// blocking connection to it beside this one. Never shown.
+    url: String,
+}
+
+/// The diesel-async connection inside an [`AsyncConnection`], to run diesel-async's DSL on:
+/// `match conn.driver() { AsyncDriver::Postgres(c) => …, … }`.
 // A program holds few connections, for long: the size of the largest variant costs nothing.
 #[allow(clippy::large_enum_variant)]
-pub enum AsyncConnection {
+pub enum AsyncDriver {
     /// An SQLite database file, on tokio's blocking thread pool.
     Sqlite(SyncConnectionWrapper<SqliteConnection>),
     /// A PostgreSQL server.
@@ -98,7 +109,7 @@ impl AsyncConnection {
             url: parsed.masked(),
             reason: parsed.scrub(error.to_string().trim()),
         };
-        match parsed.backend() {
+        let driver = match parsed.backend() {
             Backend::Sqlite => {
                 let url = url.to_owned();
                 let opened = tokio::task::spawn_blocking(move || Connection::establish(&url))
@@ -110,24 +121,74 @@ impl AsyncConnection {
                 let Connection::Sqlite(conn) = opened else {
                     unreachable!("an SQLite URL opens an SQLite connection")
                 };
-                Ok(AsyncConnection::Sqlite(SyncConnectionWrapper::new(conn)))
+                AsyncDriver::Sqlite(SyncConnectionWrapper::new(conn))
             }
             Backend::Postgres => AsyncPgConnection::establish(parsed.driver_url())
                 .await
-                .map(AsyncConnection::Postgres)
-                .map_err(failed),
+                .map(AsyncDriver::Postgres)
+                .map_err(failed)?,
             #[cfg(feature = "mysql")]
             Backend::Mysql => diesel_async::AsyncMysqlConnection::establish(parsed.driver_url())
                 .await
-                .map(AsyncConnection::Mysql)
-                .map_err(failed),
+                .map(AsyncDriver::Mysql)
+                .map_err(failed)?,
             #[cfg(not(feature = "mysql"))]
-            Backend::Mysql => Err(Error::BackendNotCompiled {
-                url: parsed.masked(),
-                backend: "MySQL/MariaDB",
-                feature: "mysql",
-            }),
+            Backend::Mysql => {
+                return Err(Error::BackendNotCompiled {
+                    url: parsed.masked(),
+                    backend: "MySQL/MariaDB",
+                    feature: "mysql",
+                });
+            }
+        };
+        Ok(AsyncConnection {
+            driver,
+            url: url.to_owned(),
+        })
+    }
+
+    /// The diesel-async connection inside, to run diesel-async's DSL on.
+    pub fn driver(&mut self) -> &mut AsyncDriver {
+        &mut self.driver
+    }
+
+    /// Runs `work` on a blocking connection to this database, on tokio's blocking thread pool:
+    /// for SQLite this very connection, for a server a new one to the same URL (which does not
+    /// see this connection's open transaction).
+    pub(crate) async fn blocking<T, E>(
+        &mut self,
+        work: impl FnOnce(&mut Connection) -> std::result::Result<T, E> + Send + 'static,
+    ) -> std::result::Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<Error> + Send + 'static,
+    {
+        if let AsyncDriver::Sqlite(wrapper) = &mut self.driver {
+            let outcome = wrapper.spawn_blocking(move |inner| {
+                let placeholder = SqliteConnection::establish(":memory:")
+                    .map_err(|error| diesel::result::Error::QueryBuilderError(error.into()))?;
+                let mut conn = Connection::Sqlite(std::mem::replace(inner, placeholder));
+                let outcome = work(&mut conn);
+                let Connection::Sqlite(own) = conn else {
+                    unreachable!("the connection stays an SQLite connection")
+                };
+                *inner = own;
+                Ok(outcome)
+            });
+            return outcome.await.map_err(Error::from)?;
         }
+        let url = self.url.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut conn = Connection::establish(&url)?;
+            work(&mut conn)
+        });
+        outcome.await.map_err(|error| {
+            Error::Connection {
+                url: mask_password(&self.url),
+                reason: error.to_string(),
+            }
+            .into()
+        })?
     }
 
     /// Connects as the settings say ([`Config::load`]), like [`Connection::from_env`].
@@ -236,11 +297,11 @@ impl Session for AsyncConnection {
     }
 
     fn backend(&self) -> Backend {
-        match self {
-            AsyncConnection::Sqlite(_) => Backend::Sqlite,
-            AsyncConnection::Postgres(_) => Backend::Postgres,
+        match self.driver {
+            AsyncDriver::Sqlite(_) => Backend::Sqlite,
+            AsyncDriver::Postgres(_) => Backend::Postgres,
             #[cfg(feature = "mysql")]
-            AsyncConnection::Mysql(_) => Backend::Mysql,
+            AsyncDriver::Mysql(_) => Backend::Mysql,
         }
     }
 
@@ -280,7 +341,7 @@ impl Session for AsyncConnection {
 
     async fn last_insert_id(&mut self) -> QueryResult<i64> {
         #[cfg(feature = "mysql")]
-        if let AsyncConnection::Mysql(c) = self {
+        if let AsyncDriver::Mysql(c) = &mut self.driver {
             let id = diesel_async::RunQueryDsl::get_result::<u64>(
                 diesel::select(crate::__private::last_insert_id()),
                 c,
@@ -289,5 +350,23 @@ impl Session for AsyncConnection {
             return i64::try_from(id).map_err(|_| diesel::result::Error::NotFound);
         }
         unreachable!("only MySQL reads inserted rows back by key")
+    }
+
+    async fn raw_load<E: RawRow + Send>(
+        &mut self,
+        sql: String,
+        values: Vec<RawValue>,
+    ) -> QueryResult<Vec<E>> {
+        with_async_connection!(self, |c| {
+            let query = bind_all(diesel::sql_query(sql).into_boxed(), values);
+            diesel_async::RunQueryDsl::load::<E>(query, c).await
+        })
+    }
+
+    async fn raw_execute(&mut self, sql: String, values: Vec<RawValue>) -> QueryResult<usize> {
+        with_async_connection!(self, |c| {
+            let query = bind_all(diesel::sql_query(sql).into_boxed(), values);
+            diesel_async::RunQueryDsl::execute(query, c).await
+        })
     }
 }

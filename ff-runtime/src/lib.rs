@@ -69,7 +69,7 @@ mod text_match;
 mod url;
 
 #[cfg(feature = "async")]
-pub use async_connection::AsyncConnection;
+pub use async_connection::{AsyncConnection, AsyncDriver};
 #[cfg(feature = "async")]
 pub use async_pool::{AsyncPool, AsyncPooledConnection};
 pub use config::{CONFIG_FILE, Config, DATABASE_URL, Setting, Source};

@@ -7,17 +7,17 @@ use std::marker::PhantomData;
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use diesel::QueryableByName;
 use diesel::backend::Backend;
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{self as native, Nullable};
 use diesel::sqlite::Sqlite;
-use diesel::{QueryableByName, RunQueryDsl};
 
-use crate::connection::Connection;
 use crate::dialect::Backend as Dialect;
 use crate::entity::Entity;
 use crate::error::{Error, Result, query_error};
+use crate::session::Session;
 use crate::sql_types;
 
 use scan::{Syntax, is_word_byte, scan};
@@ -146,35 +146,33 @@ impl<E> RawQuery<E> {
         self
     }
 
-    /// Runs the statement and reads every row into an `E`.
-    pub fn load(self, conn: &mut Connection) -> Result<Vec<E>>
+    /// Runs the statement and reads every row into an `E`: a `Result` on a
+    /// [`Connection`](crate::Connection), a future of one on an `AsyncConnection` (see
+    /// [`Session`]).
+    pub fn load<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, Vec<E>>
     where
         E: Entity + RawRow,
     {
-        let sql = checked_sql(&self.sql, self.values.len(), conn.backend())?;
-        let values = self.values;
-        crate::with_connection!(conn, |c| bind_all(
-            diesel::sql_query(sql).into_boxed(),
-            values
-        )
-        .load::<E>(c))
-        .map_err(query_error::<E>)
+        S::answer(async move {
+            let sql = checked_sql(&self.sql, self.values.len(), conn.backend())?;
+            conn.raw_load::<E>(sql, self.values)
+                .await
+                .map_err(query_error::<E>)
+        })
     }
 
     /// Runs a statement that returns no rows; returns the number of rows it affected. Errors
     /// are told apart as for `E`'s table (a unique violation is [`Error::UniqueViolation`]).
-    pub fn execute(self, conn: &mut Connection) -> Result<usize>
+    pub fn execute<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, usize>
     where
         E: Entity,
     {
-        let sql = checked_sql(&self.sql, self.values.len(), conn.backend())?;
-        let values = self.values;
-        crate::with_connection!(conn, |c| bind_all(
-            diesel::sql_query(sql).into_boxed(),
-            values
-        )
-        .execute(c))
-        .map_err(query_error::<E>)
+        S::answer(async move {
+            let sql = checked_sql(&self.sql, self.values.len(), conn.backend())?;
+            conn.raw_execute(sql, self.values)
+                .await
+                .map_err(query_error::<E>)
+        })
     }
 }
 
@@ -202,14 +200,15 @@ impl<E> RawRow for E where
 }
 
 /// A backend every [`Value`] can be bound on.
-trait BindValue: Backend + Sized {
+pub(crate) trait BindValue: Backend + Sized {
     fn bind_value(
         query: BoxedSqlQuery<'static, Self, SqlQuery>,
         value: Value,
     ) -> BoxedSqlQuery<'static, Self, SqlQuery>;
 }
 
-fn bind_all<DB: BindValue>(
+/// `query` with `values` bound to its placeholders, in order.
+pub(crate) fn bind_all<DB: BindValue>(
     mut query: BoxedSqlQuery<'static, DB, SqlQuery>,
     values: Vec<Value>,
 ) -> BoxedSqlQuery<'static, DB, SqlQuery> {

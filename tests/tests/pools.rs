@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ff_runtime::prelude::*;
-use ff_runtime::{AsyncConnection, AsyncPool, AsyncRepository, Backend, Pool};
+use ff_runtime::{AsyncConnection, AsyncDriver, AsyncPool, AsyncRepository, Backend, Pool};
 use ff_tests::TestDatabase;
 use ff_tests::domain::{Category, Product, store_tables};
 use ff_tests::each_backend_database;
@@ -150,16 +150,16 @@ async fn server_session_id(conn: &mut AsyncConnection) -> i64 {
     use ff_runtime::diesel::dsl::sql;
     use ff_runtime::diesel::sql_types::BigInt;
     use ff_runtime::diesel_async::RunQueryDsl;
-    match conn {
-        AsyncConnection::Postgres(c) => {
+    match conn.driver() {
+        AsyncDriver::Postgres(c) => {
             let query = diesel::select(sql::<BigInt>("CAST(pg_backend_pid() AS BIGINT)"));
             RunQueryDsl::get_result(query, c).await
         }
-        AsyncConnection::Mysql(c) => {
+        AsyncDriver::Mysql(c) => {
             let query = diesel::select(sql::<BigInt>("CAST(CONNECTION_ID() AS SIGNED)"));
             RunQueryDsl::get_result(query, c).await
         }
-        AsyncConnection::Sqlite(_) => unreachable!("SQLite has no server session"),
+        AsyncDriver::Sqlite(_) => unreachable!("SQLite has no server session"),
     }
     .unwrap()
 }
@@ -233,23 +233,16 @@ fn sixty_four_tasks_sharing_a_pool_of_eight_lose_no_write() {
             .unwrap();
         run(async {
             let pool = AsyncPool::new(database.url(), POOL_SIZE).await.unwrap();
-            let waited = Arc::new(AtomicU64::new(0));
-            let longest = Arc::new(AtomicU64::new(0));
+            let checkouts = Arc::new(Checkouts {
+                pool: pool.clone(),
+                waited: AtomicU64::new(0),
+                longest: AtomicU64::new(0),
+            });
             let started = Instant::now();
             let tasks: Vec<_> = (0..TASKS)
                 .map(|task| {
-                    let (pool, waited, longest) = (pool.clone(), waited.clone(), longest.clone());
-                    tokio::spawn(async move {
-                        let checkout = async || {
-                            let asked = Instant::now();
-                            let conn = pool.get().await?;
-                            let micros = asked.elapsed().as_micros() as u64;
-                            waited.fetch_add(micros, Ordering::Relaxed);
-                            longest.fetch_max(micros, Ordering::Relaxed);
-                            Ok::<_, Error>(conn)
-                        };
-                        load_task(task, checkout).await
-                    })
+                    let checkouts = checkouts.clone();
+                    tokio::spawn(async move { load_task(task, &checkouts).await })
                 })
                 .collect();
             let all = futures_join(tasks);
@@ -288,7 +281,7 @@ fn sixty_four_tasks_sharing_a_pool_of_eight_lose_no_write() {
                     "task {task}"
                 );
             }
-            let checkouts = u64::from((TASKS * (OPERATIONS + 1)) as u32);
+            let count = u64::from((TASKS * (OPERATIONS + 1)) as u32);
             eprintln!(
                 "{}: {} tasks x {} operations through a pool of {}: {:.1?}; waiting for a connection: {} us on average, {} us at most",
                 database.backend(),
@@ -296,8 +289,8 @@ fn sixty_four_tasks_sharing_a_pool_of_eight_lose_no_write() {
                 OPERATIONS,
                 POOL_SIZE,
                 elapsed,
-                waited.load(Ordering::Relaxed) / checkouts,
-                longest.load(Ordering::Relaxed)
+                checkouts.waited.load(Ordering::Relaxed) / count,
+                checkouts.longest.load(Ordering::Relaxed)
             );
         })
     });
@@ -314,13 +307,30 @@ async fn futures_join<T>(
     outcomes
 }
 
+/// A pool shared by the tasks of the load test, timing how long each checkout waits.
+struct Checkouts {
+    pool: AsyncPool,
+    /// Microseconds spent waiting, all checkouts together.
+    waited: AtomicU64,
+    /// The longest wait, in microseconds.
+    longest: AtomicU64,
+}
+
+impl Checkouts {
+    async fn get(&self) -> Result<ff_runtime::AsyncPooledConnection> {
+        let asked = Instant::now();
+        let conn = self.pool.get().await?;
+        let micros = asked.elapsed().as_micros() as u64;
+        self.waited.fetch_add(micros, Ordering::Relaxed);
+        self.longest.fetch_max(micros, Ordering::Relaxed);
+        Ok(conn)
+    }
+}
+
 /// One task of the load test: its tally, then `OPERATIONS` mixed reads and writes, each on a
 /// connection checked out for it.
-async fn load_task<C>(task: i32, checkout: impl AsyncFn() -> Result<C>) -> Result<()>
-where
-    C: std::ops::DerefMut<Target = AsyncConnection>,
-{
-    let mut conn = checkout().await?;
+async fn load_task(task: i32, checkouts: &Checkouts) -> Result<()> {
+    let mut conn = checkouts.get().await?;
     let mut tally = AsyncRepository::<Tally>::new(&mut conn)
         .insert(&Tally {
             id: 0,
@@ -332,7 +342,7 @@ where
     drop(conn);
     let mut inserted = 0i64;
     for op in 0..OPERATIONS {
-        let mut conn = checkout().await?;
+        let mut conn = checkouts.get().await?;
         match op % 4 {
             0 | 1 => {
                 AsyncRepository::<Entry>::new(&mut conn)

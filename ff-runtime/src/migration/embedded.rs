@@ -122,4 +122,17 @@ impl EmbeddedMigrations {
         )?;
         Ok(done)
     }
+
+    /// [`run_pending`](Self::run_pending) from async code: on tokio's blocking thread pool, on
+    /// `conn` itself for SQLite and on a new connection to the same database for a server
+    /// (the migration lock keeps concurrent starts apart either way).
+    #[cfg(feature = "async")]
+    pub async fn run_pending_async(
+        &self,
+        conn: &mut crate::AsyncConnection,
+    ) -> Result<Vec<Applied>> {
+        let migrations = *self;
+        conn.blocking(move |conn| migrations.run_pending(conn))
+            .await
+    }
 }
