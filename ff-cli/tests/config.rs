@@ -45,7 +45,6 @@ fn debug_config_shows_each_setting_and_its_source_with_the_password_masked() {
     assert!(line(&shown, "echo").contains("statements with binds"));
     assert!(line(&shown, "pool_size").contains(" 8 "));
     assert!(line(&shown, "connect_timeout").ends_with("(default)"));
-    assert!(shown.text.contains("not used yet"));
     // The other spelling prints the same.
     assert_eq!(
         cargo_ff(&project, &["debug", "config"], &[]).ok().text,
@@ -77,7 +76,6 @@ fn debug_config_shows_each_setting_and_its_source_with_the_password_masked() {
     let shown = cargo_ff(&project, &["debug:config"], &[]).ok();
     assert!(line(&shown, "DATABASE_URL").contains("(not set)"));
     assert!(line(&shown, "echo").contains("off") && line(&shown, "echo").ends_with("(default)"));
-    assert!(!shown.text.contains("not used yet"));
 }
 
 #[test]

@@ -77,7 +77,11 @@ impl AsyncPool {
     /// A pool as the settings say ([`Config::load`]): `DATABASE_URL`, and `pool_size`,
     /// `connect_timeout` (seconds, also the checkout timeout) and `echo` of `ff.toml`.
     pub async fn from_env() -> Result<AsyncPool> {
-        let config = Config::load()?;
+        AsyncPool::from_config(&Config::load()?).await
+    }
+
+    /// A pool as `config` says: its URL, `pool_size`, `connect_timeout` and `echo`.
+    pub async fn from_config(config: &Config) -> Result<AsyncPool> {
         let timeout = Duration::from_secs(config.connect_timeout.value);
         AsyncPool::with_timeout(
             config.database_url()?,

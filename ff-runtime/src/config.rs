@@ -65,8 +65,8 @@ pub struct Setting<T> {
 /// The database settings in effect: `DATABASE_URL` from the environment or `.env`, else the
 /// `[database]` section of the nearest `ff.toml`, else the defaults.
 ///
-/// Only `url` and `echo` take effect now; `pool_size` and `connect_timeout` are read and
-/// checked for the connection pool to come.
+/// A connection uses `url` and `echo`; the pools ([`Pool`](crate::Pool), and `AsyncPool` with
+/// the `async` feature) also `pool_size` and `connect_timeout`.
 ///
 /// ```
 /// let config = ff_runtime::Config::load()?;
@@ -79,9 +79,9 @@ pub struct Config {
     pub url: Option<Setting<String>>,
     /// Which statements are logged through `tracing`.
     pub echo: Setting<Echo>,
-    /// The size of the connection pool (not used yet).
+    /// The most connections [`Pool::from_env`](crate::Pool::from_env) opens.
     pub pool_size: Setting<u32>,
-    /// How many seconds a connection attempt may take (not used yet).
+    /// How many seconds a pool waits for a free connection, or to open one.
     pub connect_timeout: Setting<u64>,
     /// The `ff.toml` that was read, if any.
     pub file: Option<PathBuf>,

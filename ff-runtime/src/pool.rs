@@ -73,7 +73,11 @@ impl Pool {
     /// A pool as the settings say ([`Config::load`]): `DATABASE_URL`, and `pool_size`,
     /// `connect_timeout` (seconds, also the checkout timeout) and `echo` of `ff.toml`.
     pub fn from_env() -> Result<Pool> {
-        let config = Config::load()?;
+        Pool::from_config(&Config::load()?)
+    }
+
+    /// A pool as `config` says: its URL, `pool_size`, `connect_timeout` and `echo`.
+    pub fn from_config(config: &Config) -> Result<Pool> {
         let timeout = Duration::from_secs(config.connect_timeout.value);
         Pool::with_timeout(
             config.database_url()?,

@@ -50,6 +50,46 @@ fn the_sync_pool_replaces_a_connection_the_server_closed_and_names_a_bad_url() {
 }
 
 #[test]
+fn pools_take_their_size_timeout_and_url_from_ff_toml() {
+    each_backend_database(|database| {
+        let dir = ff_tests::backends::scratch_dir().join(format!(
+            "pool-config-{}-{}",
+            database.backend(),
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ff.toml"),
+            format!(
+                "[database]\nurl = \"{}\"\npool_size = 3\nconnect_timeout = 1\n",
+                database.url()
+            ),
+        )
+        .unwrap();
+        let config = ff_runtime::Config::load_from(&dir).unwrap();
+        let pool = Pool::from_config(&config).unwrap();
+        assert_eq!(pool.state().size, 3);
+        let held: Vec<_> = (0..3).map(|_| pool.get().unwrap()).collect();
+        let asked = Instant::now();
+        assert!(matches!(
+            pool.get(),
+            Err(Error::PoolTimeout { size: 3, .. })
+        ));
+        assert!(
+            asked.elapsed() >= Duration::from_millis(900),
+            "waited connect_timeout"
+        );
+        drop(held);
+        let size = run(async {
+            let pool = AsyncPool::from_config(&config).await.unwrap();
+            pool.state().size
+        });
+        assert_eq!(size, 3);
+        std::fs::remove_dir_all(&dir).ok();
+    });
+}
+
+#[test]
 fn a_checkout_that_waits_too_long_says_how_big_the_pool_is_and_what_to_change() {
     each_backend_database(|database| {
         let pool = Pool::with_timeout(

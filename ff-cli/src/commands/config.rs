@@ -1,6 +1,6 @@
 //! `cargo ff debug:config`: the database settings in effect and where each comes from.
 
-use ff_runtime::{Config, DATABASE_URL, DatabaseUrl, Echo, Setting, Source, mask_password};
+use ff_runtime::{Config, DATABASE_URL, DatabaseUrl, Echo, Setting, mask_password};
 
 use super::configured_url;
 use crate::output::CommandError;
@@ -41,12 +41,6 @@ pub fn show() -> Result<(), CommandError> {
             "{name:<15}  {value:<width$}  ({source})",
             width = width.unwrap_or(0)
         );
-    }
-    if config.pool_size.source != Source::Default
-        || config.connect_timeout.source != Source::Default
-    {
-        say!();
-        say!("note: pool_size and connect_timeout are checked but not used yet (no pool so far)");
     }
     Ok(())
 }
