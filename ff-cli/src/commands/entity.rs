@@ -1,0 +1,313 @@
+//! `cargo ff create entity`: writes a new entity file, or adds fields to an existing entity.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::EntityArgs;
+use crate::output::CommandError;
+use crate::project::Project;
+use crate::scaffold::field::{Field, Key, parse_field, parse_relation};
+use crate::scaffold::layout::{Layout, Write};
+use crate::scaffold::names::{EntityName, pascal_case};
+use crate::scaffold::prompt::{Asked, Prompt};
+use crate::scaffold::source::{FoundEntity, add_fields, names_in_scope, scan};
+use crate::scaffold::{import, new_entity};
+
+/// Runs `cargo ff create entity`.
+pub fn run(args: EntityArgs) -> Result<(), CommandError> {
+    let project = Project::discover()?;
+    let layout = Layout::new(&project.root, project.config.entities.as_deref())
+        .map_err(CommandError::Project)?;
+    let name = EntityName::parse(&args.name).map_err(CommandError::Project)?;
+    let (entities, unreadable) = scan(&layout.dir).map_err(CommandError::Project)?;
+    let existing = entities.iter().find(|entity| entity.name == name.pascal);
+    let file = existing.map_or_else(|| layout.file(&name.snake), |entity| entity.path.clone());
+    let shown = |path: &Path| {
+        path.strip_prefix(&project.root)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    if existing.is_none() && file.exists() {
+        return Err(CommandError::Project(format!(
+            "{} exists and declares no entity `{}`; it is left as it is: choose another name, or move the file{}",
+            shown(&file),
+            name.pascal,
+            unreadable_note(&unreadable)
+        )));
+    }
+    if existing.is_some() && args.table.is_some() {
+        return Err(CommandError::Project(format!(
+            "`{}` exists already: --table names the table of a new entity; edit #[ff(table = …)] in {} instead",
+            name.pascal,
+            shown(&file)
+        )));
+    }
+    let keys = relation_keys(&entities, existing, &name);
+    let taken = existing.map_or_else(|| vec!["id".to_owned()], |entity| entity.fields.clone());
+    let asked = if args.fields.is_empty() && args.belongs_to.is_empty() {
+        ask(&name, existing, &taken, &keys)?
+    } else {
+        from_flags(&args, &name.snake)?
+    };
+    let fields = resolve(asked, &keys, &name.snake, &unreadable)?;
+    check_new_names(&fields, &taken, &name.pascal)?;
+    if fields.is_empty() {
+        return Err(CommandError::Project(match existing {
+            Some(_) => format!(
+                "nothing to add to `{}`: pass --field NAME:TYPE or --belongs-to ENTITY, or answer the questions",
+                name.pascal
+            ),
+            None => format!(
+                "`{}` needs a field besides its key `id`: pass --field NAME:TYPE (e.g. --field name:string) or answer the questions; nothing was written",
+                name.pascal
+            ),
+        }));
+    }
+    let existing_text = match existing {
+        Some(_) => Some(std::fs::read_to_string(&file).map_err(|error| {
+            CommandError::Project(format!("cannot read {}: {error}", shown(&file)))
+        })?),
+        None => None,
+    };
+    let imports = imports(&fields, &entities, &name, &file, existing_text.as_deref());
+    let module = file.file_stem().map_or_else(
+        || name.snake.clone(),
+        |stem| stem.to_string_lossy().into_owned(),
+    );
+    let mut writes = vec![Write {
+        text: match &existing_text {
+            Some(text) => add_fields(text, &name.pascal, &fields, &imports).map_err(|error| {
+                CommandError::Project(format!("cannot add fields to {}: {error}", shown(&file)))
+            })?,
+            None => new_entity(&name, args.table.as_deref(), &imports, &fields),
+        },
+        exists: existing_text.is_some(),
+        path: file.clone(),
+    }];
+    writes.extend(layout.declare(&module).map_err(CommandError::Project)?);
+    for write in &writes {
+        save(write).map_err(|error| {
+            CommandError::Project(format!("cannot write {}: {error}", shown(&write.path)))
+        })?;
+    }
+    let names: Vec<&str> = fields.iter().map(|field| field.name.as_str()).collect();
+    match existing {
+        Some(_) => say!(
+            "✓ Added {} field(s) to {} in {}: {}",
+            fields.len(),
+            name.pascal,
+            shown(&file),
+            names.join(", ")
+        ),
+        None => say!(
+            "✓ Created {}: {} with id, {}",
+            shown(&file),
+            name.pascal,
+            names.join(", ")
+        ),
+    }
+    for write in &writes[1..] {
+        say!("✓ Declared the module in {}", shown(&write.path));
+    }
+    for crate_name in missing_crates(&layout, &fields) {
+        say!(
+            "note: the entity uses the crate `{crate_name}`, which Cargo.toml does not list: run `cargo add {crate_name}`"
+        );
+    }
+    say!("Next: `cargo ff database create-migration`, then `cargo ff database upgrade`.");
+    Ok(())
+}
+
+/// The keys a relation may refer to: every other entity's, and this entity's own (a new one's
+/// is `id: i64`).
+fn relation_keys(
+    entities: &[FoundEntity],
+    existing: Option<&FoundEntity>,
+    name: &EntityName,
+) -> Vec<Key> {
+    let own = match existing {
+        Some(entity) => entity.key.clone(),
+        None => Some(Key {
+            entity: name.pascal.clone(),
+            name: "id".to_owned(),
+            rust: "i64".to_owned(),
+        }),
+    };
+    entities
+        .iter()
+        .filter(|entity| entity.name != name.pascal)
+        .filter_map(|entity| entity.key.clone())
+        .chain(own)
+        .collect()
+}
+
+/// The interactive questions, on the terminal or on piped standard input.
+fn ask(
+    name: &EntityName,
+    existing: Option<&FoundEntity>,
+    taken: &[String],
+    keys: &[Key],
+) -> Result<Vec<Asked>, CommandError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        match existing {
+            Some(_) => say!("Adding fields to the entity {}.", name.pascal),
+            None => say!(
+                "Creating the entity {} (its key `id` is added for you).",
+                name.pascal
+            ),
+        }
+    }
+    Prompt::new(stdin.lock(), std::io::stdout().lock())
+        .fields(&name.snake, taken, keys)
+        .map_err(|error| CommandError::Project(format!("cannot read the answers: {error}")))
+}
+
+/// The fields of `--field` and `--belongs-to`.
+fn from_flags(args: &EntityArgs, module: &str) -> Result<Vec<Asked>, CommandError> {
+    let fields = args
+        .fields
+        .iter()
+        .map(|spec| parse_field(spec, module).map(Asked::Field));
+    let relations = args
+        .belongs_to
+        .iter()
+        .map(|spec| parse_relation(spec).map(Asked::Relation));
+    fields
+        .chain(relations)
+        .collect::<Result<_, _>>()
+        .map_err(|error| CommandError::Project(format!("{error}; nothing was written")))
+}
+
+/// Turns relations into foreign key fields to the keys of the entities they name.
+fn resolve(
+    asked: Vec<Asked>,
+    keys: &[Key],
+    module: &str,
+    unreadable: &[String],
+) -> Result<Vec<Field>, CommandError> {
+    asked
+        .into_iter()
+        .map(|asked| match asked {
+            Asked::Field(field) => Ok(field),
+            Asked::Relation(relation) => {
+                let wanted = pascal_case(&relation.parent);
+                let key = keys.iter().find(|key| key.entity == wanted).ok_or_else(|| {
+                    let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
+                    format!(
+                        "no entity `{wanted}` to belong to; the entities are: {} (create it first with `cargo ff create entity {wanted}`){}",
+                        names.join(", "),
+                        unreadable_note(unreadable)
+                    )
+                })?;
+                relation.field(key, module)
+            }
+        })
+        .collect::<Result<_, String>>()
+        .map_err(|error| CommandError::Project(format!("{error}; nothing was written")))
+}
+
+/// Refuses a field the entity has, or one given twice.
+fn check_new_names(fields: &[Field], taken: &[String], entity: &str) -> Result<(), CommandError> {
+    let mut seen: Vec<&str> = taken.iter().map(String::as_str).collect();
+    for field in fields {
+        if seen.contains(&field.name.as_str()) {
+            return Err(CommandError::Project(format!(
+                "`{entity}` already has a field `{}`: choose another name (for a relation: the option field=NAME); nothing was written",
+                field.name
+            )));
+        }
+        seen.push(&field.name);
+    }
+    Ok(())
+}
+
+/// The `use` lines the relations of `fields` need in `file`.
+fn imports(
+    fields: &[Field],
+    entities: &[FoundEntity],
+    name: &EntityName,
+    file: &Path,
+    existing: Option<&str>,
+) -> Vec<String> {
+    let mut imports: Vec<String> = Vec::new();
+    for parent in fields
+        .iter()
+        .filter_map(|field| field.belongs_to.as_deref())
+    {
+        let Some(entity) = entities.iter().find(|entity| entity.name == parent) else {
+            continue; // the entity itself
+        };
+        let line = entity
+            .path
+            .file_stem()
+            .map(|stem| import(&stem.to_string_lossy(), parent))
+            .unwrap_or_default();
+        let in_scope = entity.path == file
+            || parent == name.pascal
+            || existing.is_some_and(|text| names_in_scope(text, parent));
+        if !in_scope && !imports.contains(&line) {
+            imports.push(line);
+        }
+    }
+    imports
+}
+
+/// Writes a file: a new one only if it does not exist yet, an existing one through a
+/// temporary file renamed over it (never half written).
+fn save(write: &Write) -> std::io::Result<()> {
+    if let Some(dir) = write.path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    if !write.exists {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&write.path)?;
+        return file.write_all(write.text.as_bytes());
+    }
+    let mut temporary = write.path.clone().into_os_string();
+    temporary.push(format!(".ff-{}", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, &write.text)?;
+    std::fs::rename(&temporary, &write.path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
+/// The crates the fields' types need that the crate's Cargo.toml does not list.
+fn missing_crates(layout: &Layout, fields: &[Field]) -> Vec<&'static str> {
+    let manifest =
+        std::fs::read_to_string(layout.crate_dir().join("Cargo.toml")).unwrap_or_default();
+    let listed = |name: &str| {
+        toml::from_str::<toml::Table>(&manifest)
+            .ok()
+            .and_then(|table| {
+                table
+                    .get("dependencies")
+                    .and_then(|d| d.as_table())
+                    .map(|d| d.contains_key(name))
+            })
+            .unwrap_or(false)
+    };
+    let mut missing: Vec<&'static str> =
+        fields.iter().filter_map(|field| field.crate_name).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing.retain(|name| !listed(name));
+    missing
+}
+
+/// A note naming the files of the entities directory that do not parse.
+fn unreadable_note(unreadable: &[String]) -> String {
+    if unreadable.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\nnote: these files do not parse and were not read:\n  {}",
+            unreadable.join("\n  ")
+        )
+    }
+}

@@ -1,0 +1,259 @@
+//! The interactive mode: asks for fields one at a time on any reader and writer (the terminal,
+//! or answers piped on standard input). An empty field name, or the end of the input, finishes.
+//! A wrong answer is explained and asked again.
+
+use std::io::{self, BufRead, Write};
+
+use super::field::{Field, Key, Relation, parse_field, parse_relation};
+use super::names::{check_field_name, pascal_case};
+use super::types::{listing, lookup};
+
+/// The answers that make a relation instead of a column.
+const RELATION: &[&str] = &["relation", "belongs_to", "many_to_one", "ManyToOne"];
+
+/// A field asked for: a column, or a relation to resolve against the project's entities.
+#[derive(Debug)]
+pub enum Asked {
+    /// A column.
+    Field(Field),
+    /// A foreign key, the `field=` option set to its name.
+    Relation(Relation),
+}
+
+/// Questions on `input`, prompts and explanations on `output`.
+pub struct Prompt<R, W> {
+    input: R,
+    output: W,
+}
+
+impl<R: BufRead, W: Write> Prompt<R, W> {
+    /// A prompt reading answers from `input`.
+    pub fn new(input: R, output: W) -> Self {
+        Prompt { input, output }
+    }
+
+    /// Asks `question`; the trimmed answer, `default` for an empty one, `None` at the end of
+    /// the input.
+    fn ask(&mut self, question: &str, default: Option<&str>) -> io::Result<Option<String>> {
+        match default {
+            Some(default) => write!(self.output, "{question} [{default}]: ")?,
+            None => write!(self.output, "{question}: ")?,
+        }
+        self.output.flush()?;
+        let mut line = String::new();
+        if self.input.read_line(&mut line)? == 0 {
+            writeln!(self.output)?;
+            return Ok(None);
+        }
+        let answer = line.trim();
+        Ok(Some(match (answer, default) {
+            ("", Some(default)) => default.to_owned(),
+            _ => answer.to_owned(),
+        }))
+    }
+
+    /// Asks a yes/no question until answered; `None` at the end of the input.
+    fn confirm(&mut self, question: &str) -> io::Result<Option<bool>> {
+        loop {
+            let Some(answer) = self.ask(&format!("{question} (yes/no)"), Some("no"))? else {
+                return Ok(None);
+            };
+            match answer.to_lowercase().as_str() {
+                "y" | "yes" => return Ok(Some(true)),
+                "n" | "no" => return Ok(Some(false)),
+                _ => writeln!(self.output, "  Please answer yes or no.")?,
+            }
+        }
+    }
+
+    /// Asks until `check` accepts the answer; `None` at the end of the input.
+    fn ask_valid<T>(
+        &mut self,
+        question: &str,
+        default: Option<&str>,
+        mut check: impl FnMut(&str) -> Result<T, String>,
+    ) -> io::Result<Option<T>> {
+        loop {
+            let Some(answer) = self.ask(question, default)? else {
+                return Ok(None);
+            };
+            match check(&answer) {
+                Ok(value) => return Ok(Some(value)),
+                Err(error) => writeln!(self.output, "  error: {error}")?,
+            }
+        }
+    }
+
+    /// Asks for fields of the entity whose module is `module` until an empty name. `taken`
+    /// are the field names it has; `keys` the keys of the entities a relation may refer to.
+    pub fn fields(
+        &mut self,
+        module: &str,
+        taken: &[String],
+        keys: &[Key],
+    ) -> io::Result<Vec<Asked>> {
+        let mut taken = taken.to_vec();
+        let mut asked = Vec::new();
+        loop {
+            let question = if asked.is_empty() {
+                "New field name (press <return> to stop adding fields)"
+            } else {
+                "Add another field? Enter the field name (or press <return> to stop adding fields)"
+            };
+            let name = self.ask_valid(question, None, |name| {
+                if !name.is_empty() {
+                    check_field_name(name, module)?;
+                    if taken.iter().any(|t| t == name) {
+                        return Err(format!("the entity already has a field `{name}`"));
+                    }
+                }
+                Ok(name.to_owned())
+            })?;
+            let Some(name) = name.filter(|name| !name.is_empty()) else {
+                return Ok(asked);
+            };
+            let Some(field) = self.field(&name, module, keys)? else {
+                return Ok(asked);
+            };
+            match &field {
+                Asked::Field(field) => taken.push(field.name.clone()),
+                Asked::Relation(relation) => taken.extend(relation.options.field.clone()),
+            }
+            asked.push(field);
+        }
+    }
+
+    /// The questions about one field, `name`.
+    fn field(&mut self, name: &str, module: &str, keys: &[Key]) -> io::Result<Option<Asked>> {
+        let question = "Field type (enter ? to see all types)";
+        let ty = loop {
+            let Some(ty) = self.ask(question, Some("string"))? else {
+                return Ok(None);
+            };
+            if ty == "?" {
+                write!(self.output, "{}", listing())?;
+                writeln!(
+                    self.output,
+                    "  {:<12} a many-to-one relation to another entity (belongs_to)",
+                    "relation"
+                )?;
+            } else if RELATION.iter().any(|r| r.eq_ignore_ascii_case(&ty)) {
+                return self.relation(name, module, keys);
+            } else {
+                match lookup(&ty) {
+                    Ok(found) => break found.0,
+                    Err(error) => writeln!(self.output, "  error: {error}")?,
+                }
+            }
+        };
+        let mut options = Vec::new();
+        if ty.name() == "string" {
+            let length = self.ask_valid("Field length", Some("255"), |answer| {
+                answer
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|length| *length > 0)
+                    .ok_or_else(|| format!("`{answer}` is not a length: a whole number above 0 (the type text has none)"))
+            })?;
+            let Some(length) = length else {
+                return Ok(None);
+            };
+            options.push(format!("length={length}"));
+        }
+        if ty.is_decimal() {
+            for (what, default) in [("precision", "10"), ("scale", "2")] {
+                let value = self.ask_valid(&format!("Field {what}"), Some(default), |answer| {
+                    answer
+                        .parse::<u32>()
+                        .map_err(|_| format!("`{answer}` is not a whole number"))
+                })?;
+                let Some(value) = value else { return Ok(None) };
+                options.push(format!("{what}={value}"));
+            }
+        }
+        let Some(flags) = self.flags()? else {
+            return Ok(None);
+        };
+        options.extend(flags);
+        let spec = format!("{name}:{}:{}", ty.name(), options.join(","));
+        match parse_field(&spec, module) {
+            Ok(field) => Ok(Some(Asked::Field(field))),
+            Err(error) => {
+                writeln!(self.output, "  error: {error}")?;
+                self.field(name, module, keys)
+            }
+        }
+    }
+
+    /// Nullable, unique, index.
+    fn flags(&mut self) -> io::Result<Option<Vec<String>>> {
+        let mut flags = Vec::new();
+        let Some(nullable) = self.confirm("Can this field be null in the database (nullable)")?
+        else {
+            return Ok(None);
+        };
+        if nullable {
+            flags.push("nullable".to_owned());
+        }
+        let Some(unique) = self.confirm("Must each value be unique (unique)")? else {
+            return Ok(None);
+        };
+        if unique {
+            flags.push("unique".to_owned());
+        } else {
+            let Some(index) = self.confirm("Index this field for faster searches (index)")? else {
+                return Ok(None);
+            };
+            if index {
+                flags.push("index".to_owned());
+            }
+        }
+        Ok(Some(flags))
+    }
+
+    /// The questions about a relation named `name`.
+    fn relation(&mut self, name: &str, module: &str, keys: &[Key]) -> io::Result<Option<Asked>> {
+        if keys.is_empty() {
+            writeln!(
+                self.output,
+                "  error: there is no entity to relate to yet: create it first"
+            )?;
+            return self.field(name, module, keys);
+        }
+        let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
+        let question = format!("Which entity does it belong to? ({})", names.join(", "));
+        let key = self.ask_valid(&question, None, |answer| {
+            let wanted = pascal_case(answer);
+            keys.iter()
+                .find(|key| key.entity == wanted)
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
+                        "no entity `{answer}`; the entities are: {}",
+                        names.join(", ")
+                    )
+                })
+        })?;
+        let Some(key) = key else { return Ok(None) };
+        let suffix = format!("_{}", key.name);
+        let field = if name.ends_with(&suffix) {
+            name.to_owned()
+        } else {
+            format!("{name}{suffix}")
+        };
+        let Some(nullable) = self.confirm("Can it be empty (a nullable foreign key)")? else {
+            return Ok(None);
+        };
+        let action = self.ask_valid(
+            "When the referred row is deleted (no action, restrict, cascade, set null, set default)",
+            Some("no action"),
+            |answer| {
+                let spec = format!("{}:field={field},on_delete={answer}{}", key.entity, if nullable { ",nullable" } else { "" });
+                parse_relation(&spec).map(|_| spec)
+            },
+        )?;
+        let Some(spec) = action else { return Ok(None) };
+        let relation = parse_relation(&spec).map_err(io::Error::other)?;
+        Ok(Some(Asked::Relation(relation)))
+    }
+}
