@@ -206,9 +206,11 @@ pub fn add_mod_declaration(text: &str, module: &str) -> Result<Option<String>, S
         return Ok(None);
     }
     let line = format!("pub mod {module};");
+    if text.trim().is_empty() {
+        return Ok(Some(format!("{line}\n")));
+    }
     let edit = match mods.last() {
         Some(last) => (offset(text, last.span().end()), format!("\n{line}")),
-        None if text.trim().is_empty() => (0, format!("{line}\n")),
         None if text.ends_with('\n') => (text.len(), format!("\n{line}\n")),
         None => (text.len(), format!("\n\n{line}\n")),
     };
@@ -306,7 +308,7 @@ mod tests {
     #[test]
     fn mod_declarations_are_added_once() {
         assert_eq!(
-            add_mod_declaration("", "user").unwrap().unwrap(),
+            add_mod_declaration("\n", "user").unwrap().unwrap(),
             "pub mod user;\n"
         );
         let text = "//! Entities.\npub mod category;\n\npub use category::Category;\n";
