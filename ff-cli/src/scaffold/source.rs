@@ -124,14 +124,13 @@ pub fn add_fields(
     let indent = named
         .named
         .first()
-        .map(|field| {
+        .and_then(|field| {
             let start = offset(text, field.span().start());
             let line = &text[line_start(text, start)..start];
             line.chars()
                 .all(char::is_whitespace)
                 .then(|| line.to_owned())
         })
-        .flatten()
         .unwrap_or_else(|| "    ".to_owned());
     if let Some(last) = named.named.last()
         && !named.named.trailing_punct()
