@@ -210,6 +210,10 @@ fn bad_input_is_refused_with_the_fix_and_writes_nothing() {
             .ok();
         project.write("src/entities/notes.rs", "pub struct Note;\n");
         project.write("src/entities/broken.rs", "pub struct {\n");
+        project.write(
+            "src/legacy.rs",
+            "#[derive(Entity)]\npub struct Legacy {\n    pub id: i64,\n}\n",
+        );
         let before = sources(&project);
         for (args, message) in [
             (
@@ -271,6 +275,18 @@ fn bad_input_is_refused_with_the_fix_and_writes_nothing() {
                 "--table names the table of a new entity",
             ),
             (&["Category"], "nothing to add to `Category`"),
+            (
+                &["Legacy", "--field", "a:string"],
+                "`Legacy` is declared in src/legacy.rs, outside src/entities, where create entity writes",
+            ),
+            (
+                &["Product", "--field", "a:string", "--belongs-to", "Legacy"],
+                "outside the entities directory: write the belongs_to field by hand",
+            ),
+            (
+                &["Product", "--field", "a:string", "--table", " "],
+                "--table needs a name",
+            ),
             (&["Product"], "`Product` needs a field besides its key `id`"),
             (
                 &["notes", "--field", "a:string"],

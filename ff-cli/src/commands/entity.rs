@@ -10,7 +10,7 @@ use crate::scaffold::field::{Field, Key, parse_field, parse_relation};
 use crate::scaffold::layout::{Layout, Write};
 use crate::scaffold::names::{EntityName, pascal_case};
 use crate::scaffold::prompt::{Asked, Prompt};
-use crate::scaffold::source::{FoundEntity, add_fields, names_in_scope, scan};
+use crate::scaffold::source::{FoundEntity, add_fields, names_in_scope, scan, scan_tree};
 use crate::scaffold::{import, new_entity};
 
 /// Runs `cargo ff create entity`.
@@ -36,6 +36,26 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
             unreadable_note(&unreadable)
         )));
     }
+    let elsewhere = scan_tree(layout.src(), &layout.dir);
+    if let Some(other) = elsewhere.iter().find(|other| other.name == name.pascal)
+        && existing.is_none()
+    {
+        return Err(CommandError::Project(format!(
+            "`{}` is declared in {}, outside {}, where create entity writes: add fields to it by hand, or choose another name",
+            name.pascal,
+            shown(&other.path),
+            shown(&layout.dir)
+        )));
+    }
+    if args
+        .table
+        .as_deref()
+        .is_some_and(|table| table.trim().is_empty())
+    {
+        return Err(CommandError::Project(
+            "--table needs a name, e.g. --table products".to_owned(),
+        ));
+    }
     if existing.is_some() && args.table.is_some() {
         return Err(CommandError::Project(format!(
             "`{}` exists already: --table names the table of a new entity; edit #[ff(table = …)] in {} instead",
@@ -50,7 +70,7 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
     } else {
         from_flags(&args, &name.snake)?
     };
-    let fields = resolve(asked, &keys, &name.snake, &unreadable)?;
+    let fields = resolve(asked, &keys, &name.snake, &unreadable, &elsewhere)?;
     check_new_names(&fields, &taken, &name.pascal)?;
     if fields.is_empty() {
         return Err(CommandError::Project(match existing {
@@ -180,12 +200,14 @@ fn from_flags(args: &EntityArgs, module: &str) -> Result<Vec<Asked>, CommandErro
         .map_err(|error| CommandError::Project(format!("{error}; nothing was written")))
 }
 
-/// Turns relations into foreign key fields to the keys of the entities they name.
+/// Turns relations into foreign key fields to the keys of the entities they name (those of the
+/// entities directory; `elsewhere` are the crate's others, named when asked for).
 fn resolve(
     asked: Vec<Asked>,
     keys: &[Key],
     module: &str,
     unreadable: &[String],
+    elsewhere: &[FoundEntity],
 ) -> Result<Vec<Field>, CommandError> {
     asked
         .into_iter()
@@ -194,6 +216,12 @@ fn resolve(
             Asked::Relation(relation) => {
                 let wanted = pascal_case(&relation.parent);
                 let key = keys.iter().find(|key| key.entity == wanted).ok_or_else(|| {
+                    if let Some(other) = elsewhere.iter().find(|other| other.name == wanted) {
+                        return format!(
+                            "`{wanted}` is declared in {}, outside the entities directory: write the belongs_to field by hand (see docs/relationships.md)",
+                            other.path.display()
+                        );
+                    }
                     let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
                     format!(
                         "no entity `{wanted}` to belong to; the entities are: {} (create it first with `cargo ff create entity {wanted}`){}",

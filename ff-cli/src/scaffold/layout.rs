@@ -69,6 +69,11 @@ impl Layout {
         })
     }
 
+    /// The `src` directory of the crate.
+    pub fn src(&self) -> &Path {
+        &self.src
+    }
+
     /// The directory of the crate (with its Cargo.toml).
     pub fn crate_dir(&self) -> &Path {
         self.src.parent().unwrap_or(&self.src)

@@ -213,13 +213,6 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
 
     /// The questions about a relation named `name`.
     fn relation(&mut self, name: &str, module: &str, keys: &[Key]) -> io::Result<Option<Asked>> {
-        if keys.is_empty() {
-            writeln!(
-                self.output,
-                "  error: there is no entity to relate to yet: create it first"
-            )?;
-            return self.field(name, module, keys);
-        }
         let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
         let question = format!("Which entity does it belong to? ({})", names.join(", "));
         let key = self.ask_valid(&question, None, |answer| {

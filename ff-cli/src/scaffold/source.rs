@@ -53,6 +53,24 @@ pub fn scan(dir: &Path) -> Result<(Vec<FoundEntity>, Vec<String>), String> {
     Ok((entities, unreadable))
 }
 
+/// The entities of every `.rs` file under `dir` and its subdirectories but `skip`; files that
+/// do not parse are passed over.
+pub fn scan_tree(dir: &Path, skip: &Path) -> Vec<FoundEntity> {
+    let mut found = scan(dir).map(|(entities, _)| entities).unwrap_or_default();
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && path != skip)
+        .collect();
+    subdirs.sort();
+    for subdir in subdirs {
+        found.extend(scan_tree(&subdir, skip));
+    }
+    found
+}
+
 /// The struct of `item` when it derives `Entity`.
 fn entity_struct(item: &Item) -> Option<&ItemStruct> {
     let Item::Struct(item) = item else {
@@ -292,8 +310,14 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.join("broken.rs"), "pub struct {").unwrap();
+        std::fs::create_dir_all(dir.join("nested/skipped")).unwrap();
+        std::fs::write(dir.join("nested/a.rs"), PRODUCT.replace("Product", "A")).unwrap();
+        std::fs::write(dir.join("nested/skipped/b.rs"), PRODUCT).unwrap();
         let (found, unreadable) = scan(&dir).unwrap();
+        let tree = scan_tree(&dir, &dir.join("nested/skipped"));
         std::fs::remove_dir_all(&dir).unwrap();
+        let names: Vec<&str> = tree.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Product", "Tag", "A"]);
         let keys: Vec<_> = found.iter().map(|e| e.key.clone().unwrap()).collect();
         assert_eq!(keys[0].rust, "i64");
         assert_eq!(
