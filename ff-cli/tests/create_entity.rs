@@ -281,7 +281,7 @@ fn bad_input_is_refused_with_the_fix_and_writes_nothing() {
             ),
             (
                 &["Product", "--field", "a:string", "--belongs-to", "Legacy"],
-                "outside the entities directory: write the belongs_to field by hand",
+                "`Legacy` is declared in src/legacy.rs, outside src/entities: write the belongs_to field by hand",
             ),
             (
                 &["Product", "--field", "a:string", "--table", " "],

@@ -13,64 +13,160 @@ use crate::scaffold::prompt::{Asked, Prompt};
 use crate::scaffold::source::{FoundEntity, add_fields, names_in_scope, scan, scan_tree};
 use crate::scaffold::{import, new_entity};
 
-/// Runs `cargo ff create entity`.
-pub fn run(args: EntityArgs) -> Result<(), CommandError> {
-    let project = Project::discover()?;
-    let layout = Layout::new(&project.root, project.config.entities.as_deref())
-        .map_err(CommandError::Project)?;
-    let name = EntityName::parse(&args.name).map_err(CommandError::Project)?;
-    let (entities, unreadable) = scan(&layout.dir).map_err(CommandError::Project)?;
-    let existing = entities.iter().find(|entity| entity.name == name.pascal);
-    let file = existing.map_or_else(|| layout.file(&name.snake), |entity| entity.path.clone());
-    let shown = |path: &Path| {
-        path.strip_prefix(&project.root)
+/// The entity the command works on, and what the project around it holds.
+struct Target {
+    root: PathBuf,
+    layout: Layout,
+    name: EntityName,
+    /// The entities of the entities directory.
+    entities: Vec<FoundEntity>,
+    /// The files of the entities directory that do not parse, with why.
+    unreadable: Vec<String>,
+    /// The entities declared elsewhere in the crate.
+    elsewhere: Vec<FoundEntity>,
+    /// The entity's file: the one that declares it, else `<name>.rs`.
+    file: PathBuf,
+}
+
+impl Target {
+    fn new(name: &str) -> Result<Target, CommandError> {
+        let project = Project::discover()?;
+        let layout = Layout::new(&project.root, project.config.entities.as_deref())
+            .map_err(CommandError::Project)?;
+        let name = EntityName::parse(name).map_err(CommandError::Project)?;
+        let (entities, unreadable) = scan(&layout.dir).map_err(CommandError::Project)?;
+        let file = entities
+            .iter()
+            .find(|entity| entity.name == name.pascal)
+            .map_or_else(|| layout.file(&name.snake), |entity| entity.path.clone());
+        Ok(Target {
+            elsewhere: scan_tree(layout.src(), &layout.dir),
+            root: project.root,
+            layout,
+            name,
+            entities,
+            unreadable,
+            file,
+        })
+    }
+
+    /// The entity, when it exists.
+    fn existing(&self) -> Option<&FoundEntity> {
+        self.entities
+            .iter()
+            .find(|entity| entity.name == self.name.pascal)
+    }
+
+    /// `path` relative to the project root.
+    fn shown(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
             .unwrap_or(path)
             .display()
             .to_string()
-    };
-    if existing.is_none() && file.exists() {
-        return Err(CommandError::Project(format!(
-            "{} exists and declares no entity `{}`; it is left as it is: choose another name, or move the file{}",
-            shown(&file),
-            name.pascal,
-            unreadable_note(&unreadable)
-        )));
     }
-    let elsewhere = scan_tree(layout.src(), &layout.dir);
-    if let Some(other) = elsewhere.iter().find(|other| other.name == name.pascal)
-        && existing.is_none()
-    {
-        return Err(CommandError::Project(format!(
-            "`{}` is declared in {}, outside {}, where create entity writes: add fields to it by hand, or choose another name",
-            name.pascal,
-            shown(&other.path),
-            shown(&layout.dir)
-        )));
+
+    /// Refuses a file that is not this entity's, an entity of this name outside the entities
+    /// directory, and a `--table` that cannot apply.
+    fn refuse_clashes(&self, table: Option<&str>) -> Result<(), CommandError> {
+        let name = &self.name.pascal;
+        let refuse = |message: String| Err(CommandError::Project(message));
+        if self.existing().is_none() && self.file.exists() {
+            return refuse(format!(
+                "{} exists and declares no entity `{name}`; it is left as it is: choose another name, or move the file{}",
+                self.shown(&self.file),
+                unreadable_note(&self.unreadable)
+            ));
+        }
+        if let Some(other) = self.elsewhere.iter().find(|other| other.name == *name)
+            && self.existing().is_none()
+        {
+            return refuse(format!(
+                "`{name}` is declared in {}, outside {}, where create entity writes: add fields to it by hand, or choose another name",
+                self.shown(&other.path),
+                self.shown(&self.layout.dir)
+            ));
+        }
+        match table {
+            Some(table) if table.trim().is_empty() => {
+                refuse("--table needs a name, e.g. --table products".to_owned())
+            }
+            Some(_) if self.existing().is_some() => refuse(format!(
+                "`{name}` exists already: --table names the table of a new entity; edit #[ff(table = …)] in {} instead",
+                self.shown(&self.file)
+            )),
+            _ => Ok(()),
+        }
     }
-    if args
-        .table
-        .as_deref()
-        .is_some_and(|table| table.trim().is_empty())
-    {
-        return Err(CommandError::Project(
-            "--table needs a name, e.g. --table products".to_owned(),
-        ));
+
+    /// The keys a relation may refer to: every other entity's, and this entity's own (a new
+    /// one's is `id: i64`).
+    fn relation_keys(&self) -> Vec<Key> {
+        let own = match self.existing() {
+            Some(entity) => entity.key.clone(),
+            None => Some(Key {
+                entity: self.name.pascal.clone(),
+                name: "id".to_owned(),
+                rust: "i64".to_owned(),
+            }),
+        };
+        self.entities
+            .iter()
+            .filter(|entity| entity.name != self.name.pascal)
+            .filter_map(|entity| entity.key.clone())
+            .chain(own)
+            .collect()
     }
-    if existing.is_some() && args.table.is_some() {
-        return Err(CommandError::Project(format!(
-            "`{}` exists already: --table names the table of a new entity; edit #[ff(table = …)] in {} instead",
-            name.pascal,
-            shown(&file)
-        )));
+
+    /// Turns relations into foreign key fields to the keys of the entities they name.
+    fn resolve(&self, asked: Vec<Asked>, keys: &[Key]) -> Result<Vec<Field>, CommandError> {
+        asked
+            .into_iter()
+            .map(|asked| match asked {
+                Asked::Field(field) => Ok(field),
+                Asked::Relation(relation) => {
+                    let wanted = pascal_case(&relation.parent);
+                    let key = keys
+                        .iter()
+                        .find(|key| key.entity == wanted)
+                        .ok_or_else(|| self.no_entity(&wanted, keys))?;
+                    relation.field(key, &self.name.snake)
+                }
+            })
+            .collect::<Result<_, String>>()
+            .map_err(|error| CommandError::Project(format!("{error}; nothing was written")))
     }
-    let keys = relation_keys(&entities, existing, &name);
+
+    /// Why a relation to `wanted` cannot be made.
+    fn no_entity(&self, wanted: &str, keys: &[Key]) -> String {
+        if let Some(other) = self.elsewhere.iter().find(|other| other.name == wanted) {
+            return format!(
+                "`{wanted}` is declared in {}, outside {}: write the belongs_to field by hand (see docs/relationships.md)",
+                self.shown(&other.path),
+                self.shown(&self.layout.dir)
+            );
+        }
+        let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
+        format!(
+            "no entity `{wanted}` to belong to; the entities are: {} (create it first with `cargo ff create entity {wanted}`){}",
+            names.join(", "),
+            unreadable_note(&self.unreadable)
+        )
+    }
+}
+
+/// Runs `cargo ff create entity`.
+pub fn run(args: EntityArgs) -> Result<(), CommandError> {
+    let target = Target::new(&args.name)?;
+    target.refuse_clashes(args.table.as_deref())?;
+    let (name, file, existing) = (&target.name, &target.file, target.existing());
+    let keys = target.relation_keys();
     let taken = existing.map_or_else(|| vec!["id".to_owned()], |entity| entity.fields.clone());
     let asked = if args.fields.is_empty() && args.belongs_to.is_empty() {
-        ask(&name, existing, &taken, &keys)?
+        ask(name, existing.is_some(), &taken, &keys)?
     } else {
         from_flags(&args, &name.snake)?
     };
-    let fields = resolve(asked, &keys, &name.snake, &unreadable, &elsewhere)?;
+    let fields = target.resolve(asked, &keys)?;
     check_new_names(&fields, &taken, &name.pascal)?;
     if fields.is_empty() {
         return Err(CommandError::Project(match existing {
@@ -85,30 +181,41 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
         }));
     }
     let existing_text = match existing {
-        Some(_) => Some(std::fs::read_to_string(&file).map_err(|error| {
-            CommandError::Project(format!("cannot read {}: {error}", shown(&file)))
+        Some(_) => Some(std::fs::read_to_string(file).map_err(|error| {
+            CommandError::Project(format!("cannot read {}: {error}", target.shown(file)))
         })?),
         None => None,
     };
-    let imports = imports(&fields, &entities, &name, &file, existing_text.as_deref());
-    let module = file.file_stem().map_or_else(
-        || name.snake.clone(),
-        |stem| stem.to_string_lossy().into_owned(),
-    );
+    let imports = imports(&fields, &target, existing_text.as_deref());
     let mut writes = vec![Write {
         text: match &existing_text {
             Some(text) => add_fields(text, &name.pascal, &fields, &imports).map_err(|error| {
-                CommandError::Project(format!("cannot add fields to {}: {error}", shown(&file)))
+                CommandError::Project(format!(
+                    "cannot add fields to {}: {error}",
+                    target.shown(file)
+                ))
             })?,
-            None => new_entity(&name, args.table.as_deref(), &imports, &fields),
+            None => new_entity(name, args.table.as_deref(), &imports, &fields),
         },
         exists: existing_text.is_some(),
         path: file.clone(),
     }];
-    writes.extend(layout.declare(&module).map_err(CommandError::Project)?);
+    let module = file.file_stem().map_or_else(
+        || name.snake.clone(),
+        |stem| stem.to_string_lossy().into_owned(),
+    );
+    writes.extend(
+        target
+            .layout
+            .declare(&module)
+            .map_err(CommandError::Project)?,
+    );
     for write in &writes {
         save(write).map_err(|error| {
-            CommandError::Project(format!("cannot write {}: {error}", shown(&write.path)))
+            CommandError::Project(format!(
+                "cannot write {}: {error}",
+                target.shown(&write.path)
+            ))
         })?;
     }
     let names: Vec<&str> = fields.iter().map(|field| field.name.as_str()).collect();
@@ -117,20 +224,20 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
             "✓ Added {} field(s) to {} in {}: {}",
             fields.len(),
             name.pascal,
-            shown(&file),
+            target.shown(file),
             names.join(", ")
         ),
         None => say!(
             "✓ Created {}: {} with id, {}",
-            shown(&file),
+            target.shown(file),
             name.pascal,
             names.join(", ")
         ),
     }
     for write in &writes[1..] {
-        say!("✓ Declared the module in {}", shown(&write.path));
+        say!("✓ Declared the module in {}", target.shown(&write.path));
     }
-    for crate_name in missing_crates(&layout, &fields) {
+    for crate_name in missing_crates(&target.layout, &fields) {
         say!(
             "note: the entity uses the crate `{crate_name}`, which Cargo.toml does not list: run `cargo add {crate_name}`"
         );
@@ -139,44 +246,22 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The keys a relation may refer to: every other entity's, and this entity's own (a new one's
-/// is `id: i64`).
-fn relation_keys(
-    entities: &[FoundEntity],
-    existing: Option<&FoundEntity>,
-    name: &EntityName,
-) -> Vec<Key> {
-    let own = match existing {
-        Some(entity) => entity.key.clone(),
-        None => Some(Key {
-            entity: name.pascal.clone(),
-            name: "id".to_owned(),
-            rust: "i64".to_owned(),
-        }),
-    };
-    entities
-        .iter()
-        .filter(|entity| entity.name != name.pascal)
-        .filter_map(|entity| entity.key.clone())
-        .chain(own)
-        .collect()
-}
-
 /// The interactive questions, on the terminal or on piped standard input.
 fn ask(
     name: &EntityName,
-    existing: Option<&FoundEntity>,
+    exists: bool,
     taken: &[String],
     keys: &[Key],
 ) -> Result<Vec<Asked>, CommandError> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        match existing {
-            Some(_) => say!("Adding fields to the entity {}.", name.pascal),
-            None => say!(
+        if exists {
+            say!("Adding fields to the entity {}.", name.pascal);
+        } else {
+            say!(
                 "Creating the entity {} (its key `id` is added for you).",
                 name.pascal
-            ),
+            );
         }
     }
     Prompt::new(stdin.lock(), std::io::stdout().lock())
@@ -200,42 +285,6 @@ fn from_flags(args: &EntityArgs, module: &str) -> Result<Vec<Asked>, CommandErro
         .map_err(|error| CommandError::Project(format!("{error}; nothing was written")))
 }
 
-/// Turns relations into foreign key fields to the keys of the entities they name (those of the
-/// entities directory; `elsewhere` are the crate's others, named when asked for).
-fn resolve(
-    asked: Vec<Asked>,
-    keys: &[Key],
-    module: &str,
-    unreadable: &[String],
-    elsewhere: &[FoundEntity],
-) -> Result<Vec<Field>, CommandError> {
-    asked
-        .into_iter()
-        .map(|asked| match asked {
-            Asked::Field(field) => Ok(field),
-            Asked::Relation(relation) => {
-                let wanted = pascal_case(&relation.parent);
-                let key = keys.iter().find(|key| key.entity == wanted).ok_or_else(|| {
-                    if let Some(other) = elsewhere.iter().find(|other| other.name == wanted) {
-                        return format!(
-                            "`{wanted}` is declared in {}, outside the entities directory: write the belongs_to field by hand (see docs/relationships.md)",
-                            other.path.display()
-                        );
-                    }
-                    let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
-                    format!(
-                        "no entity `{wanted}` to belong to; the entities are: {} (create it first with `cargo ff create entity {wanted}`){}",
-                        names.join(", "),
-                        unreadable_note(unreadable)
-                    )
-                })?;
-                relation.field(key, module)
-            }
-        })
-        .collect::<Result<_, String>>()
-        .map_err(|error| CommandError::Project(format!("{error}; nothing was written")))
-}
-
 /// Refuses a field the entity has, or one given twice.
 fn check_new_names(fields: &[Field], taken: &[String], entity: &str) -> Result<(), CommandError> {
     let mut seen: Vec<&str> = taken.iter().map(String::as_str).collect();
@@ -251,30 +300,24 @@ fn check_new_names(fields: &[Field], taken: &[String], entity: &str) -> Result<(
     Ok(())
 }
 
-/// The `use` lines the relations of `fields` need in `file`.
-fn imports(
-    fields: &[Field],
-    entities: &[FoundEntity],
-    name: &EntityName,
-    file: &Path,
-    existing: Option<&str>,
-) -> Vec<String> {
+/// The `use` lines the relations of `fields` need in the target's file (`existing` is its text
+/// when it exists).
+fn imports(fields: &[Field], target: &Target, existing: Option<&str>) -> Vec<String> {
     let mut imports: Vec<String> = Vec::new();
     for parent in fields
         .iter()
         .filter_map(|field| field.belongs_to.as_deref())
     {
-        let Some(entity) = entities.iter().find(|entity| entity.name == parent) else {
-            continue; // the entity itself
+        let Some(entity) = target.entities.iter().find(|entity| entity.name == parent) else {
+            continue;
         };
         let line = entity
             .path
             .file_stem()
             .map(|stem| import(&stem.to_string_lossy(), parent))
             .unwrap_or_default();
-        let in_scope = entity.path == file
-            || parent == name.pascal
-            || existing.is_some_and(|text| names_in_scope(text, parent));
+        let in_scope =
+            entity.path == target.file || existing.is_some_and(|text| names_in_scope(text, parent));
         if !in_scope && !imports.contains(&line) {
             imports.push(line);
         }

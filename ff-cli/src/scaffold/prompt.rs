@@ -138,7 +138,7 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
                     "relation"
                 )?;
             } else if RELATION.iter().any(|r| r.eq_ignore_ascii_case(&ty)) {
-                return self.relation(name, module, keys);
+                return self.relation(name, keys);
             } else {
                 match lookup(&ty) {
                     Ok(found) => break found.0,
@@ -212,7 +212,7 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
     }
 
     /// The questions about a relation named `name`.
-    fn relation(&mut self, name: &str, module: &str, keys: &[Key]) -> io::Result<Option<Asked>> {
+    fn relation(&mut self, name: &str, keys: &[Key]) -> io::Result<Option<Asked>> {
         let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
         let question = format!("Which entity does it belong to? ({})", names.join(", "));
         let key = self.ask_valid(&question, None, |answer| {
