@@ -250,3 +250,66 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
         Ok(Some(Asked::Relation(relation)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(answers: &str, taken: &[&str]) -> (Vec<Asked>, String) {
+        let keys = [Key {
+            entity: "Category".to_owned(),
+            name: "id".to_owned(),
+            rust: "i32".to_owned(),
+        }];
+        let taken: Vec<String> = taken.iter().map(|t| t.to_string()).collect();
+        let mut output = Vec::new();
+        let asked = Prompt::new(answers.as_bytes(), &mut output)
+            .fields("product", &taken, &keys)
+            .unwrap();
+        (asked, String::from_utf8(output).unwrap())
+    }
+
+    #[test]
+    fn wrong_answers_are_explained_and_asked_again() {
+        let (asked, output) = ask(
+            "id\ntype\nprice\nmoney\ndecimal\n4\n2\nmaybe\nno\nno\nyes\n\n",
+            &["id"],
+        );
+        assert!(output.contains("already has a field `id`"), "{output}");
+        assert!(output.contains("`type` is a Rust keyword"), "{output}");
+        assert!(output.contains("unknown field type `money`"), "{output}");
+        assert!(output.contains("Please answer yes or no."), "{output}");
+        let [Asked::Field(price)] = asked.as_slice() else {
+            panic!("{asked:?}");
+        };
+        assert_eq!(
+            price.render(""),
+            "#[ff(precision = 4, scale = 2, index)]\npub price: bigdecimal::BigDecimal,\n"
+        );
+    }
+
+    #[test]
+    fn a_decimal_whose_scale_exceeds_its_precision_is_asked_again() {
+        let (asked, output) = ask(
+            "price\ndecimal\n2\n3\nno\nno\nno\ndecimal\n\n\nno\nno\nno\n",
+            &[],
+        );
+        assert!(output.contains("cannot exceed the precision"), "{output}");
+        let [Asked::Field(price)] = asked.as_slice() else {
+            panic!("{asked:?}");
+        };
+        assert_eq!(price.options.precision, Some(10));
+    }
+
+    #[test]
+    fn a_relation_becomes_a_foreign_key_and_the_end_of_input_finishes() {
+        let (asked, _) = ask("category\nrelation\ncategory\nyes\nset_null\nname\n", &[]);
+        let [Asked::Relation(relation)] = asked.as_slice() else {
+            panic!("{asked:?}");
+        };
+        assert_eq!(relation.parent, "Category");
+        assert_eq!(relation.options.field.as_deref(), Some("category_id"));
+        assert_eq!(relation.options.on_delete.as_deref(), Some("set null"));
+        assert!(relation.options.nullable);
+    }
+}
