@@ -54,7 +54,8 @@ pub struct EntityArgs {
     #[arg(long = "field", value_name = "NAME:TYPE[:OPTIONS]")]
     pub fields: Vec<String>,
     /// A foreign key to an existing entity, ENTITY[:OPTIONS] (repeatable), e.g. Category:nullable;
-    /// options: nullable, unique, index, field=NAME, on_delete=ACTION
+    /// options: nullable, unique, index, field=NAME, on_delete=ACTION, inverse=NAME (the
+    /// entity's has_many, or has_one when unique)
     #[arg(long, value_name = "ENTITY[:OPTIONS]")]
     pub belongs_to: Vec<String>,
     /// The table of a new entity (default: its name in snake_case)

@@ -89,7 +89,7 @@ fn created_entities_compile_migrate_and_upgrade_on_every_backend() {
                 "--field",
                 "placed_at:Option<chrono::NaiveDateTime>:index",
                 "--belongs-to",
-                "Category:nullable,on_delete=set_null",
+                "Category:nullable,on_delete=set_null,inverse=orders",
             ])
             .ok()
             .contains("Order with id, libellé, group_, total, placed_at, category_id")
@@ -102,12 +102,13 @@ fn created_entities_compile_migrate_and_upgrade_on_every_backend() {
         answering(
             &project,
             &["create", "entity", "Product"],
-            "name\nvarchar2\nstring\n120\nno\nyes\nin_stock\nbool\nno\nno\nyes\nkind\nrelation\nNope\nCategory\nno\ncascade\n\n",
+            "name\nvarchar2\nstring\n120\nno\nyes\nin_stock\nbool\nno\nno\nyes\nkind\nrelation\nNope\nCategory\nno\ncascade\nproducts\n\n",
         )
         .ok()
         .contains("unknown field type `varchar2`")
         .contains("no entity `Nope`; the entities are: Category, Order, Product")
-        .contains("✓ Created src/entities/product.rs: Product with id, name, in_stock, kind_id");
+        .contains("✓ Created src/entities/product.rs: Product with id, name, in_stock, kind_id")
+        .contains("✓ Added #[ff(has_many(products = Product))] to Category in src/entities/category.rs");
         // Re-running on an existing entity adds fields and the import its relation needs.
         project
             .cargo_ff(&[
@@ -117,10 +118,13 @@ fn created_entities_compile_migrate_and_upgrade_on_every_backend() {
                 "--field",
                 "note:Option<String>",
                 "--belongs-to",
-                "Product:unique",
+                "Product:unique,inverse=order",
             ])
             .ok()
-            .contains("✓ Added 2 field(s) to Order in src/entities/order.rs: note, product_id");
+            .contains("✓ Added 2 field(s) to Order in src/entities/order.rs: note, product_id")
+            .contains(
+                "✓ Added #[ff(has_one(order = Order))] to Product in src/entities/product.rs",
+            );
         assert_eq!(
             read(&project, "src/entities/order.rs"),
             r#"use ff_runtime::prelude::*;
@@ -144,6 +148,22 @@ pub struct Order {
     pub note: Option<String>,
     #[ff(unique, belongs_to = Product)]
     pub product_id: i64,
+}
+"#
+        );
+        assert_eq!(
+            read(&project, "src/entities/category.rs"),
+            r#"use ff_runtime::prelude::*;
+use super::order::Order;
+use super::product::Product;
+
+#[derive(Debug, Clone, PartialEq, Entity)]
+#[ff(has_many(orders = Order))]
+#[ff(has_many(products = Product))]
+pub struct Category {
+    pub id: i64,
+    #[ff(length = 80, unique)]
+    pub name: String,
 }
 "#
         );
@@ -286,6 +306,10 @@ fn bad_input_is_refused_with_the_fix_and_writes_nothing() {
             (
                 &["Product", "--field", "a:string", "--table", " "],
                 "--table needs a name",
+            ),
+            (
+                &["Product", "--belongs-to", "Category:inverse=type"],
+                "inverse=type: `type` is a Rust keyword",
             ),
             (&["Product"], "`Product` needs a field besides its key `id`"),
             (

@@ -10,7 +10,9 @@ use crate::scaffold::field::{Field, Key, parse_field, parse_relation};
 use crate::scaffold::layout::{Layout, Write};
 use crate::scaffold::names::{EntityName, pascal_case};
 use crate::scaffold::prompt::{Asked, Prompt};
-use crate::scaffold::source::{FoundEntity, add_fields, names_in_scope, scan, scan_tree};
+use crate::scaffold::source::{
+    FoundEntity, add_fields, add_struct_attribute, names_in_scope, scan, scan_tree,
+};
 use crate::scaffold::{import, new_entity};
 
 /// The entity the command works on, and what the project around it holds.
@@ -204,13 +206,12 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
         || name.snake.clone(),
         |stem| stem.to_string_lossy().into_owned(),
     );
-    writes.extend(
-        target
-            .layout
-            .declare(&module)
-            .map_err(CommandError::Project)?,
-    );
-    for write in &writes {
+    let inverses = add_inverses(&target, &fields, &module, &mut writes)?;
+    let declarations = target
+        .layout
+        .declare(&module)
+        .map_err(CommandError::Project)?;
+    for write in writes.iter().chain(&declarations) {
         save(write).map_err(|error| {
             CommandError::Project(format!(
                 "cannot write {}: {error}",
@@ -234,7 +235,13 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
             names.join(", ")
         ),
     }
-    for write in &writes[1..] {
+    for (parent, attribute, path) in inverses {
+        say!(
+            "✓ Added #[ff({attribute})] to {parent} in {}",
+            target.shown(&path)
+        );
+    }
+    for write in &declarations {
         say!("✓ Declared the module in {}", target.shown(&write.path));
     }
     for crate_name in missing_crates(&target.layout, &fields) {
@@ -244,6 +251,60 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
     }
     say!("Next: `cargo ff database create-migration`, then `cargo ff database upgrade`.");
     Ok(())
+}
+
+/// Adds the parents' `has_many`/`has_one` of the relations with `inverse=` to `writes` (the
+/// entity's own file first; a parent's file is read and added): what was added, and where.
+fn add_inverses(
+    target: &Target,
+    fields: &[Field],
+    module: &str,
+    writes: &mut Vec<Write>,
+) -> Result<Vec<(String, String, PathBuf)>, CommandError> {
+    let child = &target.name.pascal;
+    let mut added = Vec::new();
+    for field in fields {
+        let (Some(parent), Some(relation), Some(attribute)) = (
+            field.belongs_to.as_deref(),
+            field.options.inverse.as_deref(),
+            field.inverse(child),
+        ) else {
+            continue;
+        };
+        let path = match target.entities.iter().find(|entity| entity.name == parent) {
+            Some(entity) => entity.path.clone(),
+            None => target.file.clone(), // the entity itself, new
+        };
+        let index = match writes.iter().position(|write| write.path == path) {
+            Some(index) => index,
+            None => {
+                let text = std::fs::read_to_string(&path).map_err(|error| {
+                    CommandError::Project(format!("cannot read {}: {error}", target.shown(&path)))
+                })?;
+                writes.push(Write {
+                    path: path.clone(),
+                    text,
+                    exists: true,
+                });
+                writes.len() - 1
+            }
+        };
+        let write = &mut writes[index];
+        let imports = if path == target.file || names_in_scope(&write.text, child) {
+            Vec::new()
+        } else {
+            vec![import(module, child)]
+        };
+        write.text = add_struct_attribute(&write.text, parent, &attribute, relation, &imports)
+            .map_err(|error| {
+                CommandError::Project(format!(
+                    "cannot add #[ff({attribute})] to {}: {error}; nothing was written",
+                    target.shown(&path)
+                ))
+            })?;
+        added.push((parent.to_owned(), attribute, path));
+    }
+    Ok(added)
 }
 
 /// The interactive questions, on the terminal or on piped standard input.

@@ -42,6 +42,8 @@ pub struct Options {
     pub field: Option<String>,
     /// `on_delete=ACTION` (relations)
     pub on_delete: Option<String>,
+    /// `inverse=NAME` (relations): the parent's `has_many` (or `has_one` when unique)
+    pub inverse: Option<String>,
 }
 
 /// The options `--field` accepts.
@@ -62,6 +64,7 @@ pub const RELATION_OPTIONS: &[&str] = &[
     "index",
     "field=NAME",
     "on_delete=ACTION",
+    "inverse=NAME",
 ];
 
 /// The referential actions ff knows.
@@ -109,11 +112,19 @@ impl Options {
                 "column" if value == Some("") => return Err("`column=` needs a name".to_owned()),
                 "column" => options.column = value.map(str::to_owned),
                 "field" => options.field = value.map(str::to_owned),
+                "inverse" => options.inverse = Some(inverse_name(value.unwrap_or(""))?),
                 _ => options.on_delete = Some(on_delete_action(value.unwrap_or(""))?),
             }
         }
         Ok(options)
     }
+}
+
+/// The name of a parent's `has_many`/`has_one`: a snake_case identifier, not a keyword.
+fn inverse_name(name: &str) -> Result<String, String> {
+    check_field_name(name, "")
+        .map(|()| name.to_owned())
+        .map_err(|error| format!("inverse={name}: {error}"))
 }
 
 /// `cascade`, `SET_NULL`, `set null` → the action as ff writes it.
@@ -267,6 +278,18 @@ impl Relation {
 }
 
 impl Field {
+    /// The attribute item the parent gets for `inverse=`: `has_many(products = Product)`, or
+    /// `has_one(…)` for a unique foreign key, in the entity `child`.
+    pub fn inverse(&self, child: &str) -> Option<String> {
+        let name = self.options.inverse.as_ref()?;
+        let kind = if self.options.unique {
+            "has_one"
+        } else {
+            "has_many"
+        };
+        Some(format!("{kind}({name} = {child})"))
+    }
+
     /// The field as Rust source, each line indented by `indent`, ending with a newline.
     pub fn render(&self, indent: &str) -> String {
         let o = &self.options;
@@ -370,12 +393,28 @@ mod tests {
             relation.field(&key, "product").unwrap().render(""),
             "#[ff(belongs_to = Category, on_delete = \"set null\")]\npub category_id: Option<i32>,\n"
         );
-        let relation = parse_relation("Category:field=parent_id").unwrap();
-        assert_eq!(relation.field(&key, "category").unwrap().name, "parent_id");
+        let relation = parse_relation("Category:field=parent_id,inverse=children").unwrap();
+        let field = relation.field(&key, "category").unwrap();
+        assert_eq!(field.name, "parent_id");
+        assert_eq!(
+            field.inverse("Category").unwrap(),
+            "has_many(children = Category)"
+        );
+        let relation = parse_relation("Category:unique,inverse=product").unwrap();
+        let field = relation.field(&key, "product").unwrap();
+        assert_eq!(
+            field.inverse("Product").unwrap(),
+            "has_one(product = Product)"
+        );
         for (spec, needle) in [
             ("Category:on_delete=explode", "unknown on_delete action"),
             ("Category:on_delete=set null", "needs a nullable"),
             ("Category:length=3", "unknown option"),
+            (
+                "Category:inverse=type",
+                "inverse=type: `type` is a Rust keyword",
+            ),
+            ("Category:inverse=Products", "write `products`"),
         ] {
             let error = parse_relation(spec).unwrap_err();
             assert!(error.contains(needle), "{spec}: {error}");

@@ -138,7 +138,7 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
                     "relation"
                 )?;
             } else if RELATION.iter().any(|r| r.eq_ignore_ascii_case(&ty)) {
-                return self.relation(name, keys);
+                return self.relation(name, module, keys);
             } else {
                 match lookup(&ty) {
                     Ok(found) => break found.0,
@@ -212,7 +212,7 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
     }
 
     /// The questions about a relation named `name`.
-    fn relation(&mut self, name: &str, keys: &[Key]) -> io::Result<Option<Asked>> {
+    fn relation(&mut self, name: &str, module: &str, keys: &[Key]) -> io::Result<Option<Asked>> {
         let names: Vec<&str> = keys.iter().map(|key| key.entity.as_str()).collect();
         let question = format!("Which entity does it belong to? ({})", names.join(", "));
         let key = self.ask_valid(&question, None, |answer| {
@@ -237,17 +237,23 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
         let Some(nullable) = self.confirm("Can it be empty (a nullable foreign key)")? else {
             return Ok(None);
         };
-        let action = self.ask_valid(
-            "When the referred row is deleted (no action, restrict, cascade, set null, set default)",
-            Some("no action"),
-            |answer| {
-                let spec = format!("{}:field={field},on_delete={answer}{}", key.entity, if nullable { ",nullable" } else { "" });
-                parse_relation(&spec).map(|_| spec)
-            },
-        )?;
-        let Some(spec) = action else { return Ok(None) };
-        let relation = parse_relation(&spec).map_err(io::Error::other)?;
-        Ok(Some(Asked::Relation(relation)))
+        let nullable = if nullable { ",nullable" } else { "" };
+        let base = format!("{}:field={field}{nullable}", key.entity);
+        let question = "When the referred row is deleted (no action, restrict, cascade, set null, set default)";
+        let spec = self.ask_valid(question, Some("no action"), |answer| {
+            let spec = format!("{base},on_delete={answer}");
+            parse_relation(&spec).map(|_| spec)
+        })?;
+        let Some(spec) = spec else { return Ok(None) };
+        let question = format!(
+            "Name a relation on {} that loads these (e.g. {module}s), or press <return> for none",
+            key.entity
+        );
+        let spec = self.ask_valid(&question, None, |answer| match answer {
+            "" => parse_relation(&spec),
+            inverse => parse_relation(&format!("{spec},inverse={inverse}")),
+        })?;
+        Ok(spec.map(Asked::Relation))
     }
 }
 
@@ -303,7 +309,10 @@ mod tests {
 
     #[test]
     fn a_relation_becomes_a_foreign_key_and_the_end_of_input_finishes() {
-        let (asked, _) = ask("category\nrelation\ncategory\nyes\nset_null\nname\n", &[]);
+        let (asked, _) = ask(
+            "category\nrelation\ncategory\nyes\nset_null\ntype\nproducts\nname\n",
+            &[],
+        );
         let [Asked::Relation(relation)] = asked.as_slice() else {
             panic!("{asked:?}");
         };
@@ -311,5 +320,6 @@ mod tests {
         assert_eq!(relation.options.field.as_deref(), Some("category_id"));
         assert_eq!(relation.options.on_delete.as_deref(), Some("set null"));
         assert!(relation.options.nullable);
+        assert_eq!(relation.options.inverse.as_deref(), Some("products"));
     }
 }

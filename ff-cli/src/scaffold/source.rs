@@ -162,27 +162,72 @@ pub fn add_fields(
     } else {
         edits.push((text[..close].trim_end().len(), format!("\n{rendered}")));
     }
-    if !imports.is_empty() {
-        let uses = imports.concat();
-        match file
-            .items
-            .iter()
-            .rev()
-            .find(|item| matches!(item, Item::Use(_)))
-        {
-            Some(last_use) => {
-                let end = offset(text, last_use.span().end());
-                edits.push((end, format!("\n{}", uses.trim_end())));
-            }
-            None => {
-                let first = file.items.first().map_or(0, |item| {
-                    line_start(text, offset(text, item.span().start()))
-                });
-                edits.push((first, format!("{uses}\n")));
-            }
-        }
-    }
+    edits.extend(import_edit(text, &file, imports));
     Ok(apply(text, edits))
+}
+
+/// `text` with the struct attribute `#[ff(<attribute>)]` added to entity `name` (just above
+/// `pub struct`), and `imports` after the file's last `use`. Refuses a relation named
+/// `relation` that the struct declares already.
+pub fn add_struct_attribute(
+    text: &str,
+    name: &str,
+    attribute: &str,
+    relation: &str,
+    imports: &[String],
+) -> Result<String, String> {
+    let file = syn::parse_file(text).map_err(|error| format!("it does not parse: {error}"))?;
+    let item = file
+        .items
+        .iter()
+        .filter_map(entity_struct)
+        .find(|item| item.ident == name)
+        .ok_or_else(|| format!("it declares no entity `{name}`"))?;
+    let declared = item.attrs.iter().any(|attr| {
+        attr.path().is_ident("ff")
+            && attr
+                .meta
+                .to_token_stream()
+                .to_string()
+                .contains(&format!("({relation} ="))
+    });
+    if declared {
+        return Err(format!("`{name}` has a relation `{relation}` already"));
+    }
+    let start = match &item.vis {
+        syn::Visibility::Inherited => offset(text, item.struct_token.span.start()),
+        vis => offset(text, vis.span().start()),
+    };
+    let line = line_start(text, start);
+    let indent = &text[line..start];
+    let mut edits = vec![(line, format!("{indent}#[ff({attribute})]\n"))];
+    edits.extend(import_edit(text, &file, imports));
+    Ok(apply(text, edits))
+}
+
+/// The edit adding `imports` after the last top-level `use` (else above the first item).
+fn import_edit(text: &str, file: &syn::File, imports: &[String]) -> Option<(usize, String)> {
+    if imports.is_empty() {
+        return None;
+    }
+    let uses = imports.concat();
+    let last_use = file
+        .items
+        .iter()
+        .rev()
+        .find(|item| matches!(item, Item::Use(_)));
+    Some(match last_use {
+        Some(last_use) => {
+            let end = offset(text, last_use.span().end());
+            (end, format!("\n{}", uses.trim_end()))
+        }
+        None => {
+            let first = file.items.first().map_or(0, |item| {
+                line_start(text, offset(text, item.span().start()))
+            });
+            (first, format!("{uses}\n"))
+        }
+    })
 }
 
 /// Whether `text` brings `name` into scope with a `use` or declares it.
@@ -284,6 +329,33 @@ mod tests {
         assert_eq!(
             edited,
             "use ff_runtime::prelude::*;\nuse super::category::Category;\n\n/// A product.\n#[derive(Debug, Clone, PartialEq, Entity)]\npub struct Product {\n    pub id: i64,\n    // the name — shown to customers\n    pub name: String, // trailing comment\n    #[ff(index)]\n    pub stock: i32,\n}\n\nimpl Product {}\n"
+        );
+    }
+
+    #[test]
+    fn a_relation_attribute_goes_above_the_struct() {
+        let edited = add_struct_attribute(
+            PRODUCT,
+            "Product",
+            "has_many(lines = Line)",
+            "lines",
+            &["use super::line::Line;\n".to_owned()],
+        )
+        .unwrap();
+        assert_eq!(
+            edited,
+            PRODUCT
+                .replace(
+                    "pub struct Product",
+                    "#[ff(has_many(lines = Line))]\npub struct Product"
+                )
+                .replace("prelude::*;\n", "prelude::*;\nuse super::line::Line;\n")
+        );
+        let again = add_struct_attribute(&edited, "Product", "has_one(lines = Line)", "lines", &[]);
+        assert!(
+            again
+                .unwrap_err()
+                .contains("has a relation `lines` already")
         );
     }
 
