@@ -115,10 +115,18 @@ impl<R: BufRead, W: Write> Prompt<R, W> {
             let Some(field) = self.field(&name, module, keys)? else {
                 return Ok(asked);
             };
-            match &field {
-                Asked::Field(field) => taken.push(field.name.clone()),
-                Asked::Relation(relation) => taken.extend(relation.options.field.clone()),
+            let added = match &field {
+                Asked::Field(field) => field.name.clone(),
+                Asked::Relation(relation) => relation.options.field.clone().unwrap_or_default(),
+            };
+            if taken.contains(&added) {
+                writeln!(
+                    self.output,
+                    "  error: the entity already has a field `{added}`; the relation was not added"
+                )?;
+                continue;
             }
+            taken.push(added);
             asked.push(field);
         }
     }
@@ -305,6 +313,22 @@ mod tests {
             panic!("{asked:?}");
         };
         assert_eq!(price.options.precision, Some(10));
+    }
+
+    #[test]
+    fn a_relation_whose_foreign_key_exists_is_not_added() {
+        let (asked, output) = ask(
+            "category\nrelation\nCategory\nno\n\n\nlabel\ntext\nno\nno\nno\n",
+            &["category_id"],
+        );
+        assert!(
+            output.contains("already has a field `category_id`; the relation was not added"),
+            "{output}"
+        );
+        let [Asked::Field(label)] = asked.as_slice() else {
+            panic!("{asked:?}");
+        };
+        assert_eq!(label.name, "label");
     }
 
     #[test]
