@@ -219,38 +219,57 @@ pub fn run(args: EntityArgs) -> Result<(), CommandError> {
             ))
         })?;
     }
+    report(
+        &target,
+        existing.is_some(),
+        &fields,
+        &inverses,
+        &declarations,
+    );
+    Ok(())
+}
+
+/// Says what was written, which crates the project lacks, and what comes next.
+fn report(
+    target: &Target,
+    existed: bool,
+    fields: &[Field],
+    inverses: &[(String, String, PathBuf)],
+    declarations: &[Write],
+) {
+    let (name, file) = (&target.name, &target.file);
     let names: Vec<&str> = fields.iter().map(|field| field.name.as_str()).collect();
-    match existing {
-        Some(_) => say!(
+    if existed {
+        say!(
             "✓ Added {} field(s) to {} in {}: {}",
             fields.len(),
             name.pascal,
             target.shown(file),
             names.join(", ")
-        ),
-        None => say!(
+        );
+    } else {
+        say!(
             "✓ Created {}: {} with id, {}",
             target.shown(file),
             name.pascal,
             names.join(", ")
-        ),
+        );
     }
     for (parent, attribute, path) in inverses {
         say!(
             "✓ Added #[ff({attribute})] to {parent} in {}",
-            target.shown(&path)
+            target.shown(path)
         );
     }
-    for write in &declarations {
+    for write in declarations {
         say!("✓ Declared the module in {}", target.shown(&write.path));
     }
-    for crate_name in missing_crates(&target.layout, &fields) {
+    for crate_name in missing_crates(&target.layout, fields) {
         say!(
             "note: the entity uses the crate `{crate_name}`, which Cargo.toml does not list: run `cargo add {crate_name}`"
         );
     }
     say!("Next: `cargo ff database create-migration`, then `cargo ff database upgrade`.");
-    Ok(())
 }
 
 /// Adds the parents' `has_many`/`has_one` of the relations with `inverse=` to `writes` (the
