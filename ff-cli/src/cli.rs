@@ -30,6 +30,37 @@ pub enum Command {
     /// Inspect the project's settings (also spelled `debug:config`)
     #[command(subcommand)]
     Debug(DebugCommand),
+    /// Write code: entities (also spelled `create:entity`)
+    #[command(subcommand)]
+    Create(CreateCommand),
+}
+
+/// `cargo ff create …`
+#[derive(Debug, Subcommand)]
+pub enum CreateCommand {
+    /// Create an entity, or add fields to an existing one; asks for the fields unless --field or
+    /// --belongs-to gives them
+    Entity(EntityArgs),
+}
+
+/// `cargo ff create entity`
+#[derive(Debug, Args)]
+pub struct EntityArgs {
+    /// The entity: Product or product (the struct is PascalCase, its file and table snake_case)
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// A field, NAME:TYPE[:OPTIONS] (repeatable), e.g. name:string:unique,length=120; options:
+    /// nullable, unique, index, length=N, precision=N, scale=N, column=NAME
+    #[arg(long = "field", value_name = "NAME:TYPE[:OPTIONS]")]
+    pub fields: Vec<String>,
+    /// A foreign key to an existing entity, ENTITY[:OPTIONS] (repeatable), e.g. Category:nullable;
+    /// options: nullable, unique, index, field=NAME, on_delete=ACTION, inverse=NAME (the
+    /// entity's has_many, or has_one when unique)
+    #[arg(long, value_name = "ENTITY[:OPTIONS]")]
+    pub belongs_to: Vec<String>,
+    /// The table of a new entity (default: its name in snake_case)
+    #[arg(long, value_name = "TABLE")]
+    pub table: Option<String>,
 }
 
 /// `cargo ff debug …`
@@ -274,14 +305,14 @@ pub struct DropArgs {
     pub force: bool,
 }
 
-/// Accepts Framefox's `database:create` and `debug:config` spellings by splitting them into
-/// `database create` and `debug config`.
+/// Accepts Framefox's `database:create`, `debug:config` and `create:entity` spellings by
+/// splitting them into `database create`, `debug config` and `create entity`.
 pub fn split_colon_commands(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let mut split = Vec::new();
     for arg in args {
         match arg.to_str().and_then(|a| a.split_once(':')) {
             Some((group, command))
-                if matches!(group, "database" | "debug") && !command.is_empty() =>
+                if matches!(group, "database" | "debug" | "create") && !command.is_empty() =>
             {
                 split.push(group.into());
                 split.push(command.into());
@@ -312,5 +343,10 @@ mod tests {
         );
         let split = split_colon_commands(["ff", "debug:config"].map(OsString::from));
         assert_eq!(split, ["ff", "debug", "config"].map(OsString::from));
+        let split = split_colon_commands(["ff", "create:entity", "Product"].map(OsString::from));
+        assert_eq!(
+            split,
+            ["ff", "create", "entity", "Product"].map(OsString::from)
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! `cargo ff`: the command line of ff. All the work is done by `ff-runtime`; this crate parses
-//! arguments, asks for confirmation and prints.
+//! `cargo ff`: the command line of ff. The database work is done by `ff-runtime`; this crate
+//! parses arguments, asks for confirmation, prints, and writes entity code (`create entity`).
 
 #[macro_use]
 mod output;
@@ -8,6 +8,7 @@ mod commands;
 mod diagram;
 mod import;
 mod project;
+mod scaffold;
 
 use std::ffi::OsString;
 

@@ -6,6 +6,7 @@
 //! package = "shop"               # the cargo package that holds the entities
 //! target = "lib"                 # "lib", or "bin:<name>" for a binary crate
 //! features = ["mysql"]           # cargo features to build the entities with
+//! entities = "src/entities"      # where `cargo ff create entity` writes entities
 //!
 //! [database]                     # read by ff_runtime::Config: url, echo, pool_size, connect_timeout
 //! url = "${DATABASE_URL}"
@@ -33,6 +34,8 @@ pub struct Config {
     /// Cargo features to enable when reading the entities.
     #[serde(default)]
     pub features: Vec<String>,
+    /// Where `create entity` writes entity files, relative to the root (default `src/entities`).
+    pub entities: Option<PathBuf>,
     /// The `[database]` section, read and checked by [`ff_runtime::Config`].
     #[serde(default, rename = "database")]
     _database: toml::Table,

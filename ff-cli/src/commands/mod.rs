@@ -5,6 +5,7 @@ mod config;
 mod copy;
 mod database;
 mod diagram;
+mod entity;
 mod history;
 mod import;
 mod migrations;
@@ -16,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 
 use ff_runtime::{Backend, Config, Connection, DatabaseUrl, Source};
 
-use crate::cli::{Cli, Command, ConnectionArgs, DatabaseCommand, DebugCommand};
+use crate::cli::{Cli, Command, ConnectionArgs, CreateCommand, DatabaseCommand, DebugCommand};
 use crate::output::CommandError;
 use crate::project::Project;
 
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             DatabaseCommand::Import(args) => import::run(args),
         },
         Command::Debug(DebugCommand::Config) => config::show(),
+        Command::Create(CreateCommand::Entity(args)) => entity::run(args),
     }
 }
 
