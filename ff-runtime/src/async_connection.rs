@@ -21,6 +21,7 @@ use crate::dialect::Backend;
 use crate::echo::{Echo, EchoInstrumentation};
 use crate::entity::Entity;
 use crate::error::{Error, Result};
+use crate::join::{JoinStatement, JoinedRows};
 use crate::query::{AggregateQuery, AggregateType};
 use crate::raw::{RawRow, Value as RawValue, bind_all};
 use crate::rows::{RowOf, RowQuery};
@@ -78,13 +79,16 @@ pub struct AsyncConnection {
     url: String,
 }
 
+/// SQLite's connection under diesel-async.
+pub(crate) type AsyncSqlite = SyncConnectionWrapper<SqliteConnection>;
+
 /// The diesel-async connection inside an [`AsyncConnection`], to run diesel-async's DSL on:
 /// `match conn.driver() { AsyncDriver::Postgres(c) => …, … }`.
 // A program holds few connections, for long: the size of the largest variant costs nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum AsyncDriver {
     /// An SQLite database file, on tokio's blocking thread pool.
-    Sqlite(SyncConnectionWrapper<SqliteConnection>),
+    Sqlite(AsyncSqlite),
     /// A PostgreSQL server.
     Postgres(AsyncPgConnection),
     /// A MySQL or MariaDB server.
@@ -182,12 +186,9 @@ impl AsyncConnection {
             let mut conn = Connection::establish(&url)?;
             work(&mut conn)
         });
-        outcome.await.map_err(|error| {
-            Error::Connection {
-                url: mask_password(&self.url),
-                reason: error.to_string(),
-            }
-            .into()
+        outcome.await.map_err(|error| Error::Connection {
+            url: mask_password(&self.url),
+            reason: error.to_string(),
         })?
     }
 
@@ -350,6 +351,13 @@ impl Session for AsyncConnection {
             return i64::try_from(id).map_err(|_| diesel::result::Error::NotFound);
         }
         unreachable!("only MySQL reads inserted rows back by key")
+    }
+
+    fn joined<'q, ST: 'q, U: JoinedRows<ST> + Send + 'q>(
+        &'q mut self,
+        statement: JoinStatement<'q, 'q, ST>,
+    ) -> impl Future<Output = QueryResult<Vec<U>>> + Send + 'q {
+        U::load_async(statement, self)
     }
 
     async fn raw_load<E: RawRow + Send>(

@@ -15,11 +15,11 @@ mod tree;
 
 use std::marker::PhantomData;
 
-use crate::connection::Connection;
 use crate::criteria::{Criteria, Fragment, IntoCriteria, IntoOrderBy, OrderBy};
 use crate::entity::Entity;
 use crate::error::{Error, Result, query_error};
 use crate::query::{Page, check_window};
+use crate::session::Session;
 use statement::{JoinedTable, SelectJoined, alias_repeated};
 
 pub use statement::{JoinStatement, JoinedRows};
@@ -152,57 +152,83 @@ impl<'a, E: Entity, J: JoinFrom<E::Table>> JoinQuery<'a, E, J> {
         self
     }
 
-    /// The matching rows, each with its parents: one statement.
-    pub fn load(self, conn: &mut Connection) -> Result<Vec<Joined<E, J>>>
+    /// The matching rows, each with its parents: one statement. On a
+    /// [`Connection`](crate::Connection) the answer is a `Result`; on an `AsyncConnection` a
+    /// future of one (see [`Session`]).
+    pub fn load<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, Vec<Joined<E, J>>>
     where
-        Joined<E, J>: JoinedRows<JoinedSqlType<E, J>>,
+        'a: 'q,
+        J: 'q,
+        Joined<E, J>: JoinedRows<JoinedSqlType<E, J>> + Send,
     {
-        check_window(self.select.limit, self.select.offset)?;
-        let statement = self.select.rows().map_err(query_error::<E>)?;
-        <Joined<E, J>>::load(statement, conn).map_err(query_error::<E>)
+        S::answer(self.rows(conn))
     }
 
     /// The first matching row with its parents, if any.
-    pub fn first(self, conn: &mut Connection) -> Result<Option<Joined<E, J>>>
+    pub fn first<'q, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, Option<Joined<E, J>>>
     where
-        Joined<E, J>: JoinedRows<JoinedSqlType<E, J>>,
+        'a: 'q,
+        J: 'q,
+        Joined<E, J>: JoinedRows<JoinedSqlType<E, J>> + Send,
     {
-        Ok(self.limit(1).load(conn)?.pop())
+        S::answer(async move { Ok(self.limit(1).rows(conn).await?.pop()) })
     }
 
     /// The number of matching rows (ordering, limit and offset are ignored). An INNER JOIN
     /// leaves out the rows whose parent is missing, as [`load`](Self::load) does.
-    pub fn count(&self, conn: &mut Connection) -> Result<i64> {
-        use diesel::RunQueryDsl;
-        crate::with_connection!(conn, |c| self.select.count().get_result::<i64>(c))
-            .map_err(query_error::<E>)
+    pub fn count<'q, S: Session>(&'q self, conn: &'q mut S) -> S::Answer<'q, i64> {
+        S::answer(self.total(conn))
     }
 
     /// Page `page` (from 1) of `per_page` rows with their parents, and the number of matching
     /// rows: two statements, a COUNT and the page. Give an order for stable pages.
-    pub fn paginate(
+    pub fn paginate<'q, S: Session>(
         self,
         page: i64,
         per_page: i64,
-        conn: &mut Connection,
-    ) -> Result<Page<Joined<E, J>>>
+        conn: &'q mut S,
+    ) -> S::Answer<'q, Page<Joined<E, J>>>
     where
-        Joined<E, J>: JoinedRows<JoinedSqlType<E, J>>,
+        'a: 'q,
+        J: 'q,
+        Joined<E, J>: JoinedRows<JoinedSqlType<E, J>> + Send,
     {
-        if page < 1 || per_page < 1 {
-            return Err(Error::InvalidPage { page, per_page });
-        }
-        let total = self.count(conn)?;
-        let items = self
-            .limit(per_page)
-            .offset((page - 1).saturating_mul(per_page))
-            .load(conn)?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
+        S::answer(async move {
+            if page < 1 || per_page < 1 {
+                return Err(Error::InvalidPage { page, per_page });
+            }
+            let total = self.total(conn).await?;
+            let items = self
+                .limit(per_page)
+                .offset((page - 1).saturating_mul(per_page))
+                .rows(conn)
+                .await?;
+            Ok(Page {
+                items,
+                total,
+                page,
+                per_page,
+            })
         })
+    }
+
+    /// The matching rows with their parents, as [`load`](Self::load) answers them.
+    async fn rows<S: Session>(self, conn: &mut S) -> Result<Vec<Joined<E, J>>>
+    where
+        Joined<E, J>: JoinedRows<JoinedSqlType<E, J>> + Send,
+    {
+        check_window(self.select.limit, self.select.offset)?;
+        let statement = self.select.rows().map_err(query_error::<E>)?;
+        conn.joined(statement).await.map_err(query_error::<E>)
+    }
+
+    /// The number of matching rows, as [`count`](Self::count) answers it.
+    async fn total<S: Session>(&self, conn: &mut S) -> Result<i64> {
+        let counted: Vec<i64> = conn
+            .joined(self.select.count())
+            .await
+            .map_err(query_error::<E>)?;
+        Ok(counted.first().copied().unwrap_or(0))
     }
 
     fn filter_on<T: 'a>(mut self, table: usize, criteria: Criteria<'a, T>) -> Self {

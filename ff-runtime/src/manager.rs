@@ -166,7 +166,7 @@ impl EntityManager {
     where
         E: Entity + Clone,
         J: JoinFrom<E::Table> + ManagedJoin,
-        Joined<E, J>: JoinedRows<(RowSqlType<E>, J::SqlType)>,
+        Joined<E, J>: JoinedRows<(RowSqlType<E>, J::SqlType)> + Send,
     {
         let rows = query.load(&mut self.conn)?;
         Ok(rows

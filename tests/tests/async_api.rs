@@ -448,16 +448,35 @@ fn relations_and_eager_loading_answer_with_futures_as_they_do_with_results() {
                 !posts[0].add_label(&mut conn, &label).await.unwrap(),
                 "linked already"
             );
-            assert_eq!(posts[0].labels(&mut conn).await.unwrap(), [label.clone()]);
+            assert_eq!(
+                posts[0].labels(&mut conn).await.unwrap(),
+                std::slice::from_ref(&label)
+            );
             let linked = posts
                 .clone()
                 .with_linked::<ff_tests::blog::PostLabel, Label>(&mut conn)
                 .await
                 .unwrap();
-            assert_eq!(linked[0].1, [label.clone()]);
+            assert_eq!(linked[0].1, std::slice::from_ref(&label));
             assert!(linked[1..].iter().all(|(_, labels)| labels.is_empty()));
             assert_eq!(posts[0].remove_label(&mut conn, &label).await.unwrap(), 1);
             assert!(posts[0].labels(&mut conn).await.unwrap().is_empty());
+
+            // To-one loading by JOIN, in one statement, as on the sync connection.
+            let joined = || Post::query().with(post::user_id).order_by(post::id.desc());
+            let rows: Vec<(Post, User)> = joined().load(&mut conn).await.unwrap();
+            assert_eq!(rows, joined().load(&mut sync).unwrap());
+            assert_eq!(rows.len(), 6);
+            assert!(rows.iter().all(|(p, u)| p.user_id == u.id));
+            let query = joined();
+            assert_eq!(query.count(&mut conn).await.unwrap(), 6);
+            let page = joined().paginate(2, 4, &mut conn).await.unwrap();
+            assert_eq!((page.total, page.items.len()), (6, 2));
+            assert_eq!(page.items, rows[4..]);
+            assert_eq!(
+                joined().first(&mut conn).await.unwrap(),
+                rows.first().cloned()
+            );
         })
     });
 }

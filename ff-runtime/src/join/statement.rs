@@ -278,14 +278,25 @@ where
 pub trait JoinedRows<ST>: Sized {
     /// Runs the statement and reads its rows.
     fn load(statement: JoinStatement<'_, '_, ST>, conn: &mut Connection) -> QueryResult<Vec<Self>>;
+
+    /// Runs the statement on an async connection and reads its rows.
+    #[cfg(feature = "async")]
+    fn load_async<'q>(
+        statement: JoinStatement<'q, 'q, ST>,
+        conn: &'q mut crate::AsyncConnection,
+    ) -> impl std::future::Future<Output = QueryResult<Vec<Self>>> + Send + 'q;
 }
 
-/// Rows that Diesel loads from the statement on each of these connections.
+/// Rows that Diesel loads from the statement on each of these connections (and diesel-async
+/// on each of those).
 macro_rules! joined_rows {
-    ($($Conn:ty),+) => {
+    ([$($Conn:ty),+], [$($Async:ty),*]) => {
         impl<ST, U> JoinedRows<ST> for U
         where
+            U: Send + 'static,
+            ST: 'static,
             $(for<'q> JoinStatement<'q, 'q, ST>: LoadQuery<'q, $Conn, U>,)+
+            $(for<'q> JoinStatement<'q, 'q, ST>: diesel_async::methods::LoadQuery<'q, $Async, U>,)*
         {
             fn load(
                 statement: JoinStatement<'_, '_, ST>,
@@ -293,15 +304,49 @@ macro_rules! joined_rows {
             ) -> QueryResult<Vec<U>> {
                 crate::with_connection!(conn, |c| statement.load::<U>(c))
             }
+
+            #[cfg(feature = "async")]
+            async fn load_async<'q>(
+                statement: JoinStatement<'q, 'q, ST>,
+                conn: &'q mut crate::AsyncConnection,
+            ) -> QueryResult<Vec<U>> {
+                crate::async_connection::with_async_connection!(conn, |c| {
+                    diesel_async::RunQueryDsl::load::<U>(statement, c).await
+                })
+            }
         }
     };
 }
 
-#[cfg(not(feature = "mysql"))]
-joined_rows!(diesel::SqliteConnection, diesel::PgConnection);
-#[cfg(feature = "mysql")]
+#[cfg(all(not(feature = "mysql"), not(feature = "async")))]
+joined_rows!([diesel::SqliteConnection, diesel::PgConnection], []);
+#[cfg(all(feature = "mysql", not(feature = "async")))]
 joined_rows!(
-    diesel::SqliteConnection,
-    diesel::PgConnection,
-    diesel::MysqlConnection
+    [
+        diesel::SqliteConnection,
+        diesel::PgConnection,
+        diesel::MysqlConnection
+    ],
+    []
+);
+#[cfg(all(not(feature = "mysql"), feature = "async"))]
+joined_rows!(
+    [diesel::SqliteConnection, diesel::PgConnection],
+    [
+        crate::async_connection::AsyncSqlite,
+        diesel_async::AsyncPgConnection
+    ]
+);
+#[cfg(all(feature = "mysql", feature = "async"))]
+joined_rows!(
+    [
+        diesel::SqliteConnection,
+        diesel::PgConnection,
+        diesel::MysqlConnection
+    ],
+    [
+        crate::async_connection::AsyncSqlite,
+        diesel_async::AsyncPgConnection,
+        diesel_async::AsyncMysqlConnection
+    ]
 );
