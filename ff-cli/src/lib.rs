@@ -7,6 +7,7 @@ pub mod cli;
 mod commands;
 mod diagram;
 mod import;
+mod progress;
 mod project;
 mod scaffold;
 

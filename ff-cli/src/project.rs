@@ -20,6 +20,7 @@ use ff_runtime::schema::TableDef;
 use serde::Deserialize;
 
 use crate::output::CommandError;
+use crate::progress::run_showing_build;
 
 /// The settings of `ff.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -150,7 +151,7 @@ impl Project {
         let mut command = Command::new(cargo);
         command
             .current_dir(&self.root)
-            .args(["test", "--quiet"])
+            .args(["test"])
             .env(DUMP_DIR_VAR, dir);
         if let Some(package) = &self.config.package {
             command.args(["--package", package]);
@@ -173,7 +174,7 @@ impl Project {
         }
         command.args(["--", DUMP_TEST_PREFIX, "--test-threads=1"]);
         eprintln!("Reading entities (cargo test {DUMP_TEST_PREFIX}…)");
-        let output = command.output().map_err(|error| {
+        let output = run_showing_build(&mut command, "Reading entities").map_err(|error| {
             CommandError::Project(format!("cannot run cargo to read the entities: {error}"))
         })?;
         if !output.status.success() {

@@ -38,7 +38,8 @@ fn on_terminal(project: &TestProject, url: &str, args: &[&str], answer: &str) ->
         .expect("run script(1) from util-linux");
     let mut stdin = child.stdin.take().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    std::io::Write::write_all(&mut stdin, format!("{answer}\n").as_bytes()).unwrap();
+    // A command that asked nothing may have ended already.
+    let _ = std::io::Write::write_all(&mut stdin, format!("{answer}\n").as_bytes());
     drop(stdin);
     run(&child.wait_with_output().unwrap())
 }
@@ -141,4 +142,26 @@ fn clearing_the_history_and_recording_a_baseline_are_asked_about_on_a_terminal()
             .ok()
             .contains("initial (head)");
     });
+}
+
+#[test]
+fn reading_the_entities_shows_what_cargo_compiles_on_a_terminal_and_nothing_once_built() {
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    let database = ff_tests::TestDatabase::create(ff_runtime::Backend::Sqlite).unwrap();
+    let first = on_terminal(&project, database.url(), &["status"], "");
+    assert!(
+        first.text.contains("Reading entities: compiling "),
+        "the crate being compiled is shown: {}",
+        first.text
+    );
+    let again = on_terminal(&project, database.url(), &["status"], "");
+    assert!(
+        !again.text.contains("compiling") && !again.text.contains("built in"),
+        "nothing extra once built: {}",
+        again.text
+    );
+    // Not on a terminal: only the line saying the entities are read, as before.
+    project.write_entities(AUTHOR);
+    let piped = with_url(&project, database.url(), &["status"]);
+    assert!(!piped.text.contains("compiling"), "{}", piped.text);
 }
