@@ -17,8 +17,8 @@ use std::marker::PhantomData;
 
 use crate::criteria::{Criteria, Fragment, IntoCriteria, IntoOrderBy, OrderBy};
 use crate::entity::Entity;
-use crate::error::{Error, Result, query_error};
-use crate::query::{Page, check_window};
+use crate::error::{Result, query_error};
+use crate::query::{Page, check_window, page_offset};
 use crate::session::Session;
 use statement::{JoinedTable, SelectJoined, alias_repeated};
 
@@ -194,15 +194,9 @@ impl<'a, E: Entity, J: JoinFrom<E::Table>> JoinQuery<'a, E, J> {
         Joined<E, J>: JoinedRows<JoinedSqlType<E, J>> + Send,
     {
         S::answer(async move {
-            if page < 1 || per_page < 1 {
-                return Err(Error::InvalidPage { page, per_page });
-            }
+            let offset = page_offset(page, per_page)?;
             let total = self.total(conn).await?;
-            let items = self
-                .limit(per_page)
-                .offset((page - 1).saturating_mul(per_page))
-                .rows(conn)
-                .await?;
+            let items = self.limit(per_page).offset(offset).rows(conn).await?;
             Ok(Page {
                 items,
                 total,

@@ -249,18 +249,12 @@ impl<'a, E: Entity> Query<'a, E> {
         'a: 'q,
     {
         S::answer(async move {
-            if page < 1 || per_page < 1 {
-                return Err(Error::InvalidPage { page, per_page });
-            }
+            let offset = page_offset(page, per_page)?;
             let total = self
                 .clone()
                 .aggregate(diesel::dsl::count_star(), conn)
                 .await?;
-            let items = self
-                .limit(per_page)
-                .offset((page - 1).saturating_mul(per_page))
-                .rows(conn)
-                .await?;
+            let items = self.limit(per_page).offset(offset).rows(conn).await?;
             Ok(Page {
                 items,
                 total,
@@ -409,6 +403,14 @@ impl<'a, E: Entity> Query<'a, E> {
         };
         conn.aggregate(query).await.map_err(query_error::<E>)
     }
+}
+
+/// The offset of page `page` (from 1) of `per_page` rows; an error for a page or size under 1.
+pub(crate) fn page_offset(page: i64, per_page: i64) -> Result<i64> {
+    if page < 1 || per_page < 1 {
+        return Err(Error::InvalidPage { page, per_page });
+    }
+    Ok((page - 1).saturating_mul(per_page))
 }
 
 /// Refuses a negative limit or offset, which the backends read three different ways.

@@ -119,13 +119,21 @@ where
     C: BelongsTo<P>,
     S: Session,
 {
-    S::answer(async move {
-        let keys = distinct(parents.iter().map(Entity::key));
-        let children = children_of::<P, C, S>(conn, &keys).await?;
-        Ok(group_by_parent(parents, children, |child| {
-            child.parent_key().cloned()
-        }))
-    })
+    S::answer(children_each(conn, parents))
+}
+
+/// The children of each parent, in the parents' order.
+async fn children_each<P, C, S>(conn: &mut S, parents: &[P]) -> Result<Vec<Vec<C>>>
+where
+    P: Entity,
+    C: BelongsTo<P>,
+    S: Session,
+{
+    let keys = distinct(parents.iter().map(Entity::key));
+    let children = children_of::<P, C, S>(conn, &keys).await?;
+    Ok(group_by_parent(parents, children, |child| {
+        child.parent_key().cloned()
+    }))
 }
 
 /// The entities linked to each parent through the join entity `L`, in the parents' order:
@@ -215,14 +223,11 @@ where
     S: Session,
 {
     S::answer(async move {
-        let keys = distinct(parents.iter().map(Entity::key));
-        let children = children_of::<P, C, S>(conn, &keys).await?;
-        Ok(
-            group_by_parent(parents, children, |child| child.parent_key().cloned())
-                .into_iter()
-                .map(|rows| rows.into_iter().next())
-                .collect(),
-        )
+        let children = children_each::<P, C, S>(conn, parents).await?;
+        Ok(children
+            .into_iter()
+            .map(|rows| rows.into_iter().next())
+            .collect())
     })
 }
 

@@ -25,6 +25,18 @@ async fn store(database: &TestDatabase) -> AsyncConnection {
     AsyncConnection::establish(database.url()).await.unwrap()
 }
 
+/// A new category named `name`, as stored.
+async fn category(conn: &mut AsyncConnection, name: &str) -> Category {
+    AsyncRepository::<Category>::new(conn)
+        .insert(&Category {
+            id: 0,
+            name: name.into(),
+            parent_id: None,
+        })
+        .await
+        .unwrap()
+}
+
 /// Products whose values sit at the edges: unicode, a huge and a tiny price, no category.
 fn edge_products(category: i32) -> Vec<Product> {
     vec![
@@ -40,14 +52,7 @@ fn async_repositories_answer_as_the_sync_ones_do() {
     each_backend_database(|database| {
         run(async {
             let mut conn = store(database).await;
-            let category = AsyncRepository::<Category>::new(&mut conn)
-                .insert(&Category {
-                    id: 0,
-                    name: "Licht ☀".into(),
-                    parent_id: None,
-                })
-                .await
-                .unwrap();
+            let category = category(&mut conn, "Licht ☀").await;
             let mut products = AsyncRepository::<Product>::new(&mut conn);
             let stored = products
                 .insert_many_returning(&edge_products(category.id))
@@ -152,14 +157,7 @@ fn generated_finders_and_the_query_builder_take_an_async_connection() {
     each_backend_database(|database| {
         run(async {
             let mut conn = store(database).await;
-            let category = AsyncRepository::<Category>::new(&mut conn)
-                .insert(&Category {
-                    id: 0,
-                    name: "Licht".into(),
-                    parent_id: None,
-                })
-                .await
-                .unwrap();
+            let category = category(&mut conn, "Licht").await;
             AsyncRepository::<Product>::new(&mut conn)
                 .insert_many(&edge_products(category.id))
                 .await
