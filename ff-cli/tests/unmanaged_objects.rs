@@ -57,7 +57,7 @@ fn status_skips_the_names_listed_in_ignore_and_still_reports_the_others() {
         );
         if backend != Backend::Sqlite {
             sql.push_str(&format!(
-                "ALTER TABLE note ADD CONSTRAINT {} CHECK (id > 0);",
+                "ALTER TABLE note ADD CONSTRAINT {} CHECK (title <> '');",
                 q("ck_note_id")
             ));
         }
