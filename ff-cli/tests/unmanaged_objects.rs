@@ -1,6 +1,6 @@
 //! Objects ff does not manage, through the real `cargo ff` binary on every backend: names
-//! listed in `ignore` of ff.toml are left out of the drift check of `status`; anything else made
-//! by hand is still drift.
+//! listed in `ignore` of ff.toml, and objects a migration's own up.sql creates, are left out of
+//! the drift check of `status`; anything else made by hand is still drift.
 
 use ff_runtime::Backend;
 use ff_tests::backends::{TestDatabase, each_backend_database};
@@ -18,11 +18,14 @@ pub struct Note {
 }
 "#;
 
-fn project(database: &TestDatabase) -> TestProject {
+/// A project whose one migration, with `up_sql` as its up.sql, is applied.
+fn project(database: &TestDatabase, up_sql: &str) -> TestProject {
     let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), database.url(), NOTE);
     project
         .cargo_ff(&["database", "create-migration", "-m", "notes"])
         .ok();
+    let up = project.migration_folders()[0].join("up.sql");
+    std::fs::write(up, up_sql).unwrap();
     project.cargo_ff(&["database", "upgrade"]).ok();
     project.cargo_ff(&["database", "status"]).ok();
     project
@@ -40,7 +43,7 @@ fn quote(backend: Backend, name: &str) -> String {
 fn status_skips_the_names_listed_in_ignore_and_still_reports_the_others() {
     each_backend_database(|database| {
         let backend = database.backend();
-        let project = project(database);
+        let project = project(database, "");
         let mut conn = database.connect();
         let q = |name: &str| quote(backend, name);
         // An index named by a reserved word, a unique index with a unicode name, a table and
@@ -111,4 +114,45 @@ fn an_empty_name_in_ignore_is_refused_with_the_fix() {
         .cargo_ff(&["database", "status"])
         .expect_code(1)
         .contains("`ignore` lists an empty name: remove it");
+}
+
+#[test]
+fn what_the_up_sql_of_an_applied_migration_creates_is_expected() {
+    each_backend_database(|database| {
+        let backend = database.backend();
+        let q = |name: &str| quote(backend, name);
+        // An unquoted mixed-case name (PostgreSQL folds it), a quoted unicode one, a table, a
+        // view, and on the servers a check constraint on ff's table.
+        let mut up_sql = format!(
+            "-- search support, made by hand
+             CREATE INDEX Ix_Note_Title ON note (title);
+             CREATE UNIQUE INDEX {unicode} ON note (title, active);
+             CREATE TABLE {audit} (id INTEGER PRIMARY KEY, note TEXT);
+             CREATE VIEW active_notes AS SELECT id, title FROM note;
+            ",
+            unicode = q("uq_note_ünïcode"),
+            audit = q("audit log"),
+        );
+        if backend != Backend::Sqlite {
+            up_sql.push_str("ALTER TABLE note ADD CONSTRAINT ck_note_title CHECK (title <> '');");
+        }
+        let project = project(database, &up_sql);
+        project
+            .cargo_ff(&["database", "status"])
+            .ok()
+            .contains("The database is up to date");
+
+        // The same kind of object made by hand, outside any migration, is drift.
+        let mut conn = database.connect();
+        conn.batch_execute(&format!(
+            "CREATE INDEX {} ON note (active)",
+            q("ix_by_hand")
+        ))
+        .unwrap();
+        project
+            .cargo_ff(&["database", "status"])
+            .expect_code(4)
+            .contains("index note.ix_by_hand: not expected")
+            .contains("1 difference(s)");
+    });
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use ff_runtime::introspect;
 use ff_runtime::migration::{self, Applied, Damaged, History, Survey};
-use ff_runtime::{Connection, DatabaseUrl, database};
+use ff_runtime::{Backend, Connection, DatabaseUrl, database};
 use serde::Serialize;
 
 use super::url;
@@ -155,7 +155,8 @@ fn read_applied(url: &str) -> Result<(Option<Connection>, Vec<Applied>), Command
 
 /// How the live schema differs from the snapshot of the last applied migration (tables and
 /// constraints made or changed by hand), at most a few lines. The objects named in `ignored`
-/// (`ignore` of ff.toml) are left out on both sides.
+/// (`ignore` of ff.toml) are left out on both sides, and so are those the hand-written SQL of
+/// the applied migrations creates, unless ff manages an object of that name.
 fn live_drift(
     conn: &mut Connection,
     history: &History,
@@ -167,8 +168,16 @@ fn live_drift(
         .migrations
         .iter()
         .find(|m| m.version() == last.version)?;
-    let live = introspect::live_schema(conn).ok()?.without(ignored);
-    let expected = introspect::expected_live(&migration.snapshot, conn.backend()).without(ignored);
+    let backend = conn.backend();
+    let expected = introspect::expected_live(&migration.snapshot, backend);
+    let managed = expected.names();
+    let mut skipped: BTreeSet<String> = created_by_migrations(history, applied, backend)
+        .into_iter()
+        .filter(|name| !managed.contains(name))
+        .collect();
+    skipped.extend(ignored.iter().cloned());
+    let live = introspect::live_schema(conn).ok()?.without(&skipped);
+    let expected = expected.without(&skipped);
     let differences = introspect::compare_ignoring_column_order(&expected, &live);
     if differences.is_empty() {
         return None;
@@ -190,6 +199,22 @@ fn live_drift(
         },
         shown.join("\n")
     ))
+}
+
+/// The names of the objects the hand-written up SQL of the applied migrations creates on
+/// `backend`.
+fn created_by_migrations(
+    history: &History,
+    applied: &[Applied],
+    backend: Backend,
+) -> BTreeSet<String> {
+    history
+        .migrations
+        .iter()
+        .filter(|m| applied.iter().any(|a| a.version == m.version()))
+        .flat_map(|m| m.hand_written_sql("up", backend))
+        .flat_map(|sql| migration::created_names(sql, backend))
+        .collect()
 }
 
 /// The steps a migration written now would start with because the last one was written by

@@ -77,6 +77,20 @@ impl LiveSchema {
         }
         schema
     }
+
+    /// The names [`without`](Self::without) matches: the tables, and the keys of their
+    /// indexes, unique constraints, foreign keys and checks.
+    pub fn names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for (name, table) in &self.tables {
+            names.insert(name.clone());
+            names.extend(table.indexes.keys().cloned());
+            names.extend(table.uniques.keys().cloned());
+            names.extend(table.foreign_keys.keys().cloned());
+            names.extend(table.checks.iter().cloned());
+        }
+        names
+    }
 }
 
 /// One table as the database describes it.
