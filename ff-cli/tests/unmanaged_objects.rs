@@ -156,3 +156,40 @@ fn what_the_up_sql_of_an_applied_migration_creates_is_expected() {
             .contains("1 difference(s)");
     });
 }
+
+/// `upgrade --baseline` compares the tables with the first migration: a listed name is left
+/// out there too.
+#[test]
+fn upgrade_baseline_skips_the_names_listed_in_ignore() {
+    each_backend_database(|database| {
+        let backend = database.backend();
+        let project = project(database, "");
+        let mut conn = database.connect();
+        conn.batch_execute(&format!(
+            "CREATE INDEX {} ON note (title)",
+            quote(backend, "ix_nöte_select")
+        ))
+        .unwrap();
+        project
+            .cargo_ff(&["database:clear-migration", "--force"])
+            .ok();
+        project
+            .cargo_ff(&["database", "create-migration", "-m", "initial"])
+            .ok();
+        project
+            .cargo_ff(&["database", "upgrade", "--baseline"])
+            .expect_code(1)
+            .contains("index note.ix_nöte_select: not expected")
+            .contains("`ignore` of ff.toml");
+
+        project.write("ff.toml", r#"ignore = ["ix_nöte_select"]"#);
+        project
+            .cargo_ff(&["database", "upgrade", "--baseline"])
+            .ok()
+            .contains("recorded as applied");
+        project
+            .cargo_ff(&["database", "status"])
+            .ok()
+            .contains("The database is up to date");
+    });
+}
