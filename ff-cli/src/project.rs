@@ -7,6 +7,7 @@
 //! target = "lib"                 # "lib", or "bin:<name>" for a binary crate
 //! features = ["mysql"]           # cargo features to build the entities with
 //! entities = "src/entities"      # where `cargo ff create entity` writes entities
+//! ignore = ["ix_search"]         # tables, indexes, constraints ff does not manage
 //!
 //! [database]                     # read by ff_runtime::Config: url, echo, pool_size, connect_timeout
 //! url = "${DATABASE_URL}"
@@ -37,6 +38,10 @@ pub struct Config {
     pub features: Vec<String>,
     /// Where `create entity` writes entity files, relative to the root (default `src/entities`).
     pub entities: Option<PathBuf>,
+    /// Names of tables, indexes and constraints that ff does not manage: drift checks skip
+    /// them.
+    #[serde(default)]
+    pub ignore: Vec<String>,
     /// The `[database]` section, read and checked by [`ff_runtime::Config`].
     #[serde(default, rename = "database")]
     _database: toml::Table,
@@ -77,6 +82,12 @@ impl Project {
         } else {
             Config::default()
         };
+        if config.ignore.iter().any(|name| name.trim().is_empty()) {
+            return Err(CommandError::Project(format!(
+                "{}: `ignore` lists an empty name: remove it, or write the name of a table, index or constraint",
+                config_path.display()
+            )));
+        }
         Ok(Project {
             root: root.to_owned(),
             config,

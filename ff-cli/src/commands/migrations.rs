@@ -187,7 +187,8 @@ pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
         return print_upgrade_sql(&args, &history, &target);
     }
     let mut conn = connect(&args.connection)?;
-    super::baseline::settle(&mut conn, &history, args.baseline)?;
+    let ignored = project.config.ignore.iter().cloned().collect();
+    super::baseline::settle(&mut conn, &history, args.baseline, &ignored)?;
     let mut accept = args.accept_data_loss;
     loop {
         let mut started = false;

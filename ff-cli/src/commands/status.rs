@@ -1,9 +1,11 @@
 //! `cargo ff database status`: the database, the migrations, and whether they agree with the
 //! entities. Exits with 4 when anything disagrees, so a CI job can use it.
 
+use std::collections::BTreeSet;
+
 use ff_runtime::introspect;
 use ff_runtime::migration::{self, Applied, Damaged, History, Survey};
-use ff_runtime::{Connection, DatabaseUrl, database};
+use ff_runtime::{Backend, Connection, DatabaseUrl, database};
 use serde::Serialize;
 
 use super::url;
@@ -62,12 +64,13 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         connected: false,
         error: None,
     };
+    let ignored: BTreeSet<String> = project.config.ignore.iter().cloned().collect();
     let applied = match read_applied(&url) {
         Ok((conn, applied)) => {
             database.exists = conn.is_some();
             database.connected = conn.is_some();
             if let Some(mut conn) = conn
-                && let Some(drift) = live_drift(&mut conn, &history, &applied)
+                && let Some(drift) = live_drift(&mut conn, &history, &applied, &ignored)
             {
                 problems.push(drift);
             }
@@ -151,15 +154,30 @@ fn read_applied(url: &str) -> Result<(Option<Connection>, Vec<Applied>), Command
 }
 
 /// How the live schema differs from the snapshot of the last applied migration (tables and
-/// constraints made or changed by hand), at most a few lines.
-fn live_drift(conn: &mut Connection, history: &History, applied: &[Applied]) -> Option<String> {
+/// constraints made or changed by hand), at most a few lines. The objects named in `ignored`
+/// (`ignore` of ff.toml) are left out on both sides, and so are those the hand-written SQL of
+/// the applied migrations creates, unless ff manages an object of that name.
+fn live_drift(
+    conn: &mut Connection,
+    history: &History,
+    applied: &[Applied],
+    ignored: &BTreeSet<String>,
+) -> Option<String> {
     let last = applied.last()?;
     let migration = history
         .migrations
         .iter()
         .find(|m| m.version() == last.version)?;
-    let live = introspect::live_schema(conn).ok()?;
-    let expected = introspect::expected_live(&migration.snapshot, conn.backend());
+    let backend = conn.backend();
+    let expected = introspect::expected_live(&migration.snapshot, backend);
+    let managed = expected.names();
+    let mut skipped: BTreeSet<String> = created_by_migrations(history, applied, backend)
+        .into_iter()
+        .filter(|name| !managed.contains(name))
+        .collect();
+    skipped.extend(ignored.iter().cloned());
+    let live = introspect::live_schema(conn).ok()?.without(&skipped);
+    let expected = expected.without(&skipped);
     let differences = introspect::compare_ignoring_column_order(&expected, &live);
     if differences.is_empty() {
         return None;
@@ -171,7 +189,7 @@ fn live_drift(conn: &mut Connection, history: &History, applied: &[Applied]) -> 
         .collect();
     let more = differences.len().saturating_sub(shown.len());
     Some(format!(
-        "the live database differs from migration {} ({} difference(s){}):\n{}\n   help: undo the manual change, or put it in the entities and create a migration",
+        "the live database differs from migration {} ({} difference(s){}):\n{}\n   help: undo the manual change, or put it in the entities and create a migration, or list the names ff does not manage in `ignore` of ff.toml",
         migration.name(),
         differences.len(),
         if more > 0 {
@@ -181,6 +199,22 @@ fn live_drift(conn: &mut Connection, history: &History, applied: &[Applied]) -> 
         },
         shown.join("\n")
     ))
+}
+
+/// The names of the objects the hand-written up SQL of the applied migrations creates on
+/// `backend`.
+fn created_by_migrations(
+    history: &History,
+    applied: &[Applied],
+    backend: Backend,
+) -> BTreeSet<String> {
+    history
+        .migrations
+        .iter()
+        .filter(|m| applied.iter().any(|a| a.version == m.version()))
+        .flat_map(|m| m.hand_written_sql("up", backend))
+        .flat_map(|sql| migration::created_names(sql, backend))
+        .collect()
 }
 
 /// The steps a migration written now would start with because the last one was written by

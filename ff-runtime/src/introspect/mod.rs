@@ -61,11 +61,44 @@ pub struct LiveSchema {
     pub tables: BTreeMap<String, LiveTable>,
 }
 
+impl LiveSchema {
+    /// This schema without the objects named in `names`: whole tables, and the indexes,
+    /// unique constraints, foreign keys and checks of the other tables, by the key
+    /// [`LiveTable`] gives them. Views are never read, so they need no listing.
+    pub fn without(&self, names: &BTreeSet<String>) -> LiveSchema {
+        let keep = |name: &String| !names.contains(name);
+        let mut schema = self.clone();
+        schema.tables.retain(|name, _| keep(name));
+        for table in schema.tables.values_mut() {
+            table.indexes.retain(|name, _| keep(name));
+            table.uniques.retain(|name, _| keep(name));
+            table.foreign_keys.retain(|name, _| keep(name));
+            table.checks.retain(keep);
+        }
+        schema
+    }
+
+    /// The names [`without`](Self::without) matches: the tables, and the keys of their
+    /// indexes, unique constraints, foreign keys and checks.
+    pub fn names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for (name, table) in &self.tables {
+            names.insert(name.clone());
+            names.extend(table.indexes.keys().cloned());
+            names.extend(table.uniques.keys().cloned());
+            names.extend(table.foreign_keys.keys().cloned());
+            names.extend(table.checks.iter().cloned());
+        }
+        names
+    }
+}
+
 /// One table as the database describes it.
 ///
 /// Unique constraints and foreign keys are keyed by name where the database keeps the names
 /// ff gave them (PostgreSQL, MySQL/MariaDB) and by a key built from their columns where it
-/// does not (SQLite): `unique(a,b)` and `fk(a)->parent(id)`.
+/// does not (SQLite): `unique(a,b)` and `fk(a)->parent(id)`. A unique index made with
+/// `CREATE UNIQUE INDEX` is keyed by its name on every backend.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LiveTable {
     /// The columns, in database order.

@@ -145,14 +145,20 @@ fn read_table(conn: &mut SqliteConnection, table: &str, create_sql: &str) -> Res
             .into_iter()
             .filter(|row| row.origin != "pk")
             .map(|row| {
-                let column = (row.is_unique != 0, row.column_name.unwrap_or_default());
+                let unique = row.is_unique != 0;
+                // `c`: made by CREATE INDEX, which keeps its name (ff never makes one unique).
+                let named = row.origin == "c";
+                let column = (unique, named, row.column_name.unwrap_or_default());
                 (table.to_owned(), row.name, column)
             }),
     );
     for ((_, name), columns) in indexes {
-        let unique = columns.iter().any(|(unique, _)| *unique);
-        let columns: Vec<String> = columns.into_iter().map(|(_, column)| column).collect();
-        if unique {
+        let unique = columns.iter().any(|(unique, _, _)| *unique);
+        let named = columns.iter().any(|(_, named, _)| *named);
+        let columns: Vec<String> = columns.into_iter().map(|(_, _, column)| column).collect();
+        if unique && named {
+            live.uniques.insert(name, columns);
+        } else if unique {
             live.uniques
                 .insert(RULES.unique_key(&name, &columns), columns);
         } else {

@@ -38,20 +38,28 @@ pub enum Baseline {
 /// Compares the live database with what the first migration of `history` creates, when the
 /// database records no applied migration but has some of its tables; with `record`, records
 /// that migration as applied (with its checksum, without running it) when they match
-/// exactly. Under the runner lock, so that another runner's half-done work is never taken for
-/// a database made by hand.
+/// exactly. The objects named in `ignored` (tables, indexes, constraints ff does not manage:
+/// see [`LiveSchema::without`]) are left out of the comparison. Under the runner lock, so that
+/// another runner's half-done work is never taken for a database made by hand.
 ///
 /// ```
+/// use std::collections::BTreeSet;
+///
 /// use ff_runtime::Connection;
 /// use ff_runtime::migration::{self, Baseline, History};
 ///
 /// let mut conn = Connection::establish("sqlite://:memory:")?;
 /// // A fresh database: `upgrade` creates the tables as usual.
 /// let history = History::default(); // History::load(Path::new("migrations"))? in a project
-/// assert_eq!(migration::baseline(&mut conn, &history, true)?, Baseline::NotNeeded);
+/// assert_eq!(migration::baseline(&mut conn, &history, true, &BTreeSet::new())?, Baseline::NotNeeded);
 /// # Ok::<(), migration::MigrationError>(())
 /// ```
-pub fn baseline(conn: &mut Connection, history: &History, record: bool) -> Result<Baseline> {
+pub fn baseline(
+    conn: &mut Connection,
+    history: &History,
+    record: bool,
+    ignored: &BTreeSet<String>,
+) -> Result<Baseline> {
     let Some(first) = history.migrations.first() else {
         return Ok(Baseline::NotNeeded);
     };
@@ -68,8 +76,8 @@ pub fn baseline(conn: &mut Connection, history: &History, record: bool) -> Resul
         if !runner.applied(setup)?.is_empty() {
             return Ok(Baseline::NotNeeded);
         }
-        let live = runner.live_schema()?;
-        let expected = expected_live(&first.snapshot, backend);
+        let live = runner.live_schema()?.without(ignored);
+        let expected = expected_live(&first.snapshot, backend).without(ignored);
         if !expected
             .tables
             .keys()

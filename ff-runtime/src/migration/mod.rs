@@ -1,6 +1,7 @@
 //! Migrations: the project schema, the operations between two schemas, and their SQL.
 
 mod baseline;
+mod created;
 mod describe;
 mod diff;
 mod dump;
@@ -15,6 +16,7 @@ mod schema_set;
 mod stamp;
 
 pub use baseline::{Baseline, baseline};
+pub use created::created_names;
 pub use describe::{describe, type_name};
 pub use diff::{diff, equivalent, missing_backfills, reverse_all, set_backfill, zero_value};
 pub use dump::{DUMP_DIR_VAR, DUMP_TEST_PREFIX, dump_schema};
