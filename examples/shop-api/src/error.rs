@@ -1,7 +1,8 @@
 //! Every error of the API, and the one place that maps them to HTTP statuses.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -13,6 +14,37 @@ pub enum ApiError {
     /// The request asks for something that cannot be done (an order without items, a product
     /// that does not exist); the text says what and how to fix it.
     Invalid(String),
+    /// The request could not be read: a malformed body, query or path, or an unknown route.
+    Request {
+        /// The status axum gives the problem (400, 404, 415, 422).
+        status: StatusCode,
+        /// What is wrong with the request.
+        message: String,
+    },
+}
+
+/// Turns axum's rejections of a request into [`ApiError::Request`], so they answer JSON too.
+macro_rules! from_rejection {
+    ($($rejection:ty),*) => {$(
+        impl From<$rejection> for ApiError {
+            fn from(rejection: $rejection) -> ApiError {
+                ApiError::Request {
+                    status: rejection.status(),
+                    message: rejection.body_text(),
+                }
+            }
+        }
+    )*};
+}
+
+from_rejection!(JsonRejection, QueryRejection, PathRejection);
+
+/// The answer to a route that does not exist.
+pub async fn no_route(uri: Uri) -> ApiError {
+    ApiError::Request {
+        status: StatusCode::NOT_FOUND,
+        message: format!("no route for {uri}: see the routes in the README of shop-api"),
+    }
 }
 
 impl From<ff_runtime::Error> for ApiError {
@@ -32,8 +64,10 @@ impl ApiError {
     /// The status and the short name of the error.
     fn status(&self) -> (StatusCode, &'static str) {
         use ff_runtime::Error;
-        let Self::Ff(error) = self else {
-            return (StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+        let error = match self {
+            Self::Ff(error) => error,
+            Self::Invalid(_) => return (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            Self::Request { status, .. } => return (*status, "bad_request"),
         };
         match error {
             Error::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
@@ -58,7 +92,7 @@ impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ApiError::Ff(error) => error.fmt(f),
-            ApiError::Invalid(message) => f.write_str(message),
+            ApiError::Invalid(message) | ApiError::Request { message, .. } => f.write_str(message),
         }
     }
 }

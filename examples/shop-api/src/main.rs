@@ -34,9 +34,10 @@ async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .init();
 
     tracing::info!("database {}", mask_password(&settings.url));
-    let url = settings.url.clone();
+    let (url, echo) = (settings.url.clone(), settings.echo);
     let applied = tokio::task::spawn_blocking(move || {
         let mut conn = Connection::establish(&url)?;
+        conn.set_echo(echo);
         MIGRATIONS
             .run_pending(&mut conn)
             .map_err(Box::<dyn std::error::Error + Send + Sync>::from)

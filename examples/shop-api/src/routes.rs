@@ -1,5 +1,6 @@
 //! The endpoints: one handler each, every one on a connection from the pool.
 
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -9,7 +10,7 @@ use ff_runtime::{AsyncPool, AsyncRepository};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{Category, Order, OrderItem, Product, category, product};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, no_route};
 
 /// The largest page `GET /products` serves.
 pub const MAX_PER_PAGE: i64 = 100;
@@ -25,6 +26,7 @@ pub fn router(pool: AsyncPool) -> Router {
         )
         .route("/orders", post(create_order))
         .route("/orders/{id}", get(show_order))
+        .fallback(no_route)
         .with_state(pool)
 }
 
@@ -36,8 +38,9 @@ pub struct NewCategory {
 
 async fn create_category(
     State(pool): State<AsyncPool>,
-    Json(input): Json<NewCategory>,
+    input: Result<Json<NewCategory>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
+    let Json(input) = input?;
     let mut conn = pool.get().await?;
     let category = AsyncRepository::<Category>::new(&mut conn)
         .insert(&Category {
@@ -120,8 +123,9 @@ pub struct ProductPage {
 
 async fn create_product(
     State(pool): State<AsyncPool>,
-    Json(input): Json<ProductFields>,
+    input: Result<Json<ProductFields>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Product>)> {
+    let Json(input) = input?;
     let mut conn = pool.get().await?;
     let product = AsyncRepository::<Product>::new(&mut conn)
         .insert(&input.into_product(0, 1))
@@ -131,8 +135,9 @@ async fn create_product(
 
 async fn list_products(
     State(pool): State<AsyncPool>,
-    Query(filter): Query<ProductFilter>,
+    filter: Result<Query<ProductFilter>, QueryRejection>,
 ) -> ApiResult<Json<ProductPage>> {
+    let Query(filter) = filter?;
     if filter.per_page > MAX_PER_PAGE {
         return Err(ApiError::Invalid(format!(
             "per_page is {}: ask for at most {MAX_PER_PAGE} products per page",
@@ -159,8 +164,9 @@ async fn list_products(
 
 async fn show_product(
     State(pool): State<AsyncPool>,
-    Path(id): Path<i32>,
+    id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<Product>> {
+    let Path(id) = id?;
     let mut conn = pool.get().await?;
     let found = AsyncRepository::<Product>::new(&mut conn).find(&id).await?;
     found
@@ -170,9 +176,11 @@ async fn show_product(
 
 async fn update_product(
     State(pool): State<AsyncPool>,
-    Path(id): Path<i32>,
-    Json(input): Json<ProductUpdate>,
+    id: Result<Path<i32>, PathRejection>,
+    input: Result<Json<ProductUpdate>, JsonRejection>,
 ) -> ApiResult<Json<Product>> {
+    let Path(id) = id?;
+    let Json(input) = input?;
     let mut conn = pool.get().await?;
     let mut products = AsyncRepository::<Product>::new(&mut conn);
     products
@@ -186,8 +194,9 @@ async fn update_product(
 
 async fn delete_product(
     State(pool): State<AsyncPool>,
-    Path(id): Path<i32>,
+    id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<StatusCode> {
+    let Path(id) = id?;
     let mut conn = pool.get().await?;
     match AsyncRepository::<Product>::new(&mut conn)
         .delete_by(product::id.eq(id))
@@ -239,8 +248,9 @@ impl OrderView {
 /// leaves nothing behind.
 async fn create_order(
     State(pool): State<AsyncPool>,
-    Json(input): Json<NewOrder>,
+    input: Result<Json<NewOrder>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
+    let Json(input) = input?;
     if input.items.is_empty() {
         return Err(ApiError::Invalid(
             "an order needs at least one item: give `items` as [{\"product_id\": …, \"quantity\": …}]"
@@ -286,8 +296,9 @@ async fn create_order(
 
 async fn show_order(
     State(pool): State<AsyncPool>,
-    Path(id): Path<i32>,
+    id: Result<Path<i32>, PathRejection>,
 ) -> ApiResult<Json<OrderView>> {
+    let Path(id) = id?;
     let mut conn = pool.get().await?;
     let order = AsyncRepository::<Order>::new(&mut conn)
         .find(&id)

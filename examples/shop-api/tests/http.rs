@@ -178,6 +178,22 @@ fn products_are_created_listed_updated_and_deleted_over_http() {
             "product",
         );
 
+        // Requests that cannot be read answer JSON errors too.
+        assert_error(
+            server.post("/products", json!({ "name": "No price" })),
+            422,
+            "bad_request",
+            "missing field `price`",
+        );
+        assert_error(server.get("/products/lamp"), 400, "bad_request", "`lamp`");
+        assert_error(server.get("/products?page=two"), 400, "bad_request", "page");
+        assert_error(
+            server.get("/produkte"),
+            404,
+            "bad_request",
+            "no route for /produkte",
+        );
+
         // Pagination: six products, five of them lamps, two per page.
         let (status, page) = server.get("/products?page=1&per_page=2");
         assert_eq!(status, 200, "{page}");
