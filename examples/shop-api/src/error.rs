@@ -43,7 +43,9 @@ from_rejection!(JsonRejection, QueryRejection, PathRejection);
 pub async fn no_route(uri: Uri) -> ApiError {
     ApiError::Request {
         status: StatusCode::NOT_FOUND,
-        message: format!("no route for {uri}: see the routes in the README of shop-api"),
+        message: format!(
+            "no route for {uri}: the routes are listed in examples/shop-api/README.md"
+        ),
     }
 }
 
