@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::thread;
 
 use ff_runtime::prelude::*;
 use ff_tests::backends::scratch_dir;
@@ -21,12 +22,13 @@ struct Server {
 impl Server {
     /// Starts the binary on `url` with `PORT=0` and reads the address it printed first.
     fn start(url: &str) -> Server {
-        let child = Command::new(env!("CARGO_BIN_EXE_shop-api"))
-            .env("DATABASE_URL", url)
-            .env("PORT", "0")
-            .env_remove("HOST")
+        Server::launch(command(url).stderr(Stdio::inherit()))
+    }
+
+    /// Starts `command` and reads the address it printed first.
+    fn launch(command: &mut Command) -> Server {
+        let child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
             .spawn()
             .expect("start shop-api");
         let mut server = Server {
@@ -95,6 +97,16 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The binary with `DATABASE_URL=url` and `PORT=0`.
+fn command(url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shop-api"));
+    command
+        .env("DATABASE_URL", url)
+        .env("PORT", "0")
+        .env_remove("HOST");
+    command
 }
 
 /// Asserts an error answer: its status, its short name and a part of its message.
@@ -356,4 +368,71 @@ fn a_bad_port_is_refused_with_a_clear_error() {
         stderr.contains("PORT is `http`: give a port number from 0"),
         "{stderr}"
     );
+}
+
+#[test]
+fn concurrent_updates_from_one_version_let_exactly_one_win() {
+    each_backend_database(|database| {
+        let server = Server::start(database.url());
+        let lamps = category(&server, "Lamps");
+        let id = product(&server, "Lamp", 10.0, "LMP-1", lamps)["id"].clone();
+        let path = format!("/products/{id}");
+        let statuses: Vec<u16> = thread::scope(|scope| {
+            let writers: Vec<_> = (1..=8)
+                .map(|n| {
+                    let (server, path) = (&server, &path);
+                    scope.spawn(move || {
+                        let body = json!({ "name": format!("Lamp {n}"), "price": f64::from(n),
+                            "sku": "LMP-1", "category_id": lamps, "version": 1 });
+                        server.put(path, body).0
+                    })
+                })
+                .collect();
+            writers
+                .into_iter()
+                .map(|w| w.join().expect("a writer"))
+                .collect()
+        });
+        assert_eq!(
+            statuses.iter().filter(|&&s| s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|&s| s == 200 || s == 409),
+            "{statuses:?}"
+        );
+        let (_, stored) = server.get(&path);
+        assert_eq!(stored["version"], 2);
+        let winner = statuses.iter().position(|&s| s == 200).expect("a winner") + 1;
+        assert_eq!(stored["name"], format!("Lamp {winner}"));
+    });
+}
+
+#[test]
+fn echo_in_ff_toml_logs_the_service_statements() {
+    each_backend_database(|database| {
+        let dir = scratch_dir().join(format!("shop-api-echo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the project directory");
+        std::fs::write(dir.join("ff.toml"), "[database]\necho = \"binds\"\n")
+            .expect("write ff.toml");
+        let log = dir.join("stderr.log");
+        let stderr = std::fs::File::create(&log).expect("create the log");
+        let server = Server::launch(command(database.url()).current_dir(&dir).stderr(stderr));
+        let lamps = category(&server, "Lämpchen");
+        assert_eq!(
+            server.get(&format!("/products?category={lamps}")).1["total"],
+            0
+        );
+        drop(server);
+        let logged = std::fs::read_to_string(&log).expect("read the log");
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(logged.contains("ff::sql"), "{logged}");
+        assert!(logged.contains("INSERT INTO"), "{logged}");
+        assert!(
+            logged.contains("Lämpchen"),
+            "the binds are logged: {logged}"
+        );
+        assert!(logged.contains("SELECT COUNT(*)"), "{logged}");
+    });
 }
