@@ -1,6 +1,7 @@
 //! The real `shop-api` binary, started on a free local port with a fresh database of each
 //! backend and driven over HTTP: migrations at start-up, create, list with pagination, update
-//! with a version conflict answered 409, delete, and orders written in one transaction.
+//! with a version conflict answered 409 (concurrent writers included), delete, orders written in
+//! one transaction, SQL echo from `ff.toml`, and the default SQLite file.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -435,4 +436,23 @@ fn echo_in_ff_toml_logs_the_service_statements() {
         );
         assert!(logged.contains("SELECT COUNT(*)"), "{logged}");
     });
+}
+
+#[test]
+fn without_a_database_url_it_serves_an_sqlite_file_in_the_temporary_directory() {
+    let dir = scratch_dir().join(format!("shop-api-default-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a temporary directory");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shop-api"));
+    command
+        .env_remove("DATABASE_URL")
+        .env("TMPDIR", &dir)
+        .env("PORT", "0")
+        .current_dir(&dir)
+        .stderr(Stdio::inherit());
+    let server = Server::launch(&mut command);
+    category(&server, "Lamps");
+    assert_eq!(server.get("/categories").1[0]["name"], "Lamps");
+    drop(server);
+    assert!(dir.join("ff-shop-api.db").exists());
+    std::fs::remove_dir_all(&dir).ok();
 }
