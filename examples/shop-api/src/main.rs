@@ -3,7 +3,7 @@
 //! At start-up it applies the migrations compiled into it (on a sync connection, on tokio's
 //! blocking pool), opens a pool of async connections, and prints the address it listens on as
 //! the first line of standard output. Logs, and SQL echo when `ff.toml` turns it on, go to
-//! standard error.
+//! standard error. Ctrl-C or SIGTERM stops it after the requests in flight.
 
 use ff_runtime::migration::EmbeddedMigrations;
 use ff_runtime::{AsyncPool, Connection, Echo, mask_password};
@@ -59,9 +59,30 @@ async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .map_err(|error| format!("cannot listen on {}: {error}", settings.address))?;
     println!("http://{}", listener.local_addr()?);
     axum::serve(listener, router(pool))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stop_requested())
         .await?;
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and systemd send): requests in flight are
+/// answered, then the service exits with status 0.
+async fn stop_requested() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
 }

@@ -456,3 +456,20 @@ fn without_a_database_url_it_serves_an_sqlite_file_in_the_temporary_directory() 
     assert!(dir.join("ff-shop-api.db").exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn sigterm_stops_the_service_cleanly() {
+    let file = scratch_dir().join(format!("shop-api-stop-{}.db", std::process::id()));
+    let mut server = Server::start(&format!("sqlite://{}", file.display()));
+    category(&server, "Lamps");
+    let stopped = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(stopped.success());
+    let status = server.child.wait().expect("wait for the service");
+    assert_eq!(status.code(), Some(0), "{status}");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
