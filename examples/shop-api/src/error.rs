@@ -102,13 +102,15 @@ impl std::fmt::Display for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error) = self.status();
-        if status.is_server_error() {
+        // A server-side failure is the operator's to read, in the log; the client is told
+        // only that it happened.
+        let message = if status.is_server_error() {
             tracing::error!("{self}");
-        }
-        let body = Body {
-            error,
-            message: self.to_string(),
+            format!("the service could not answer ({error}); its log says why")
+        } else {
+            self.to_string()
         };
+        let body = Body { error, message };
         (status, Json(body)).into_response()
     }
 }
