@@ -31,6 +31,8 @@ mod guide {
     struct Queries;
     #[doc = include_str!("../../docs/configuration.md")]
     struct Configuration;
+    #[doc = include_str!("../../docs/async.md")]
+    struct Async;
     #[doc = include_str!("../../README.md")]
     struct Readme;
 }
