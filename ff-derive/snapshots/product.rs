@@ -2303,29 +2303,29 @@ impl Product {
 #[allow(dead_code)]
 impl Product {
     ///The `Category` this row refers to through `category_id` (one query).
-    pub fn category(
-        &self,
-        conn: &mut ::ff_runtime::Connection,
-    ) -> ::ff_runtime::Result<::core::option::Option<Category>> {
-        match ::ff_runtime::__private::ForeignKeyOf::<
-            <Category as ::ff_runtime::Entity>::Key,
-        >::referenced_key(&self.category_id) {
-            ::core::option::Option::Some(key) => {
-                ::ff_runtime::Repository::<Category>::new(conn).find(key)
-            }
-            ::core::option::Option::None => {
-                ::core::result::Result::Ok(::core::option::Option::None)
-            }
-        }
+    pub fn category<'q, S: ::ff_runtime::Session>(
+        &'q self,
+        conn: &'q mut S,
+    ) -> S::Answer<'q, ::core::option::Option<Category>> {
+        ::ff_runtime::__private::parent::<
+            Category,
+            S,
+        >(
+            conn,
+            ::ff_runtime::__private::ForeignKeyOf::<
+                <Category as ::ff_runtime::Entity>::Key,
+            >::referenced_key(&self.category_id),
+        )
     }
     ///The `Category` of each row through `category_id`, in the rows' order: one query for the whole list.
-    pub fn load_category(
-        conn: &mut ::ff_runtime::Connection,
-        rows: &[Self],
-    ) -> ::ff_runtime::Result<::std::vec::Vec<::core::option::Option<Category>>> {
+    pub fn load_category<'q, S: ::ff_runtime::Session>(
+        conn: &'q mut S,
+        rows: &'q [Self],
+    ) -> S::Answer<'q, ::std::vec::Vec<::core::option::Option<Category>>> {
         ::ff_runtime::__private::load_parents::<
             Self,
             Category,
+            S,
         >(
             conn,
             rows,
