@@ -34,6 +34,9 @@ impl std::fmt::Display for Echo {
 pub(crate) struct EchoInstrumentation {
     binds: bool,
     started: Option<Instant>,
+    /// The binds shown when the running statement started (with `binds` only): diesel-async's
+    /// PostgreSQL and MySQL connections show them then, and only the SQL when it finishes.
+    start_binds: Option<String>,
 }
 
 impl EchoInstrumentation {
@@ -47,6 +50,7 @@ impl EchoInstrumentation {
         Some(EchoInstrumentation {
             binds,
             started: None,
+            start_binds: None,
         })
     }
 }
@@ -54,17 +58,24 @@ impl EchoInstrumentation {
 impl Instrumentation for EchoInstrumentation {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
-            InstrumentationEvent::StartQuery { .. } => self.started = Some(Instant::now()),
+            InstrumentationEvent::StartQuery { query, .. } => {
+                self.started = Some(Instant::now());
+                self.start_binds = self
+                    .binds
+                    .then(|| split_binds(&query.to_string()).1.map(str::to_owned))
+                    .flatten();
+            }
             InstrumentationEvent::FinishQuery { query, error, .. } => {
                 let duration_us = self
                     .started
                     .take()
                     .map_or(0, |start| start.elapsed().as_micros() as u64);
-                // Diesel shows a statement as `<sql> -- binds: [<values>]`; its SQL holds
-                // placeholders, never values, so the first marker starts the binds.
                 let text = query.to_string();
-                let (sql, binds) = text.split_once(" -- binds: ").unwrap_or((&text, ""));
-                let binds = self.binds.then_some(binds);
+                let (sql, binds) = split_binds(&text);
+                let start_binds = self.start_binds.take();
+                let binds = self
+                    .binds
+                    .then(|| binds.or(start_binds.as_deref()).unwrap_or(""));
                 let error = error.map(|error| error_text(error, self.binds));
                 tracing::debug!(
                     target: ECHO_TARGET,
@@ -77,6 +88,15 @@ impl Instrumentation for EchoInstrumentation {
             }
             _ => {}
         }
+    }
+}
+
+/// A statement as Diesel shows it, `<sql> -- binds: [<values>]`, split into its SQL and its
+/// binds. The SQL holds placeholders, never values, so the first marker starts the binds.
+fn split_binds(text: &str) -> (&str, Option<&str>) {
+    match text.split_once(" -- binds: ") {
+        Some((sql, binds)) => (sql, Some(binds)),
+        None => (text, None),
     }
 }
 
