@@ -65,6 +65,7 @@ mod raw;
 mod repository;
 mod rows;
 mod session;
+mod sql_text;
 mod text_match;
 mod url;
 

@@ -117,6 +117,16 @@ pub fn row_count(conn: &mut Connection, table: &str) -> i64 {
         .n
 }
 
+/// Runs `test` to completion on a multi-threaded tokio runtime of its own.
+pub fn block_on<T>(test: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(test)
+}
+
 /// Runs `test` once per backend, each time with a connection to a fresh database.
 pub fn each_backend(test: impl Fn(&mut Connection)) {
     each_backend_database(|database| test(&mut database.connect()));

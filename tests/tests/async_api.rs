@@ -6,18 +6,9 @@ use bigdecimal::BigDecimal;
 use ff_runtime::prelude::*;
 use ff_runtime::{AsyncConnection, AsyncPool, AsyncRepository};
 use ff_tests::TestDatabase;
+use ff_tests::backends::block_on;
 use ff_tests::domain::{Category, Product, product, store_tables};
 use ff_tests::each_backend_database;
-
-/// Runs `test` on a multi-threaded tokio runtime.
-fn run<T>(test: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(test)
-}
 
 /// A fresh database with the store's tables, and an async connection to it.
 async fn store(database: &TestDatabase) -> AsyncConnection {
@@ -50,7 +41,7 @@ fn edge_products(category: i32) -> Vec<Product> {
 #[test]
 fn async_repositories_answer_as_the_sync_ones_do() {
     each_backend_database(|database| {
-        run(async {
+        block_on(async {
             let mut conn = store(database).await;
             let category = category(&mut conn, "Licht ☀").await;
             let mut products = AsyncRepository::<Product>::new(&mut conn);
@@ -155,7 +146,7 @@ fn async_repositories_answer_as_the_sync_ones_do() {
 #[test]
 fn generated_finders_and_the_query_builder_take_an_async_connection() {
     each_backend_database(|database| {
-        run(async {
+        block_on(async {
             let mut conn = store(database).await;
             let category = category(&mut conn, "Licht").await;
             AsyncRepository::<Product>::new(&mut conn)
@@ -204,7 +195,7 @@ fn generated_finders_and_the_query_builder_take_an_async_connection() {
 #[test]
 fn async_transactions_commit_roll_back_on_error_and_panic_and_nest_with_savepoints() {
     each_backend_database(|database| {
-        run(async {
+        block_on(async {
             let mut conn = store(database).await;
             let count = async |conn: &mut AsyncConnection| Product::query().count(conn).await;
 
@@ -282,7 +273,7 @@ fn async_transactions_commit_roll_back_on_error_and_panic_and_nest_with_savepoin
 #[test]
 fn async_work_holding_a_connection_runs_on_spawned_tasks() {
     each_backend_database(|database| {
-        run(async {
+        block_on(async {
             let url = database.url().to_owned();
             store(database).await;
             let tasks: Vec<_> = (0..4)
@@ -310,7 +301,7 @@ fn async_work_holding_a_connection_runs_on_spawned_tasks() {
 
 #[test]
 fn a_bad_async_url_is_named_with_its_password_masked() {
-    run(async {
+    block_on(async {
         let error = AsyncConnection::establish("postgres://ff:s3cret@127.0.0.1:1/none")
             .await
             .unwrap_err();
@@ -326,7 +317,7 @@ fn a_bad_async_url_is_named_with_its_password_masked() {
 fn decimals_and_dates_at_their_edges_read_back_alike_through_both_apis() {
     use ff_tests::domain::{Customer, Order, OrderItem, OrderStatus, order_item};
     each_backend_database(|database| {
-        run(async {
+        block_on(async {
             let mut conn = store(database).await;
             let customer = AsyncRepository::<Customer>::new(&mut conn)
                 .insert(&Customer::new("Zoë"))
@@ -389,7 +380,7 @@ fn relations_and_eager_loading_answer_with_futures_as_they_do_with_results() {
     each_backend_database(|database| {
         let mut sync = database.connect();
         seed_blog(&mut sync, 3, 2, 2);
-        run(async {
+        block_on(async {
             let mut conn = AsyncConnection::establish(database.url()).await.unwrap();
             let users = User::query()
                 .order_by(user::id.asc())

@@ -8,18 +8,9 @@ use std::time::{Duration, Instant};
 use ff_runtime::prelude::*;
 use ff_runtime::{AsyncConnection, AsyncDriver, AsyncPool, AsyncRepository, Backend, Pool};
 use ff_tests::TestDatabase;
+use ff_tests::backends::block_on;
 use ff_tests::domain::{Category, Product, store_tables};
 use ff_tests::each_backend_database;
-
-/// Runs `test` on a multi-threaded tokio runtime.
-fn run<T>(test: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(test)
-}
 
 /// Creates the store's tables in `database`.
 async fn store(database: &TestDatabase) {
@@ -80,7 +71,7 @@ fn pools_take_their_size_timeout_and_url_from_ff_toml() {
             "waited connect_timeout"
         );
         drop(held);
-        let size = run(async {
+        let size = block_on(async {
             let pool = AsyncPool::from_config(&config).await.unwrap();
             pool.state().size
         });
@@ -106,7 +97,7 @@ fn a_checkout_that_waits_too_long_says_how_big_the_pool_is_and_what_to_change() 
             "{error}"
         );
         assert!(error.to_string().contains("raise the pool size"), "{error}");
-        run(async {
+        block_on(async {
             let pool = AsyncPool::with_timeout(
                 database.url(),
                 1,
@@ -131,7 +122,7 @@ fn the_async_pool_replaces_a_connection_the_server_closed() {
         if database.backend() == Backend::Sqlite {
             return; // no server to close it
         }
-        run(async {
+        block_on(async {
             store(database).await;
             let pool = AsyncPool::new(database.url(), 1).await.unwrap();
             let mut conn = pool.get().await.unwrap();
@@ -148,7 +139,7 @@ fn the_async_pool_replaces_a_connection_the_server_closed() {
 #[test]
 fn a_pooled_connection_dropped_inside_a_transaction_is_not_reused() {
     each_backend_database(|database| {
-        run(async {
+        block_on(async {
             let pool = AsyncPool::new(database.url(), 1).await.unwrap();
             store(database).await;
             {
@@ -271,7 +262,7 @@ fn sixty_four_tasks_sharing_a_pool_of_eight_lose_no_write() {
             .connect()
             .create_tables(&[Tally::META, Entry::META])
             .unwrap();
-        run(async {
+        block_on(async {
             let pool = AsyncPool::new(database.url(), POOL_SIZE).await.unwrap();
             let checkouts = Arc::new(Checkouts {
                 pool: pool.clone(),

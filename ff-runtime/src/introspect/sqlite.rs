@@ -13,6 +13,7 @@ use diesel::{QueryableByName, RunQueryDsl, sql_query};
 use super::{LiveColumn, LiveForeignKey, LiveTable, Rules, grouped, normalize, referential_action};
 use crate::error::Result;
 use crate::schema::ColumnDef;
+use crate::sql_text::{closing_quote, read_quoted};
 
 pub(super) static RULES: Rules = Rules {
     canonical_type: normalize::squeeze,
@@ -206,12 +207,9 @@ fn tokens(sql: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
-        let close = match c {
-            '"' => '"',
-            '`' => '`',
-            '[' => ']',
-            '\'' => '\'',
-            c if c.is_alphanumeric() || c == '_' => {
+        let close = match closing_quote(c) {
+            Some(close) => close,
+            None if c.is_alphanumeric() || c == '_' => {
                 let mut word = c.to_string();
                 while let Some(&next) = chars.peek() {
                     if !(next.is_alphanumeric() || next == '_') {
@@ -223,20 +221,9 @@ fn tokens(sql: &str) -> Vec<String> {
                 tokens.push(word);
                 continue;
             }
-            _ => continue,
+            None => continue,
         };
-        let mut quoted = String::new();
-        while let Some(next) = chars.next() {
-            if next == close {
-                // A doubled closing quote stands for itself.
-                if close != ']' && chars.peek() == Some(&close) {
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            quoted.push(next);
-        }
+        let quoted = read_quoted(&mut chars, close);
         if c != '\'' {
             tokens.push(quoted);
         }

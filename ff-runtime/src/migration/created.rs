@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use crate::dialect::Backend;
+use crate::sql_text::{closing_quote, read_quoted};
 
 /// The names of the tables, views, indexes and constraints that `sql` creates, as `backend`'s
 /// catalog spells them: unquoted names in lower case on PostgreSQL, the last part of a
@@ -147,20 +148,8 @@ fn tokens(sql: &str) -> Vec<Token> {
                     last = c;
                 }
             }
-            '\'' | '"' | '`' | '[' => {
-                let close = if c == '[' { ']' } else { c };
-                let mut text = String::new();
-                while let Some(next) = chars.next() {
-                    if next == close {
-                        // A doubled closing quote stands for itself.
-                        if close != ']' && chars.peek() == Some(&close) {
-                            chars.next();
-                        } else {
-                            break;
-                        }
-                    }
-                    text.push(next);
-                }
+            c if closing_quote(c).is_some() => {
+                let text = read_quoted(&mut chars, closing_quote(c).unwrap_or(c));
                 if c != '\'' {
                     tokens.push(Token::Quoted(text));
                 }
