@@ -143,7 +143,25 @@ fn initial_setup_add_an_entity_and_modify_it() {
             .cargo_ff(&["database", "status"])
             .expect_code(4)
             .contains("PENDING");
-        project.cargo_ff(&["database", "upgrade"]).ok();
+        let applied = project.cargo_ff(&["database", "upgrade"]).ok();
+        // Each migration is announced as it starts and ticked, with its time, once applied.
+        let name = project
+            .migration_folders()
+            .last()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let started = applied
+            .text
+            .find(&format!("→ {name} …"))
+            .expect("a start line");
+        let done = applied
+            .text
+            .find(&format!("✓ {name} ("))
+            .expect("a done line");
+        assert!(started < done, "{}", applied.text);
         assert_live_schema_is(&mut conn, &head_snapshot(&project));
         assert_eq!(row_count(&mut conn, "user"), 2);
 

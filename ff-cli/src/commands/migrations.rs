@@ -1,7 +1,8 @@
 //! `cargo ff database create-migration | upgrade | downgrade | clear-migration | clear-metadata`.
 
 use ff_runtime::migration::{
-    self, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Schema, UpgradeTarget,
+    self, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Progress, Schema,
+    UpgradeTarget,
 };
 use ff_runtime::schema::DefaultValue;
 use ff_runtime::{Backend, Connection};
@@ -192,12 +193,12 @@ pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
     let mut accept = args.accept_data_loss;
     loop {
         let mut started = false;
-        let outcome = migration::upgrade(&mut conn, &history, &target, accept, |planned| {
+        let outcome = migration::upgrade(&mut conn, &history, &target, accept, |step| {
             if !started {
                 say!("Applying migrations...");
                 started = true;
             }
-            say!("  ✓ {}", planned.name);
+            show_step(step, "→", "✓");
         });
         match outcome {
             Ok(applied) if applied.is_empty() => {
@@ -331,8 +332,8 @@ pub fn downgrade(args: DowngradeArgs) -> Result<(), CommandError> {
     }
     let mut accept = args.accept_data_loss;
     loop {
-        let outcome = migration::downgrade(&mut conn, &history, &target, accept, |planned| {
-            say!("  ↩ {}", planned.name);
+        let outcome = migration::downgrade(&mut conn, &history, &target, accept, |step| {
+            show_step(step, "→", "↩");
         });
         match outcome {
             Ok(reverted) if reverted.is_empty() => {
@@ -455,4 +456,21 @@ pub fn clear_metadata() -> Result<(), CommandError> {
     say!("✓ Metadata cache cleared: {}", dir.display());
     say!("The next command reads the entities again.");
     Ok(())
+}
+
+/// One line as a migration starts (`→ name …`) and one as it ends (`✓ name (12 ms)`).
+fn show_step(step: Progress<'_>, starting: &str, done: &str) {
+    match step {
+        Progress::Starting(planned) => say!("  {starting} {} …", planned.name),
+        Progress::Done(planned, took) => say!("  {done} {} ({})", planned.name, duration(took)),
+    }
+}
+
+/// A duration as people read it: `12 ms`, `3.4 s`.
+fn duration(took: std::time::Duration) -> String {
+    if took.as_secs() >= 1 {
+        format!("{:.1} s", took.as_secs_f64())
+    } else {
+        format!("{} ms", took.as_millis())
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::error::Result;
 use super::history::{History, MigrationDir};
-use super::runner::{Applied, UpgradeTarget, applied, upgrade, verify};
+use super::runner::{Applied, Progress, UpgradeTarget, applied, upgrade, verify};
 use crate::Connection;
 
 /// One migration folder as [`embed_migrations!`](crate::embed_migrations) compiled it.
@@ -113,11 +113,13 @@ impl EmbeddedMigrations {
             &history,
             &UpgradeTarget::Head,
             self.accept_data_loss,
-            |planned| {
-                done.push(Applied {
-                    version: planned.version.clone(),
-                    checksum: Some(planned.checksum.clone()),
-                })
+            |step| {
+                if let Progress::Done(planned, _) = step {
+                    done.push(Applied {
+                        version: planned.version.clone(),
+                        checksum: Some(planned.checksum.clone()),
+                    })
+                }
             },
         )?;
         Ok(done)

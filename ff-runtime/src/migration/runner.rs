@@ -118,6 +118,16 @@ pub struct Planned {
     pub converted_decimals: Vec<(String, String)>,
 }
 
+/// Where a migration run is: reported to the caller of [`upgrade`] and [`downgrade`] as it
+/// goes, so a long migration shows which one is running.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// The migration is about to run.
+    Starting(&'a Planned),
+    /// The migration ran (and was recorded), taking this long.
+    Done(&'a Planned, std::time::Duration),
+}
+
 /// The SQL that applies the migration at `index` on `backend`: its operations, then its
 /// hand-written `up` SQL.
 pub fn up_statements(history: &History, index: usize, backend: Backend) -> Result<Vec<String>> {
@@ -197,14 +207,14 @@ pub fn verify(history: &History, applied: &[Applied]) -> Result<usize> {
     Ok(count)
 }
 
-/// Applies pending migrations up to `target`, calling `on_applied` after each one. Refuses
-/// destructive steps unless `accept_data_loss`. Returns the versions applied.
+/// Applies pending migrations up to `target`, telling `on_step` as each one starts and ends.
+/// Refuses destructive steps unless `accept_data_loss`. Returns the versions applied.
 pub fn upgrade(
     conn: &mut Connection,
     history: &History,
     target: &UpgradeTarget,
     accept_data_loss: bool,
-    on_applied: impl FnMut(&Planned),
+    on_step: impl FnMut(Progress<'_>),
 ) -> Result<Vec<String>> {
     migrate(
         conn,
@@ -212,18 +222,18 @@ pub fn upgrade(
         Direction::Up,
         |done| target.range(history, done),
         accept_data_loss,
-        on_applied,
+        on_step,
     )
 }
 
-/// Reverts applied migrations down to `target`, calling `on_reverted` after each one.
+/// Reverts applied migrations down to `target`, telling `on_step` as each one starts and ends.
 /// Refuses destructive steps unless `accept_data_loss`. Returns the versions reverted.
 pub fn downgrade(
     conn: &mut Connection,
     history: &History,
     target: &DowngradeTarget,
     accept_data_loss: bool,
-    on_reverted: impl FnMut(&Planned),
+    on_step: impl FnMut(Progress<'_>),
 ) -> Result<Vec<String>> {
     migrate(
         conn,
@@ -231,7 +241,7 @@ pub fn downgrade(
         Direction::Down,
         |done| target.range(history, done),
         accept_data_loss,
-        on_reverted,
+        on_step,
     )
 }
 
@@ -243,7 +253,7 @@ fn migrate(
     direction: Direction,
     range: impl FnOnce(usize) -> Result<Range<usize>>,
     accept_data_loss: bool,
-    mut on_each: impl FnMut(&Planned),
+    mut on_step: impl FnMut(Progress<'_>),
 ) -> Result<Vec<String>> {
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
@@ -260,8 +270,10 @@ fn migrate(
         refuse_data_loss(&plan, accept_data_loss)?;
         let mut versions = Vec::new();
         for planned in &plan {
+            on_step(Progress::Starting(planned));
+            let started = std::time::Instant::now();
             runner.run(planned, direction)?;
-            on_each(planned);
+            on_step(Progress::Done(planned, started.elapsed()));
             versions.push(planned.version.clone());
         }
         Ok(versions)
