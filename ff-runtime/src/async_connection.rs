@@ -322,7 +322,13 @@ impl Session for AsyncConnection {
     }
 
     async fn begin(&mut self) -> QueryResult<()> {
-        with_async_connection!(self, |c| begin(c).await)
+        match &mut self.driver {
+            AsyncDriver::Sqlite(c) => {
+                c.spawn_blocking(crate::connection::begin_sqlite_transaction)
+                    .await
+            }
+            _ => with_async_connection!(self, |c| begin(c).await),
+        }
     }
 
     async fn commit(&mut self) -> QueryResult<()> {

@@ -192,7 +192,10 @@ impl Connection {
 
     /// Begins a transaction, or a savepoint inside one.
     pub(crate) fn begin_transaction(&mut self) -> QueryResult<()> {
-        crate::with_connection!(self, |c| AnsiTransactionManager::begin_transaction(c))
+        match self {
+            Connection::Sqlite(c) => begin_sqlite_transaction(c),
+            _ => crate::with_connection!(self, |c| AnsiTransactionManager::begin_transaction(c)),
+        }
     }
 
     /// Commits the innermost transaction (releases its savepoint).
@@ -273,4 +276,16 @@ impl Connection {
 /// `.env` file, else `url` of the `[database]` section of the nearest `ff.toml`.
 pub fn database_url() -> Result<String> {
     Config::load()?.database_url().map(str::to_owned)
+}
+
+/// Begins a transaction on SQLite, or a savepoint inside one. The outermost transaction is
+/// `BEGIN IMMEDIATE`: it takes the write lock at once, so two connections that each read and
+/// then write wait for each other (within the busy timeout) instead of one failing with
+/// "database is locked" when neither can upgrade its read lock.
+pub(crate) fn begin_sqlite_transaction(conn: &mut SqliteConnection) -> QueryResult<()> {
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
+    match depth {
+        None => AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE"),
+        Some(_) => AnsiTransactionManager::begin_transaction(conn),
+    }
 }

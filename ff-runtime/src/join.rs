@@ -207,7 +207,7 @@ impl<'a, E: Entity, J: JoinFrom<E::Table>> JoinQuery<'a, E, J> {
     }
 
     /// The matching rows with their parents, as [`load`](Self::load) answers them.
-    async fn rows<S: Session>(self, conn: &mut S) -> Result<Vec<Joined<E, J>>>
+    pub(crate) async fn rows<S: Session>(self, conn: &mut S) -> Result<Vec<Joined<E, J>>>
     where
         Joined<E, J>: JoinedRows<JoinedSqlType<E, J>> + Send,
     {

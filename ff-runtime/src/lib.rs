@@ -85,6 +85,8 @@ pub use group::aggregate;
 pub use group::{Annotated, Grouped};
 pub use join::{JoinQuery, Joined, ToOne};
 pub use lifecycle::Lifecycle;
+#[cfg(feature = "async")]
+pub use manager::AsyncEntityManager;
 pub use manager::{EntityManager, Managed};
 pub use null_order::{NullOrder, NullOrderMethods};
 pub use pool::{DEFAULT_CHECKOUT_TIMEOUT, Pool, PoolState, PooledConnection};

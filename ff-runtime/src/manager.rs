@@ -1,11 +1,10 @@
 //! The entity manager: an identity map and a unit of work over one connection.
 
+mod managed;
 mod unit;
 
 use std::any::TypeId;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use crate::connection::Connection;
 use crate::ddl;
@@ -14,12 +13,15 @@ use crate::error::{Error, Result, query_error};
 use crate::join::{JoinFrom, JoinQuery, Joined, JoinedRows, ManagedJoin, RowSqlType};
 use crate::query::Query;
 use crate::relation::BelongsTo;
-use crate::session::finished;
+use crate::session::{Session, catch_unwind, finished, in_transaction};
+pub use managed::Managed;
 use unit::{Flush, Unit, not_managed};
 
-/// An entity instance the manager tracks: shared, so that every find of the same row in one
-/// manager hands out the same instance, and mutable in place (`entity.borrow_mut().price = …`).
-pub type Managed<E> = Rc<RefCell<E>>;
+/// Rows loaded with their parents ([`EntityManager::load_with`]), each one managed.
+type ManagedRows<E, J> = Vec<(Managed<E>, <J as ManagedJoin>::Managed)>;
+
+/// The unit of work of each entity type used so far, by type.
+type Units<C> = BTreeMap<TypeId, Box<dyn Flush<C>>>;
 
 /// Tracks entities loaded through it and writes their changes in one flush.
 ///
@@ -40,6 +42,10 @@ pub type Managed<E> = Rc<RefCell<E>>;
 ///   the flush fails with [`Error::StaleEntity`] and writes nothing.
 /// * **Hooks and validation**: [`Lifecycle`](crate::Lifecycle) hooks and `#[ff(validate)]`
 ///   rules run before anything is written.
+/// * **Sync or async**: on a [`Connection`] (the default) the methods that talk to the
+///   database answer with a `Result`; on an [`AsyncConnection`](crate::AsyncConnection)
+///   ([`AsyncEntityManager`]) the same methods answer with a future to `.await` (see
+///   [`Session`]).
 ///
 /// ```
 /// use ff_runtime::prelude::*;
@@ -60,7 +66,7 @@ pub type Managed<E> = Rc<RefCell<E>>;
 /// let id = lamp.borrow().id;
 ///
 /// let found = em.find::<Product>(&id)?.expect("just inserted");
-/// assert!(std::rc::Rc::ptr_eq(&found, &lamp)); // the same instance, no query
+/// assert!(Managed::ptr_eq(&found, &lamp)); // the same instance, no query
 ///
 /// found.borrow_mut().price = 25.0;
 /// em.flush()?; // UPDATE product SET price = ? WHERE id = ?
@@ -70,12 +76,17 @@ pub type Managed<E> = Rc<RefCell<E>>;
 /// assert!(em.find::<Product>(&id)?.is_none());
 /// # Ok::<(), ff_runtime::Error>(())
 /// ```
-pub struct EntityManager {
-    conn: Connection,
-    units: BTreeMap<TypeId, Box<dyn Flush>>,
+pub struct EntityManager<C = Connection> {
+    conn: C,
+    units: Units<C>,
 }
 
-impl std::fmt::Debug for EntityManager {
+/// An [`EntityManager`] on an [`AsyncConnection`](crate::AsyncConnection): the same methods,
+/// answering with futures, and an async [`transaction`](EntityManager::transaction).
+#[cfg(feature = "async")]
+pub type AsyncEntityManager = EntityManager<crate::AsyncConnection>;
+
+impl<C: std::fmt::Debug> std::fmt::Debug for EntityManager<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EntityManager")
             .field("conn", &self.conn)
@@ -85,51 +96,64 @@ impl std::fmt::Debug for EntityManager {
 }
 
 impl EntityManager {
+    /// A manager on a connection to `DATABASE_URL` (environment or `.env`).
+    pub fn from_env() -> Result<Self> {
+        Ok(EntityManager::new(Connection::from_env()?))
+    }
+}
+
+impl<C: Session + 'static> EntityManager<C> {
     /// A manager working on `conn`, with nothing managed yet.
-    pub fn new(conn: Connection) -> Self {
+    pub fn new(conn: C) -> Self {
         EntityManager {
             conn,
             units: BTreeMap::new(),
         }
     }
 
-    /// A manager on a connection to `DATABASE_URL` (environment or `.env`).
-    pub fn from_env() -> Result<Self> {
-        Ok(EntityManager::new(Connection::from_env()?))
-    }
-
     /// The connection, for repositories, queries and Diesel. Writes made through it are not
     /// seen by the identity map.
-    pub fn connection(&mut self) -> &mut Connection {
+    pub fn connection(&mut self) -> &mut C {
         &mut self.conn
     }
 
     /// Gives the connection back; unflushed changes are dropped.
-    pub fn into_connection(self) -> Connection {
+    pub fn into_connection(self) -> C {
         self.conn
     }
 
     /// The managed entity with this key: from the identity map without a query when it is
     /// managed already, else loaded (and its `after_load` hook run). `None` if there is no
     /// such row or it was removed in this manager.
-    pub fn find<E: Entity + Clone>(&mut self, key: &E::Key) -> Result<Option<Managed<E>>> {
-        if let Some(known) = self.unit::<E>().get(key) {
-            return Ok(known);
-        }
-        let row =
-            finished(crate::rows::find::<E, _>(&mut self.conn, key)).map_err(query_error::<E>)?;
-        Ok(row.and_then(|row| self.unit::<E>().register(row)))
+    pub fn find<'q, E: Entity + Clone>(
+        &'q mut self,
+        key: &'q E::Key,
+    ) -> C::Answer<'q, Option<Managed<E>>> {
+        C::answer(async move {
+            if let Some(known) = self.unit::<E>().get(key) {
+                return Ok(known);
+            }
+            let row = crate::rows::find::<E, _>(&mut self.conn, key)
+                .await
+                .map_err(query_error::<E>)?;
+            Ok(row.and_then(|row| self.unit::<E>().register(row)))
+        })
     }
 
     /// The rows of `query`, managed. A row managed already comes back as its managed
     /// instance, unflushed changes included; rows removed in this manager are left out.
-    pub fn load<E: Entity + Clone>(&mut self, query: Query<'_, E>) -> Result<Vec<Managed<E>>> {
-        let rows = query.load(&mut self.conn)?;
-        let unit = self.unit::<E>();
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| unit.register(row))
-            .collect())
+    pub fn load<'q, 'a: 'q, E: Entity + Clone>(
+        &'q mut self,
+        query: Query<'a, E>,
+    ) -> C::Answer<'q, Vec<Managed<E>>> {
+        C::answer(async move {
+            let rows = query.rows(&mut self.conn).await?;
+            let unit = self.unit::<E>();
+            Ok(rows
+                .into_iter()
+                .filter_map(|row| unit.register(row))
+                .collect())
+        })
     }
 
     /// The rows of a join query ([`Query::with`]), managed: each row and each parent loaded
@@ -156,26 +180,29 @@ impl EntityManager {
     /// em.flush()?;
     /// let books = em.load_with(Book::query().with(book::author_id))?;
     /// assert_eq!(books.len(), 2);
-    /// assert!(books.iter().all(|(_, a)| std::rc::Rc::ptr_eq(a, &author)));
+    /// assert!(books.iter().all(|(_, a)| Managed::ptr_eq(a, &author)));
     /// # Ok::<(), ff_runtime::Error>(())
     /// ```
-    pub fn load_with<E, J>(
-        &mut self,
-        query: JoinQuery<'_, E, J>,
-    ) -> Result<Vec<(Managed<E>, J::Managed)>>
+    pub fn load_with<'q, 'a: 'q, E, J>(
+        &'q mut self,
+        query: JoinQuery<'a, E, J>,
+    ) -> C::Answer<'q, ManagedRows<E, J>>
     where
         E: Entity + Clone,
-        J: JoinFrom<E::Table> + ManagedJoin,
+        J: JoinFrom<E::Table> + ManagedJoin + 'q,
+        J::Managed: Send,
         Joined<E, J>: JoinedRows<(RowSqlType<E>, J::SqlType)> + Send,
     {
-        let rows = query.load(&mut self.conn)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(row, parents)| {
-                let row = self.manage(row)?;
-                Some((row, J::manage(parents, self)?))
-            })
-            .collect())
+        C::answer(async move {
+            let rows = query.rows(&mut self.conn).await?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(row, parents)| {
+                    let row = self.manage(row)?;
+                    Some((row, J::manage(parents, self)?))
+                })
+                .collect())
+        })
     }
 
     /// Manages a row just loaded (see [`load`](Self::load)): its managed instance, `None` for
@@ -187,8 +214,8 @@ impl EntityManager {
     /// Schedules the insertion of `entity` at the next flush and manages it from now on.
     /// Its generated key and database defaults are filled in by the flush.
     pub fn persist<E: Entity + Clone>(&mut self, entity: E) -> Managed<E> {
-        let managed = Rc::new(RefCell::new(entity));
-        self.unit::<E>().persist(Rc::clone(&managed));
+        let managed = Managed::new(entity);
+        self.unit::<E>().persist(managed.clone());
         managed
     }
 
@@ -218,23 +245,23 @@ impl EntityManager {
     /// A new row cannot refer to a new row of its own table in one flush (they are inserted
     /// in one statement): the flush then fails with [`Error::UnsavedParent`]; flush the parent
     /// first.
-    pub fn set_parent<C, P>(&mut self, child: &Managed<C>, parent: &Managed<P>)
+    pub fn set_parent<Child, P>(&mut self, child: &Managed<Child>, parent: &Managed<P>)
     where
-        C: BelongsTo<P> + Clone,
+        Child: BelongsTo<P> + Clone,
         P: Entity,
     {
         if !parent.borrow().__key_is_unset() {
             child.borrow_mut().set_parent(&parent.borrow());
             return;
         }
-        let parent = Rc::clone(parent);
-        self.unit::<C>().link(
-            Rc::clone(child),
-            Box::new(move |child: &mut C| {
+        let parent = parent.clone();
+        self.unit::<Child>().link(
+            child.clone(),
+            Box::new(move |child: &mut Child| {
                 let parent = parent.borrow();
                 if parent.__key_is_unset() {
                     return Err(Error::UnsavedParent {
-                        table: C::TABLE_NAME.to_owned(),
+                        table: Child::TABLE_NAME.to_owned(),
                         parent: P::TABLE_NAME.to_owned(),
                     });
                 }
@@ -257,9 +284,14 @@ impl EntityManager {
 
     /// Reloads a managed entity from the database, dropping its unflushed changes. Returns
     /// false, and stops managing it, when its row no longer exists.
-    pub fn refresh<E: Entity + Clone>(&mut self, entity: &Managed<E>) -> Result<bool> {
-        let EntityManager { conn, units } = self;
-        unit_of::<E>(units).refresh(conn, entity)
+    pub fn refresh<'q, E: Entity + Clone>(
+        &'q mut self,
+        entity: &'q Managed<E>,
+    ) -> C::Answer<'q, bool> {
+        C::answer(async move {
+            let EntityManager { conn, units } = self;
+            unit_of::<E, C>(units).refresh(conn, entity).await
+        })
     }
 
     /// Stops managing `entity`: its later changes are not flushed, and a find loads a new
@@ -284,7 +316,12 @@ impl EntityManager {
     /// key order. On error nothing is written, the pending
     /// changes stay pending and the entities get back the values they had before the flush
     /// (what hooks changed, generated keys), so the flush can be retried.
-    pub fn flush(&mut self) -> Result<()> {
+    pub fn flush(&mut self) -> C::Answer<'_, ()> {
+        C::answer(self.write_pending())
+    }
+
+    /// What [`flush`](Self::flush) does.
+    async fn write_pending(&mut self) -> Result<()> {
         let order = self.flush_order();
         let EntityManager { conn, units } = self;
         let mut work = false;
@@ -295,14 +332,21 @@ impl EntityManager {
         });
         let written = match prepared {
             Ok(()) if !work => Ok(()),
-            Ok(()) => conn.transaction(|conn| {
-                order.iter().try_for_each(|t| unit(units, t).insert(conn))?;
-                order.iter().try_for_each(|t| unit(units, t).update(conn))?;
-                order
-                    .iter()
-                    .rev()
-                    .try_for_each(|t| unit(units, t).delete(conn))
-            }),
+            Ok(()) => {
+                in_transaction(conn, async |conn| {
+                    for t in &order {
+                        unit(units, t).insert(conn).await?;
+                    }
+                    for t in &order {
+                        unit(units, t).update(conn).await?;
+                    }
+                    for t in order.iter().rev() {
+                        unit(units, t).delete(conn).await?;
+                    }
+                    Ok(())
+                })
+                .await
+            }
             Err(error) => Err(error),
         };
         for unit in units.values_mut() {
@@ -314,44 +358,26 @@ impl EntityManager {
         written
     }
 
-    /// Runs `work` in a transaction and flushes before committing: committed when `work`
-    /// returns `Ok`, rolled back when it returns `Err` or panics (the panic then goes on).
-    /// Pending changes are flushed before the transaction begins, so a nested call works in a
-    /// savepoint whose rollback keeps the outer work. After a rollback the manager is cleared:
-    /// instances it handed out are no longer managed, since they may hold values the database
-    /// no longer has.
-    ///
-    /// ```
-    /// # use ff_runtime::prelude::*;
-    /// # #[derive(Entity, Debug, Clone)]
-    /// # pub struct Account { pub id: i32, pub balance: i64 }
-    /// # let mut conn = Connection::establish(":memory:")?;
-    /// # conn.create_tables(&[Account::META])?;
-    /// let mut em = EntityManager::new(conn);
-    /// let failed: Result<(), Error> = em.transaction(|em| {
-    ///     em.persist(Account { id: 0, balance: 100 });
-    ///     em.flush()?;
-    ///     Err(Error::Rejected("insufficient funds".into()))
-    /// });
-    /// assert!(failed.is_err());
-    /// assert_eq!(Account::query().count(em.connection())?, 0); // rolled back
-    /// # Ok::<(), ff_runtime::Error>(())
-    /// ```
-    pub fn transaction<T, E>(
+    /// What `transaction` does on either kind of connection: flush, begin, `work`, flush,
+    /// commit; roll back and clear the manager on `Err` or panic.
+    async fn run_transaction<T, E>(
         &mut self,
-        work: impl FnOnce(&mut Self) -> Result<T, E>,
-    ) -> Result<T, E>
+        work: impl AsyncFnOnce(&mut Self) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
     where
         E: From<Error>,
     {
-        self.flush()?;
-        self.conn.begin_transaction().map_err(Error::from)?;
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            work(self).and_then(|value| Ok(self.flush().map(|()| value)?))
-        }));
+        self.write_pending().await?;
+        self.conn.begin().await.map_err(Error::from)?;
+        let outcome = catch_unwind(async {
+            let value = work(&mut *self).await?;
+            self.write_pending().await?;
+            Ok::<T, E>(value)
+        })
+        .await;
         match outcome {
             Ok(Ok(value)) => {
-                if let Err(error) = self.conn.commit_transaction() {
+                if let Err(error) = self.conn.commit().await {
                     self.clear();
                     return Err(Error::from(error).into());
                 }
@@ -359,20 +385,20 @@ impl EntityManager {
             }
             Ok(Err(error)) => {
                 self.clear();
-                self.conn.rollback_transaction().map_err(Error::from)?;
+                self.conn.rollback().await.map_err(Error::from)?;
                 Err(error)
             }
             Err(panic) => {
                 self.clear();
                 // The panic is what the caller must see; a failed rollback adds nothing to it.
-                let _ = self.conn.rollback_transaction();
+                let _ = self.conn.rollback().await;
                 std::panic::resume_unwind(panic)
             }
         }
     }
 
     fn unit<E: Entity + Clone>(&mut self) -> &mut Unit<E> {
-        unit_of::<E>(&mut self.units)
+        unit_of::<E, C>(&mut self.units)
     }
 
     /// The entity types, parents before the children that refer to them and otherwise by table
@@ -399,11 +425,94 @@ impl EntityManager {
     }
 }
 
+/// The `transaction` of managers on synchronous connections.
+macro_rules! sync_transaction {
+    ($($connection:ty),+) => {$(
+        impl EntityManager<$connection> {
+            /// Runs `work` in a transaction and flushes before committing: committed when
+            /// `work` returns `Ok`, rolled back when it returns `Err` or panics (the panic then
+            /// goes on). Pending changes are flushed before the transaction begins, so a nested
+            /// call works in a savepoint whose rollback keeps the outer work. After a rollback
+            /// the manager is cleared: instances it handed out are no longer managed, since
+            /// they may hold values the database no longer has.
+            ///
+            /// ```
+            /// # use ff_runtime::prelude::*;
+            /// # #[derive(Entity, Debug, Clone)]
+            /// # pub struct Account { pub id: i32, pub balance: i64 }
+            /// # let mut conn = Connection::establish(":memory:")?;
+            /// # conn.create_tables(&[Account::META])?;
+            /// let mut em = EntityManager::new(conn);
+            /// let failed: Result<(), Error> = em.transaction(|em| {
+            ///     em.persist(Account { id: 0, balance: 100 });
+            ///     em.flush()?;
+            ///     Err(Error::Rejected("insufficient funds".into()))
+            /// });
+            /// assert!(failed.is_err());
+            /// assert_eq!(Account::query().count(em.connection())?, 0); // rolled back
+            /// # Ok::<(), ff_runtime::Error>(())
+            /// ```
+            pub fn transaction<T, E>(
+                &mut self,
+                work: impl FnOnce(&mut Self) -> std::result::Result<T, E>,
+            ) -> std::result::Result<T, E>
+            where
+                E: From<Error>,
+            {
+                finished(self.run_transaction(async |em| work(em)))
+            }
+        }
+    )+};
+}
+
+sync_transaction!(Connection, crate::PooledConnection);
+
+/// The `transaction` of managers on asynchronous connections.
+#[cfg(feature = "async")]
+macro_rules! async_transaction {
+    ($($connection:ty),+) => {$(
+        impl EntityManager<$connection> {
+            /// Runs `work` in a transaction and flushes before committing, as the synchronous
+            /// `transaction` does: committed when `work` returns `Ok`, rolled back when it
+            /// returns `Err` or panics (the panic then goes on), nested calls in savepoints,
+            /// and the manager cleared after a rollback.
+            ///
+            /// ```
+            /// # use ff_runtime::prelude::*;
+            /// # use ff_runtime::AsyncEntityManager;
+            /// # #[derive(Entity, Debug, Clone)]
+            /// # pub struct Account { pub id: i32, pub balance: i64 }
+            /// # async fn example(em: &mut AsyncEntityManager) -> Result<(), Error> {
+            /// let failed: Result<(), Error> = em
+            ///     .transaction(async |em| {
+            ///         em.persist(Account { id: 0, balance: 100 });
+            ///         em.flush().await?;
+            ///         Err(Error::Rejected("insufficient funds".into()))
+            ///     })
+            ///     .await;
+            /// assert!(failed.is_err());
+            /// assert_eq!(Account::query().count(em.connection()).await?, 0); // rolled back
+            /// # Ok(())
+            /// # }
+            /// ```
+            pub async fn transaction<T, E>(
+                &mut self,
+                work: impl AsyncFnOnce(&mut Self) -> std::result::Result<T, E>,
+            ) -> std::result::Result<T, E>
+            where
+                E: From<Error>,
+            {
+                self.run_transaction(work).await
+            }
+        }
+    )+};
+}
+
+#[cfg(feature = "async")]
+async_transaction!(crate::AsyncConnection, crate::AsyncPooledConnection);
+
 /// The unit of an entity type that the flush order names.
-fn unit<'u>(
-    units: &'u mut BTreeMap<TypeId, Box<dyn Flush>>,
-    type_id: &TypeId,
-) -> &'u mut dyn Flush {
+fn unit<'u, C>(units: &'u mut Units<C>, type_id: &TypeId) -> &'u mut dyn Flush<C> {
     units
         .get_mut(type_id)
         .expect("the flush order names existing units")
@@ -411,7 +520,7 @@ fn unit<'u>(
 }
 
 /// The unit of entity type `E`, made on first use.
-fn unit_of<E: Entity + Clone>(units: &mut BTreeMap<TypeId, Box<dyn Flush>>) -> &mut Unit<E> {
+fn unit_of<E: Entity + Clone, C: Session + 'static>(units: &mut Units<C>) -> &mut Unit<E> {
     units
         .entry(TypeId::of::<E>())
         .or_insert_with(|| Box::new(Unit::<E>::new()))

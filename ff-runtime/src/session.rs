@@ -7,6 +7,7 @@
 //! the future to `.await`.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::task::{Context, Poll, Waker};
 
 use diesel::QueryResult;
@@ -227,22 +228,39 @@ macro_rules! pooled_session {
 pub(crate) use pooled_session;
 
 /// Runs `work` in a transaction on `conn`: committed when it returns `Ok`, rolled back when it
-/// returns `Err` (a failed rollback adds nothing to the error being returned).
-pub(crate) async fn in_transaction<C: Session, T>(
+/// returns `Err` or panics (a failed rollback adds nothing to the error or panic going on).
+pub(crate) async fn in_transaction<C: Session, T, E: From<diesel::result::Error>>(
     conn: &mut C,
-    work: impl AsyncFnOnce(&mut C) -> QueryResult<T>,
-) -> QueryResult<T> {
+    work: impl AsyncFnOnce(&mut C) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
     conn.begin().await?;
-    match work(conn).await {
-        Ok(value) => {
+    match catch_unwind(work(conn)).await {
+        Ok(Ok(value)) => {
             conn.commit().await?;
             Ok(value)
         }
-        Err(error) => {
+        Ok(Err(error)) => {
             let _ = conn.rollback().await;
             Err(error)
         }
+        Err(panic) => {
+            let _ = conn.rollback().await;
+            std::panic::resume_unwind(panic)
+        }
     }
+}
+
+/// The output of `work`, or the panic it raised while it was polled.
+pub(crate) async fn catch_unwind<F: Future>(work: F) -> std::thread::Result<F::Output> {
+    let mut work = std::pin::pin!(work);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    })
+    .await
 }
 
 impl Session for Connection {

@@ -2,8 +2,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use ff_runtime::Connection;
 use ff_runtime::diesel::connection::InstrumentationEvent;
+use ff_runtime::{AsyncConnection, Connection};
 
 /// The statements run on a connection since recording began (transaction control left out).
 #[derive(Clone, Default)]
@@ -12,17 +12,34 @@ pub struct Statements(Arc<Mutex<Vec<String>>>);
 impl Statements {
     /// Starts recording what `conn` runs.
     pub fn record(conn: &mut Connection) -> Statements {
+        let (statements, recorder) = Statements::recorder();
+        conn.set_instrumentation(recorder);
+        statements
+    }
+
+    /// Starts recording what the async `conn` runs.
+    pub fn record_async(conn: &mut AsyncConnection) -> Statements {
+        let (statements, recorder) = Statements::recorder();
+        conn.set_instrumentation(recorder);
+        statements
+    }
+
+    /// An empty record and the instrumentation that fills it.
+    fn recorder() -> (
+        Statements,
+        impl FnMut(InstrumentationEvent<'_>) + Send + 'static,
+    ) {
         let statements = Statements::default();
         let log = Arc::clone(&statements.0);
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        let recorder = move |event: InstrumentationEvent<'_>| {
             if let InstrumentationEvent::StartQuery { query, .. } = event {
                 let sql = query.to_string();
                 if !is_transaction_control(&sql) {
                     log.lock().unwrap().push(sql);
                 }
             }
-        });
-        statements
+        };
+        (statements, recorder)
     }
 
     /// The statements recorded since the last call, oldest first.

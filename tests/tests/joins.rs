@@ -2,8 +2,6 @@
 //! compared with the two-query loading of `load_<relation>` and with Rust's own filtering,
 //! sorting and slicing.
 
-use std::rc::Rc;
-
 use bigdecimal::BigDecimal;
 use ff_runtime::prelude::*;
 use ff_tests::blog::{Post, User, post, seed_blog, user};
@@ -352,16 +350,16 @@ fn the_entity_manager_registers_both_sides_of_a_join() {
             .unwrap();
         assert_eq!(rows.len(), 6);
         // The instance managed already wins, unflushed change included.
-        assert!(Rc::ptr_eq(&rows[0].1, &first_user));
+        assert!(Managed::ptr_eq(&rows[0].1, &first_user));
         assert_eq!(rows[0].1.borrow().name, "changed, not flushed");
         // The same parent is one instance across rows, and found again without a query.
-        assert!(Rc::ptr_eq(&rows[0].1, &rows[2].1));
+        assert!(Managed::ptr_eq(&rows[0].1, &rows[2].1));
         let second_user_id = rows[5].1.borrow().id;
         let statements = Statements::record(em.connection());
         let found = em.find::<User>(&second_user_id).unwrap().unwrap();
-        assert!(Rc::ptr_eq(&found, &rows[5].1));
+        assert!(Managed::ptr_eq(&found, &rows[5].1));
         let post_id = rows[4].0.borrow().id;
-        assert!(Rc::ptr_eq(
+        assert!(Managed::ptr_eq(
             &em.find::<Post>(&post_id).unwrap().unwrap(),
             &rows[4].0
         ));
@@ -377,7 +375,7 @@ fn the_entity_manager_registers_both_sides_of_a_join() {
             .load_with(Post::query().with(post::user_id).order_by(post::id.asc()))
             .unwrap();
         assert_eq!(rows.len(), 3);
-        assert!(rows.iter().all(|(_, u)| Rc::ptr_eq(u, &first_user)));
+        assert!(rows.iter().all(|(_, u)| Managed::ptr_eq(u, &first_user)));
     });
 }
 

@@ -1,8 +1,6 @@
 //! The entity manager on every backend: identity map, change tracking, flush ordering,
 //! transactions and savepoints, optimistic locking, hooks and validation.
 
-use std::rc::Rc;
-
 use ff_runtime::prelude::*;
 use ff_runtime::{Backend, EntityManager};
 use ff_tests::blog::{Comment, Post, User, blog_tables, comment, post, seed_blog};
@@ -34,13 +32,13 @@ fn finding_a_row_twice_gives_the_same_instance_and_runs_no_second_query() {
         let first = em.find::<User>(&id).unwrap().unwrap();
         assert_eq!(statements.count(), 1);
         let second = em.find::<User>(&id).unwrap().unwrap();
-        assert!(Rc::ptr_eq(&first, &second));
+        assert!(Managed::ptr_eq(&first, &second));
         assert_eq!(statements.count(), 0, "the second find must not query");
 
         // A query returning the row hands out the managed instance, unflushed changes kept.
         first.borrow_mut().name = "changed".into();
         let loaded = em.load(User::query().filter(user_id_is(id))).unwrap();
-        assert!(Rc::ptr_eq(&loaded[0], &first));
+        assert!(Managed::ptr_eq(&loaded[0], &first));
         assert_eq!(loaded[0].borrow().name, "changed");
         assert!(em.find::<User>(&-1).unwrap().is_none());
     });
@@ -221,7 +219,7 @@ fn persisted_entities_are_inserted_in_one_batch_per_table_and_get_their_keys() {
 
         // Now managed: found without a query, and changes are tracked.
         let found = em.find::<User>(&user.borrow().id).unwrap().unwrap();
-        assert!(Rc::ptr_eq(&found, &user));
+        assert!(Managed::ptr_eq(&found, &user));
         assert_eq!(statements.count(), 0);
         let stored = Repository::<Post>::new(em.connection())
             .find(&ids[3])
@@ -297,7 +295,7 @@ fn remove_refresh_detach_and_clear_change_what_the_manager_tracks() {
     each_backend(|conn| {
         let mut em = blog_manager(conn);
         let posts = em.load(Post::query().order_by(post::id.asc())).unwrap();
-        let (first, second) = (Rc::clone(&posts[0]), Rc::clone(&posts[1]));
+        let (first, second) = (posts[0].clone(), posts[1].clone());
 
         // remove: gone from the identity map at once, from the database at the flush.
         em.remove(&first).unwrap();
@@ -323,7 +321,7 @@ fn remove_refresh_detach_and_clear_change_what_the_manager_tracks() {
         second.borrow_mut().title = "detached change".into();
         em.flush().unwrap();
         let again = em.find::<Post>(&second.borrow().id).unwrap().unwrap();
-        assert!(!Rc::ptr_eq(&again, &second));
+        assert!(!Managed::ptr_eq(&again, &second));
         assert_ne!(again.borrow().title, "detached change");
 
         // clear: nothing is managed any more.
@@ -679,5 +677,41 @@ fn a_new_parent_and_its_new_children_are_flushed_together() {
         let error = em.flush().unwrap_err();
         assert!(matches!(error, Error::UnsavedParent { .. }), "{error}");
         assert_eq!(root.borrow().id, 0);
+    });
+}
+
+#[test]
+fn managers_on_pooled_connections_read_then_write_from_parallel_threads() {
+    // On SQLite a transaction that reads and then writes takes the write lock when it begins:
+    // otherwise two of them deadlock and one fails with "database is locked".
+    each_backend_database(|database| {
+        seed_blog(&mut database.connect(), 1, 4, 0);
+        let pool = ff_runtime::Pool::new(database.url(), 4).unwrap();
+        let ids: Vec<i32> = Post::query()
+            .load(&mut database.connect())
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        let rounds = 25;
+        std::thread::scope(|scope| {
+            for &id in &ids {
+                let pool = &pool;
+                scope.spawn(move || {
+                    for _ in 0..rounds {
+                        let mut em = EntityManager::new(pool.get().unwrap());
+                        em.transaction(|em| {
+                            let post = em.find::<Post>(&id)?.expect("seeded");
+                            post.borrow_mut().likes += 1;
+                            Ok::<(), Error>(())
+                        })
+                        .unwrap();
+                    }
+                });
+            }
+        });
+        for post in Post::query().load(&mut database.connect()).unwrap() {
+            assert_eq!((post.likes, post.version), (rounds, rounds + 1));
+        }
     });
 }

@@ -11,6 +11,7 @@ use diesel::{Column, Expression, Table};
 use super::statement::JoinedTable;
 use crate::entity::Entity;
 use crate::manager::{EntityManager, Managed};
+use crate::session::Session;
 
 /// The SQL type of a row of entity `E`: its table's columns, in order.
 pub type RowSqlType<E> = <<<E as Entity>::Table as Table>::AllColumns as Expression>::SqlType;
@@ -210,7 +211,10 @@ pub trait ManagedJoin: JoinTree {
     type Managed;
     /// Registers the loaded parents in the identity map; `None` when one of them was removed
     /// in this manager.
-    fn manage(output: Self::Output, em: &mut EntityManager) -> Option<Self::Managed>;
+    fn manage<S: Session + 'static>(
+        output: Self::Output,
+        em: &mut EntityManager<S>,
+    ) -> Option<Self::Managed>;
 }
 
 impl<R> ManagedJoin for R
@@ -220,7 +224,10 @@ where
 {
     type Managed = <KeyNull<R> as KeyNullability>::Wrap<Managed<R::Parent>>;
 
-    fn manage(output: Self::Output, em: &mut EntityManager) -> Option<Self::Managed> {
+    fn manage<S: Session + 'static>(
+        output: Self::Output,
+        em: &mut EntityManager<S>,
+    ) -> Option<Self::Managed> {
         <KeyNull<R> as KeyNullability>::map(output, |parent| em.manage(parent))
     }
 }
@@ -233,7 +240,10 @@ where
 {
     type Managed = <KeyNull<R> as KeyNullability>::Wrap<(Managed<R::Parent>, J::Managed)>;
 
-    fn manage(output: Self::Output, em: &mut EntityManager) -> Option<Self::Managed> {
+    fn manage<S: Session + 'static>(
+        output: Self::Output,
+        em: &mut EntityManager<S>,
+    ) -> Option<Self::Managed> {
         <KeyNull<R> as KeyNullability>::map(output, |(parent, next)| {
             Some((em.manage(parent)?, J::manage(next, em)?))
         })
@@ -258,7 +268,10 @@ macro_rules! sibling_joins {
         impl<$($J: ManagedJoin),+> ManagedJoin for ($($J,)+) {
             type Managed = ($($J::Managed,)+);
 
-            fn manage(output: Self::Output, em: &mut EntityManager) -> Option<Self::Managed> {
+            fn manage<S: Session + 'static>(
+        output: Self::Output,
+        em: &mut EntityManager<S>,
+    ) -> Option<Self::Managed> {
                 Some(($($J::manage(output.$n, em)?,)+))
             }
         }

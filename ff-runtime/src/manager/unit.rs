@@ -1,18 +1,17 @@
 //! The unit of work of one entity type: its identity map and what the next flush writes.
 
 use std::any::Any;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::future::Future;
+use std::pin::Pin;
 
-use crate::connection::Connection;
 use crate::dialect::Backend;
 use crate::entity::Entity;
 use crate::error::{Error, Result, not_found, query_error};
 use crate::relation::keys_per_query;
 use crate::rows;
 use crate::schema::TableDef;
-use crate::session::finished;
+use crate::session::Session;
 
 use super::Managed;
 
@@ -24,7 +23,7 @@ struct Tracked<E> {
 }
 
 /// Sets the foreign key of an entity once its parent has a key.
-pub(super) type Resolve<E> = Box<dyn Fn(&mut E) -> Result<()>>;
+pub(super) type Resolve<E> = Box<dyn Fn(&mut E) -> Result<()> + Send + Sync>;
 
 /// An entity and how to set its foreign key.
 type Link<E> = (Managed<E>, Resolve<E>);
@@ -72,7 +71,7 @@ impl<E: Entity + Clone> Unit<E> {
     pub(super) fn get(&self, key: &E::Key) -> Option<Option<Managed<E>>> {
         self.identity
             .get(key)
-            .map(|tracked| (!tracked.removed).then(|| Rc::clone(&tracked.entity)))
+            .map(|tracked| (!tracked.removed).then(|| tracked.entity.clone()))
     }
 
     /// Manages a row just loaded, unless the row is managed already: then the managed instance
@@ -82,11 +81,11 @@ impl<E: Entity + Clone> Unit<E> {
             return known;
         }
         row.after_load();
-        let entity = Rc::new(RefCell::new(row.clone()));
+        let entity = Managed::new(row.clone());
         self.identity.insert(
             row.key().clone(),
             Tracked {
-                entity: Rc::clone(&entity),
+                entity: entity.clone(),
                 original: row,
                 removed: false,
             },
@@ -100,7 +99,7 @@ impl<E: Entity + Clone> Unit<E> {
 
     /// Whether `entity` is this unit's instance (new or managed, not removed).
     pub(super) fn contains(&self, entity: &Managed<E>) -> bool {
-        self.new.iter().any(|new| Rc::ptr_eq(new, entity))
+        self.new.iter().any(|new| Managed::ptr_eq(new, entity))
             || self.tracked(entity).is_some_and(|tracked| !tracked.removed)
     }
 
@@ -108,12 +107,12 @@ impl<E: Entity + Clone> Unit<E> {
         let key = entity.borrow().key().clone();
         self.identity
             .get(&key)
-            .filter(|tracked| Rc::ptr_eq(&tracked.entity, entity))
+            .filter(|tracked| Managed::ptr_eq(&tracked.entity, entity))
     }
 
     /// Forgets `entity` if it is new; false when it is not.
     fn forget_new(&mut self, entity: &Managed<E>) -> bool {
-        let position = self.new.iter().position(|new| Rc::ptr_eq(new, entity));
+        let position = self.new.iter().position(|new| Managed::ptr_eq(new, entity));
         position.map(|i| self.new.remove(i)).is_some()
     }
 
@@ -125,7 +124,7 @@ impl<E: Entity + Clone> Unit<E> {
         }
         let key = entity.borrow().key().clone();
         match self.identity.get_mut(&key) {
-            Some(tracked) if Rc::ptr_eq(&tracked.entity, entity) => {
+            Some(tracked) if Managed::ptr_eq(&tracked.entity, entity) => {
                 tracked.removed = true;
                 true
             }
@@ -148,12 +147,18 @@ impl<E: Entity + Clone> Unit<E> {
 
     /// Overwrites `entity` (and its snapshot) with the row as stored; false when the row is
     /// gone, and then the entity is no longer managed.
-    pub(super) fn refresh(&mut self, conn: &mut Connection, entity: &Managed<E>) -> Result<bool> {
+    pub(super) async fn refresh<C: Session>(
+        &mut self,
+        conn: &mut C,
+        entity: &Managed<E>,
+    ) -> Result<bool> {
         let key = entity.borrow().key().clone();
         if self.tracked(entity).is_none() {
             return Err(not_managed::<E>());
         }
-        let Some(mut row) = finished(rows::find::<E, _>(conn, &key)).map_err(query_error::<E>)?
+        let Some(mut row) = rows::find::<E, _>(conn, &key)
+            .await
+            .map_err(query_error::<E>)?
         else {
             self.identity.remove(&key);
             return Ok(false);
@@ -174,24 +179,27 @@ pub(super) fn not_managed<E: Entity>() -> Error {
     }
 }
 
-/// What the entity manager does with the unit of any entity type during a flush.
-pub(super) trait Flush: Any {
+/// A write of a flush, boxed so that units of every entity type fit one map.
+pub(super) type Write<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+/// What the entity manager does with the unit of any entity type during a flush on a `C`.
+pub(super) trait Flush<C>: Any + Send {
     fn meta(&self) -> &'static TableDef;
     fn as_any(&mut self) -> &mut dyn Any;
     /// Finds what the flush writes for this type and runs its hooks, validation and storage
     /// checks for `backend`; writes
     /// nothing. Returns whether there is anything to write.
     fn prepare(&mut self, backend: Backend) -> Result<bool>;
-    fn insert(&mut self, conn: &mut Connection) -> Result<()>;
-    fn update(&mut self, conn: &mut Connection) -> Result<()>;
-    fn delete(&mut self, conn: &mut Connection) -> Result<()>;
+    fn insert<'a>(&'a mut self, conn: &'a mut C) -> Write<'a>;
+    fn update<'a>(&'a mut self, conn: &'a mut C) -> Write<'a>;
+    fn delete<'a>(&'a mut self, conn: &'a mut C) -> Write<'a>;
     /// The flush committed: memory now matches what was written.
     fn commit(&mut self);
     /// The flush failed: forget what it wrote and put back what it changed in memory.
     fn abort(&mut self);
 }
 
-impl<E: Entity + Clone> Flush for Unit<E> {
+impl<E: Entity + Clone, C: Session + 'static> Flush<C> for Unit<E> {
     fn meta(&self) -> &'static TableDef {
         E::META
     }
@@ -208,7 +216,7 @@ impl<E: Entity + Clone> Flush for Unit<E> {
         // values it first saw.
         let mut run_hook = |entity: &Managed<E>, hook: fn(&mut E) -> Result<()>| {
             if E::HAS_HOOKS {
-                restore.push((Rc::clone(entity), entity.borrow().clone()));
+                restore.push((entity.clone(), entity.borrow().clone()));
             }
             let mut entity = entity.borrow_mut();
             hook(&mut entity)?;
@@ -232,68 +240,75 @@ impl<E: Entity + Clone> Flush for Unit<E> {
             || !self.removed.is_empty())
     }
 
-    fn insert(&mut self, conn: &mut Connection) -> Result<()> {
-        self.restore.reserve(self.links.len() + self.new.len());
-        for (entity, resolve) in &self.links {
-            self.restore
-                .push((Rc::clone(entity), entity.borrow().clone()));
-            resolve(&mut entity.borrow_mut())?;
-            // A managed entity linked to a new parent has changed now; it joins the changed
-            // ones in key order.
-            let key = entity.borrow().key().clone();
-            if let Some(tracked) = self.identity.get(&key)
-                && let Err(position) = self.dirty.binary_search(&key)
-                && E::__has_changes(&tracked.original, &entity.borrow())
-            {
-                self.dirty.insert(position, key);
+    fn insert<'a>(&'a mut self, conn: &'a mut C) -> Write<'a> {
+        Box::pin(async move {
+            self.restore.reserve(self.links.len() + self.new.len());
+            for (entity, resolve) in &self.links {
+                self.restore.push((entity.clone(), entity.borrow().clone()));
+                resolve(&mut entity.borrow_mut())?;
+                // A managed entity linked to a new parent has changed now; it joins the
+                // changed ones in key order.
+                let key = entity.borrow().key().clone();
+                if let Some(tracked) = self.identity.get(&key)
+                    && let Err(position) = self.dirty.binary_search(&key)
+                    && E::__has_changes(&tracked.original, &entity.borrow())
+                {
+                    self.dirty.insert(position, key);
+                }
             }
-        }
-        if self.new.is_empty() {
-            return Ok(());
-        }
-        let rows: Vec<E> = self.new.iter().map(|e| e.borrow().clone()).collect();
-        self.inserted = insert_new(conn, &rows).map_err(query_error::<E>)?;
-        // Children inserted later in this flush read their parents' generated keys.
-        for ((entity, before), stored) in self.new.iter().zip(rows).zip(&self.inserted) {
-            self.restore.push((Rc::clone(entity), before));
-            *entity.borrow_mut() = stored.clone();
-        }
-        Ok(())
+            if self.new.is_empty() {
+                return Ok(());
+            }
+            let rows: Vec<E> = self.new.iter().map(|e| e.borrow().clone()).collect();
+            self.inserted = insert_new(conn, &rows).await.map_err(query_error::<E>)?;
+            // Children inserted later in this flush read their parents' generated keys.
+            for ((entity, before), stored) in self.new.iter().zip(rows).zip(&self.inserted) {
+                self.restore.push((entity.clone(), before));
+                *entity.borrow_mut() = stored.clone();
+            }
+            Ok(())
+        })
     }
 
-    fn update(&mut self, conn: &mut Connection) -> Result<()> {
-        for key in &self.dirty {
-            let tracked = &self.identity[key];
-            let written = finished(rows::update_changes(
-                conn,
-                &tracked.original,
-                &tracked.entity.borrow(),
-            ))
-            .map_err(query_error::<E>)?;
-            if written == 0 {
-                return Err(gone::<E>(key));
-            }
-        }
-        self.updated = std::mem::take(&mut self.dirty);
-        Ok(())
-    }
-
-    fn delete(&mut self, conn: &mut Connection) -> Result<()> {
-        if E::VERSIONED {
-            // Each row goes only if it still has the version it was loaded with.
-            for key in &self.removed {
-                let deleted = finished(rows::delete(conn, &self.identity[key].original))
+    fn update<'a>(&'a mut self, conn: &'a mut C) -> Write<'a> {
+        Box::pin(async move {
+            for key in &self.dirty {
+                let tracked = &self.identity[key];
+                // A copy, since the lock cannot be held while the statement runs.
+                let current = tracked.entity.borrow().clone();
+                let written = rows::update_changes(conn, &tracked.original, &current)
+                    .await
                     .map_err(query_error::<E>)?;
-                if deleted == 0 {
+                if written == 0 {
                     return Err(gone::<E>(key));
                 }
             }
-            return Ok(());
-        }
-        for chunk in self.removed.chunks(keys_per_query(conn.backend())) {
-            finished(rows::delete_keys::<E, _>(conn, chunk)).map_err(query_error::<E>)?;
-        }
-        Ok(())
+            self.updated = std::mem::take(&mut self.dirty);
+            Ok(())
+        })
+    }
+
+    fn delete<'a>(&'a mut self, conn: &'a mut C) -> Write<'a> {
+        Box::pin(async move {
+            if E::VERSIONED {
+                // Each row goes only if it still has the version it was loaded with.
+                for key in &self.removed {
+                    let deleted = rows::delete(conn, &self.identity[key].original)
+                        .await
+                        .map_err(query_error::<E>)?;
+                    if deleted == 0 {
+                        return Err(gone::<E>(key));
+                    }
+                }
+                return Ok(());
+            }
+            for chunk in self.removed.chunks(keys_per_query(conn.backend())) {
+                rows::delete_keys::<E, _>(conn, chunk)
+                    .await
+                    .map_err(query_error::<E>)?;
+            }
+            Ok(())
+        })
     }
 
     fn commit(&mut self) {
@@ -349,20 +364,23 @@ fn gone<E: Entity>(key: &E::Key) -> Error {
 /// Inserts new rows and returns them as stored, in their order. A generated key left at zero is
 /// generated; a row that carries its own key keeps it (written first, so that the key generator
 /// moves past it before the other rows take theirs).
-fn insert_new<E: Entity + Clone>(conn: &mut Connection, rows: &[E]) -> diesel::QueryResult<Vec<E>> {
+async fn insert_new<E: Entity + Clone, C: Session>(
+    conn: &mut C,
+    rows: &[E],
+) -> diesel::QueryResult<Vec<E>> {
     let generated = E::META.primary_key().is_some_and(|key| key.auto_increment);
     if !generated || rows.iter().all(E::__key_is_unset) {
-        return finished(rows::insert_returning(conn, rows));
+        return rows::insert_returning(conn, rows).await;
     }
     let (fresh, keyed): (Vec<E>, Vec<E>) = rows.iter().cloned().partition(E::__key_is_unset);
-    finished(rows::insert_with_keys(conn, &keyed))?;
+    rows::insert_with_keys(conn, &keyed).await?;
     let mut stored_keyed = Vec::with_capacity(keyed.len());
     for chunk in keyed.chunks(keys_per_query(conn.backend())) {
         let keys: Vec<E::Key> = chunk.iter().map(|row| row.key().clone()).collect();
-        stored_keyed.extend(finished(rows::find_keys::<E, _>(conn, &keys))?);
+        stored_keyed.extend(rows::find_keys::<E, _>(conn, &keys).await?);
     }
     let mut stored_keyed = rows::in_order_of(stored_keyed, &keyed).into_iter();
-    let mut stored_fresh = finished(rows::insert_returning(conn, &fresh))?.into_iter();
+    let mut stored_fresh = rows::insert_returning(conn, &fresh).await?.into_iter();
     Ok(rows
         .iter()
         .filter_map(|row| {
