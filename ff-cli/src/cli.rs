@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::color::ColorChoice;
+
 /// The entry point as cargo calls it: `cargo-ff ff <command>`.
 #[derive(Debug, Parser)]
 #[command(name = "cargo", bin_name = "cargo", version, styles = clap::builder::Styles::plain())]
@@ -19,6 +21,25 @@ pub enum Cli {
 pub struct FfArgs {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour the output: auto (on a terminal without NO_COLOR), always or never
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "WHEN",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub color: ColorChoice,
+}
+
+impl Cli {
+    /// When to colour the output, as `--color` says.
+    pub fn color(&self) -> ColorChoice {
+        let Cli::Ff(args) = self;
+        args.color
+    }
 }
 
 /// The command groups of `cargo ff`.

@@ -4,6 +4,7 @@
 #[macro_use]
 mod output;
 pub mod cli;
+mod color;
 mod commands;
 mod diagram;
 mod import;
@@ -31,12 +32,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
         }
     };
+    color::choose(cli.color());
     match commands::run(cli) {
         Ok(()) => ExitCode::Success as i32,
         Err(error) => {
             let message = error.to_string();
             if !message.is_empty() {
-                eprintln!("error: {message}");
+                color::error(&message);
             }
             error.exit_code() as i32
         }

@@ -14,9 +14,15 @@ macro_rules! say {
     };
 }
 
-/// Prints one line to standard output, ignoring a reader that went away.
+/// Prints one line to standard output, its leading mark coloured on a terminal, ignoring a
+/// reader that went away.
 pub fn print_line(line: fmt::Arguments) {
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
+    let line = line.to_string();
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        crate::color::stdout_line(&line)
+    );
 }
 
 use ff_runtime::migration::MigrationError;

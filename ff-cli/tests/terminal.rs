@@ -13,22 +13,25 @@ fn with_url(project: &TestProject, url: &str, args: &[&str]) -> Run {
 }
 
 /// Runs `cargo ff database <args> --url <url>` on a pseudo-terminal (util-linux `script`),
-/// typing `answer` at its prompt.
+/// typing `answer` at its prompt. Colour is off (`NO_COLOR`), so the text reads as in a pipe.
 fn on_terminal(project: &TestProject, url: &str, args: &[&str], answer: &str) -> Run {
-    let mut command = vec![
-        env!("CARGO_BIN_EXE_cargo-ff").to_owned(),
-        "ff".into(),
-        "database".into(),
-    ];
-    command.extend(args.iter().map(|a| a.to_string()));
-    command.extend(["--url".into(), url.to_owned()]);
-    let line = command
+    let mut all = vec!["database"];
+    all.extend(args);
+    all.extend(["--url", url]);
+    terminal(project, &all, &[("NO_COLOR", "1")], answer)
+}
+
+/// Runs `cargo ff <args>` on a pseudo-terminal with `envs` set, typing `answer`.
+fn terminal(project: &TestProject, args: &[&str], envs: &[(&str, &str)], answer: &str) -> Run {
+    let line = [env!("CARGO_BIN_EXE_cargo-ff"), "ff"]
         .iter()
+        .chain(args)
         .map(|a| format!("'{a}'"))
         .collect::<Vec<_>>()
         .join(" ");
     let mut child = std::process::Command::new("script")
         .envs(project.envs())
+        .envs(envs.iter().copied())
         .args(["-qec", &line, "/dev/null"])
         .current_dir(project.root())
         .stdin(std::process::Stdio::piped())
@@ -42,6 +45,59 @@ fn on_terminal(project: &TestProject, url: &str, args: &[&str], answer: &str) ->
     let _ = std::io::Write::write_all(&mut stdin, format!("{answer}\n").as_bytes());
     drop(stdin);
     run(&child.wait_with_output().unwrap())
+}
+
+#[test]
+fn marks_and_errors_are_coloured_on_a_terminal_only() {
+    const GREEN_MARK: &str = "\x1b[32m✓\x1b[0m Database created";
+    const RED_ERROR: &str = "\x1b[1;31merror:\x1b[0m";
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    // Each run creates a database file of its own, so that each prints "✓ Database created".
+    let create = |file: &'static str, more: &[&'static str]| {
+        [&["database", "create", "--url", file][..], more].concat()
+    };
+    let plain = |run: Run| {
+        let run = run.ok();
+        assert!(!run.text.contains('\x1b'), "{:?}", run.text);
+        run.contains("✓ Database created");
+    };
+    let xterm = [("TERM", "xterm")];
+
+    // On a terminal: coloured, unless NO_COLOR, TERM=dumb or --color never says otherwise.
+    terminal(&project, &create("sqlite://a.db", &[]), &xterm, "")
+        .ok()
+        .contains(GREEN_MARK);
+    let no_color = [("TERM", "xterm"), ("NO_COLOR", "1")];
+    plain(terminal(
+        &project,
+        &create("sqlite://b.db", &[]),
+        &no_color,
+        "",
+    ));
+    let never = create("sqlite://c.db", &["--color", "never"]);
+    plain(terminal(&project, &never, &xterm, ""));
+    plain(terminal(
+        &project,
+        &create("sqlite://d.db", &[]),
+        &[("TERM", "dumb")],
+        "",
+    ));
+    let status = ["database", "status", "--url", "nope://x"];
+    terminal(&project, &status, &xterm, "")
+        .expect_code(1)
+        .contains(RED_ERROR);
+
+    // Into a pipe: plain, unless --color always.
+    plain(run(&project
+        .command(&create("sqlite://e.db", &[]))
+        .output()
+        .unwrap()));
+    let always = create("sqlite://f.db", &["--color", "always"]);
+    run(&project.command(&always).output().unwrap())
+        .ok()
+        .contains(GREEN_MARK);
+    let piped = run(&project.command(&status).output().unwrap()).expect_code(1);
+    assert!(piped.text.starts_with("error: "), "{:?}", piped.text);
 }
 
 #[test]

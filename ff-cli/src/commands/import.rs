@@ -137,7 +137,7 @@ fn report(project: &Project, out: &Path, import: &Import) {
         );
     }
     for left_out in &import.left_out {
-        eprintln!("warning: left out: {left_out}");
+        crate::color::warning(&format!("left out: {left_out}"));
     }
     for note in &import.notes {
         say!("note: {note}");
