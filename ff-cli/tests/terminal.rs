@@ -221,3 +221,54 @@ fn reading_the_entities_shows_what_cargo_compiles_on_a_terminal_and_nothing_once
     let piped = with_url(&project, database.url(), &["status"]);
     assert!(!piped.text.contains("compiling"), "{}", piped.text);
 }
+
+#[test]
+fn copy_shows_a_progress_bar_on_a_terminal_only() {
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "authors"])
+        .ok();
+    each_backend_database(|database| {
+        let url = database.url();
+        with_url(&project, url, &["upgrade"]).ok();
+        database
+            .connect()
+            .batch_execute("INSERT INTO author (name) VALUES ('Ada'), ('Bob')")
+            .unwrap();
+        let source = ff_runtime::DatabaseUrl::parse(url).unwrap();
+        // A copy next to the source, named for this test, and removed afterwards.
+        let on_server = source.with_database("").is_some();
+        let (terminal_copy, piped_copy) = if on_server {
+            let name = source.database_name().unwrap();
+            (format!("{name}_pty"), format!("{name}_pipe"))
+        } else {
+            (
+                "copies/terminal.db".to_owned(),
+                "copies/piped.db".to_owned(),
+            )
+        };
+        let copy = |to: &str| ["copy", "--to", to].map(str::to_owned);
+
+        let args: Vec<String> = copy(&terminal_copy).into();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        on_terminal(&project, url, &args, "")
+            .ok()
+            .contains("copying")
+            .contains("checking")
+            .contains("3/3 tables") // the author table and ff's two bookkeeping tables
+            .contains("author: 2 row(s), checked");
+        let args: Vec<String> = copy(&piped_copy).into();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let piped = with_url(&project, url, &args)
+            .ok()
+            .contains("author: 2 row(s), checked");
+        assert!(!piped.text.contains("tables"), "{}", piped.text);
+
+        if on_server {
+            for name in [terminal_copy, piped_copy] {
+                let copy_url = source.with_database(&name).unwrap();
+                assert!(ff_runtime::database::drop_database(&copy_url).unwrap());
+            }
+        }
+    });
+}

@@ -12,7 +12,7 @@ use crate::dialect::Backend;
 use crate::error::{Error, Result};
 use crate::url::DatabaseUrl;
 
-pub use copy::{Copied, copy_database};
+pub use copy::{Copied, CopyStep, copy_database};
 
 /// Whether the database at `url` exists.
 pub fn database_exists(url: &str) -> Result<bool> {

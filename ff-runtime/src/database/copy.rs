@@ -21,13 +21,35 @@ pub struct Copied {
     pub row_counts: Vec<(String, i64)>,
 }
 
-/// Copies the database at `url` to `to` and checks every table's row count in the copy.
+/// How far [`copy_database`] is, told to its caller as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyStep<'a> {
+    /// The source has this many tables.
+    Tables(usize),
+    /// The whole database is being copied in one statement (SQLite's `VACUUM INTO`,
+    /// PostgreSQL's `CREATE DATABASE … TEMPLATE`).
+    Snapshot,
+    /// This table is being copied (MySQL copies table by table).
+    Copying(&'a str),
+    /// This table was copied (MySQL).
+    Copied(&'a str),
+    /// This table of the copy was counted: it holds this many rows (compared with the source
+    /// once every table is counted).
+    Checked(&'a str, i64),
+}
+
+/// Copies the database at `url` to `to` and checks every table's row count in the copy,
+/// telling `on_step` how far it is.
 ///
 /// SQLite: `to` is a file path (default `backups/<name>-<timestamp>.db`), written with
 /// `VACUUM INTO`, a consistent snapshot even while others write. PostgreSQL and MySQL: `to`
 /// is a URL or a database name on the same server (default `<name>_copy_<timestamp>`).
 /// An existing target is never overwritten.
-pub fn copy_database(url: &str, to: Option<&str>) -> Result<Copied> {
+pub fn copy_database(
+    url: &str,
+    to: Option<&str>,
+    mut on_step: impl FnMut(CopyStep<'_>),
+) -> Result<Copied> {
     let source = Target::parse(url)?;
     let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
     let failed = |reason: String| Error::Copy {
@@ -56,12 +78,14 @@ pub fn copy_database(url: &str, to: Option<&str>) -> Result<Copied> {
                     .map_err(|error| failed(format!("cannot create {}: {error}", dir.display())))?;
             }
             let mut conn = Connection::establish(url)?;
+            on_step(CopyStep::Tables(table_names(&mut conn)?.len()));
+            on_step(CopyStep::Snapshot);
             let path = target.to_string_lossy().into_owned();
             crate::with_connection!(&mut conn, |c| diesel::sql_query("VACUUM INTO ?")
                 .bind::<Text, _>(&path)
                 .execute(c))?;
             let copy_url = format!("sqlite://{path}");
-            verify(url, &copy_url, &path).inspect_err(|_| {
+            verify(url, &copy_url, &path, on_step).inspect_err(|_| {
                 let _ = std::fs::remove_file(&target);
             })
         }
@@ -93,7 +117,11 @@ pub fn copy_database(url: &str, to: Option<&str>) -> Result<Copied> {
             }
             let server = source.server.as_ref().expect("a server database");
             let dialect = backend.dialect();
+            on_step(CopyStep::Tables(
+                table_names(&mut Connection::establish(url)?)?.len(),
+            ));
             if backend == Backend::Postgres {
+                on_step(CopyStep::Snapshot);
                 server
                     .execute(&format!(
                         "CREATE DATABASE {} TEMPLATE {}",
@@ -107,12 +135,12 @@ pub fn copy_database(url: &str, to: Option<&str>) -> Result<Copied> {
                     })?;
             } else {
                 super::create_database(&copy_url)?;
-                copy_mysql_tables(url, &source.name, &name).inspect_err(|_| {
+                copy_mysql_tables(url, &source.name, &name, &mut on_step).inspect_err(|_| {
                     let _ = super::drop_database(&copy_url);
                 })?;
             }
             let shown = DatabaseUrl::parse(&copy_url)?.masked();
-            verify(url, &copy_url, &shown).inspect_err(|_| {
+            verify(url, &copy_url, &shown, on_step).inspect_err(|_| {
                 let _ = super::drop_database(&copy_url);
             })
         }
@@ -120,7 +148,12 @@ pub fn copy_database(url: &str, to: Option<&str>) -> Result<Copied> {
 }
 
 /// Recreates each table of `from` in `to` with its own DDL, then copies its rows.
-fn copy_mysql_tables(url: &str, from: &str, to: &str) -> Result<()> {
+fn copy_mysql_tables(
+    url: &str,
+    from: &str,
+    to: &str,
+    on_step: &mut impl FnMut(CopyStep<'_>),
+) -> Result<()> {
     let mut conn = Connection::establish(url)?;
     let dialect = Backend::Mysql.dialect();
     let tables = table_names(&mut conn)?;
@@ -129,6 +162,7 @@ fn copy_mysql_tables(url: &str, from: &str, to: &str) -> Result<()> {
         dialect.quote(to)
     ))?;
     for table in &tables {
+        on_step(CopyStep::Copying(table));
         let ddl = show_create_table(&mut conn, from, table)?;
         conn.batch_execute(&ddl)?;
         conn.batch_execute(&format!(
@@ -137,6 +171,7 @@ fn copy_mysql_tables(url: &str, from: &str, to: &str) -> Result<()> {
             from = dialect.quote(from),
             table = dialect.quote(table)
         ))?;
+        on_step(CopyStep::Copied(table));
     }
     conn.batch_execute(&format!(
         "SET FOREIGN_KEY_CHECKS = 1; USE {}",
@@ -201,7 +236,9 @@ fn table_names(conn: &mut Connection) -> Result<Vec<String>> {
     Ok(names.into_iter().map(|n| n.name).collect())
 }
 
-fn row_counts(url: &str) -> Result<Vec<(String, i64)>> {
+/// Every table of the database at `url` with its row count, each told to `counted` as it is
+/// counted.
+fn row_counts(url: &str, mut counted: impl FnMut(&str, i64)) -> Result<Vec<(String, i64)>> {
     let mut conn = Connection::establish(url)?;
     let dialect = conn.backend().dialect();
     let mut counts = Vec::new();
@@ -209,15 +246,23 @@ fn row_counts(url: &str) -> Result<Vec<(String, i64)>> {
         let sql = format!("SELECT COUNT(*) AS n FROM {}", dialect.quote(&table));
         let count: Count = crate::with_connection!(&mut conn, |c| diesel::sql_query(&sql)
             .get_result::<Count>(c))?;
+        counted(&table, count.n);
         counts.push((table, count.n));
     }
     Ok(counts)
 }
 
 /// Compares the tables and row counts of the source and the copy.
-fn verify(source_url: &str, copy_url: &str, shown: &str) -> Result<Copied> {
-    let source = row_counts(source_url)?;
-    let copy = row_counts(copy_url)?;
+fn verify(
+    source_url: &str,
+    copy_url: &str,
+    shown: &str,
+    mut on_step: impl FnMut(CopyStep<'_>),
+) -> Result<Copied> {
+    let source = row_counts(source_url, |_, _| {})?;
+    let copy = row_counts(copy_url, |table, rows| {
+        on_step(CopyStep::Checked(table, rows))
+    })?;
     if source != copy {
         return Err(Error::Copy {
             url: DatabaseUrl::parse(source_url)?.masked(),
