@@ -1,8 +1,7 @@
 //! `cargo ff database create-migration | upgrade | downgrade | clear-migration | clear-metadata`.
 
 use ff_runtime::migration::{
-    self, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Progress, Schema,
-    UpgradeTarget,
+    self, DowngradeTarget, History, MigrationError, Operation, Progress, UpgradeTarget,
 };
 use ff_runtime::schema::DefaultValue;
 use ff_runtime::{Backend, Connection};
@@ -21,15 +20,13 @@ use crate::project::{Project, clear_dir};
 pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
     let project = Project::discover()?;
     let history = History::load(&project.migrations_dir())?;
-    let head = history.head_schema();
     let entities = project.entity_schema()?;
     let catch_up = migration::catch_up(&history);
-    let changes = if args.empty {
-        Vec::new()
+    let mut operations = if args.empty {
+        catch_up.clone()
     } else {
-        migration::diff(&head, &entities)
+        migration::pending_operations(&history, &entities)
     };
-    let mut operations: Vec<Operation> = catch_up.iter().cloned().chain(changes).collect();
     if args.check {
         return check(&operations, !catch_up.is_empty());
     }
@@ -40,18 +37,9 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
     for backfill in &args.backfill {
         apply_backfill(&mut operations, backfill)?;
     }
-    refuse_missing_backfills(&operations)?;
-    let reverse = migration::reverse_all(&operations);
-    let after = schema_after(&head, &operations)?;
-    let message = args.message.unwrap_or_else(|| "migration".to_owned());
-    let file = MigrationFile {
-        version: history.next_version(chrono::Utc::now()),
-        message,
-        parent: history.head().map(|head| head.version().to_owned()),
-        data_loss: operations.iter().filter_map(Operation::data_loss).collect(),
-        operations,
-        reverse,
-    };
+    let message = args.message.as_deref().unwrap_or("migration");
+    let (file, after) =
+        migration::new_migration(&history, message, operations).map_err(missing_backfills_help)?;
     let written = migration::MigrationDir::write(&project.migrations_dir(), &file, &after)?;
     let shown = written
         .path
@@ -105,24 +93,6 @@ fn check(operations: &[Operation], catch_up: bool) -> Result<(), CommandError> {
     )))
 }
 
-/// The schema after the operations, checked: it must match the entities, and the reverse
-/// must lead back to where it started.
-fn schema_after(head: &Schema, operations: &[Operation]) -> Result<Schema, CommandError> {
-    let mut after = head.clone();
-    after
-        .apply_all(operations)
-        .map_err(|error| CommandError::Project(format!("internal error: {error}")))?;
-    let mut back = after.clone();
-    back.apply_all(&migration::reverse_all(operations))
-        .map_err(|error| CommandError::Project(format!("internal error: {error}")))?;
-    if !migration::equivalent(&back, head) {
-        return Err(CommandError::Project(
-            "internal error: the reverse of this migration does not restore the schema; please report it".into(),
-        ));
-    }
-    Ok(after.snapshot())
-}
-
 /// `--backfill product.sku=UNKNOWN`.
 fn apply_backfill(operations: &mut [Operation], backfill: &str) -> Result<(), CommandError> {
     let usage = || {
@@ -159,20 +129,21 @@ fn parse_value(value: &str) -> DefaultValue {
     }
 }
 
-fn refuse_missing_backfills(operations: &[Operation]) -> Result<(), CommandError> {
-    let missing = migration::missing_backfills(operations);
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let lines: Vec<String> = missing
+/// The runtime's refusal of NOT NULL columns without a value, in the command line's terms
+/// (`--backfill`).
+fn missing_backfills_help(error: MigrationError) -> CommandError {
+    let MigrationError::MissingBackfills { columns } = &error else {
+        return error.into();
+    };
+    let lines: Vec<String> = columns
         .iter()
         .map(|(table, column)| format!("  {table}.{column}"))
         .collect();
-    let (table, column) = &missing[0];
-    Err(CommandError::Project(format!(
+    let (table, column) = &columns[0];
+    CommandError::Project(format!(
         "these NOT NULL columns have no default, and their tables may already hold rows:\n{}\nhelp: declare a default (#[ff(default = …)]), make the field an Option, or give existing rows a value: --backfill {table}.{column}=VALUE",
         lines.join("\n")
-    )))
+    ))
 }
 
 /// `upgrade`.
@@ -223,13 +194,7 @@ pub fn upgrade(args: UpgradeArgs) -> Result<(), CommandError> {
 
 /// `head` (or nothing), `+N`, or a revision.
 fn upgrade_target(revision: Option<&str>) -> Result<UpgradeTarget, CommandError> {
-    Ok(match revision {
-        None | Some("head") => UpgradeTarget::Head,
-        Some(revision) => match revision.strip_prefix('+') {
-            Some(n) => UpgradeTarget::Steps(count(revision, n, "+")?),
-            None => UpgradeTarget::To(revision.to_owned()),
-        },
-    })
+    Ok(revision.unwrap_or("head").parse()?)
 }
 
 /// `base`, `-N`, or a revision; `--steps N` (0: all) when none is given.
@@ -238,21 +203,9 @@ fn downgrade_target(
     steps: Option<usize>,
 ) -> Result<DowngradeTarget, CommandError> {
     Ok(match (revision, steps) {
-        (Some("base"), _) | (None, Some(0)) => DowngradeTarget::Base,
-        (Some(revision), _) => match revision.strip_prefix('-') {
-            Some(n) => DowngradeTarget::Steps(count(revision, n, "-")?),
-            None => DowngradeTarget::To(revision.to_owned()),
-        },
+        (Some(revision), _) => revision.parse()?,
+        (None, Some(0)) => DowngradeTarget::Base,
         (None, steps) => DowngradeTarget::Steps(steps.unwrap_or(1)),
-    })
-}
-
-/// The N of `+N` or `-N`: a number from 1.
-fn count(revision: &str, n: &str, sign: &str) -> Result<usize, CommandError> {
-    n.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
-        CommandError::Project(format!(
-            "`{revision}`: write {sign}N with N a number from 1, e.g. {sign}1"
-        ))
     })
 }
 

@@ -159,6 +159,20 @@ pub enum MigrationError {
     #[error("{0}")]
     Stopped(String),
 
+    /// A new migration adds NOT NULL columns without a default to tables that may hold rows.
+    #[error(
+        "these NOT NULL columns have no default, and their tables may already hold rows: {}\nhelp: declare a default (#[ff(default = …)]), make the field an Option, or give existing rows a value (`cargo ff database create-migration --backfill TABLE.COLUMN=VALUE`)",
+        .columns.iter().map(|(t, c)| format!("{t}.{c}")).collect::<Vec<_>>().join(", ")
+    )]
+    MissingBackfills {
+        /// The columns, as (table, column).
+        columns: Vec<(String, String)>,
+    },
+
+    /// A revision written as `+N` or `-N` whose N is not a number from 1.
+    #[error("{}", bad_step(.0))]
+    BadStep(String),
+
     /// An error of Diesel's migration harness.
     #[error("migration harness: {0}")]
     Harness(String),
@@ -245,3 +259,9 @@ impl From<diesel::result::Error> for MigrationError {
 
 /// A result whose error is [`MigrationError`].
 pub type Result<T, E = MigrationError> = std::result::Result<T, E>;
+
+/// What to write instead of a bad `+N` or `-N`.
+fn bad_step(revision: &str) -> String {
+    let sign = &revision[..revision.len().min(1)];
+    format!("`{revision}`: write {sign}N with N a number from 1, e.g. {sign}1")
+}

@@ -19,6 +19,11 @@ impl Schema {
         Schema { tables }
     }
 
+    /// The schema of these entities' tables: `Schema::of(&[Product::META, Category::META])`.
+    pub fn of(tables: &[&TableDef]) -> Schema {
+        Schema::new(tables.iter().map(|&table| table.clone()))
+    }
+
     /// The table named `name`.
     pub fn table(&self, name: &str) -> Option<&TableDef> {
         self.tables.iter().find(|table| table.name == name)
