@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident, LitStr};
 
 use crate::internals::ast::{Container, Field};
-use crate::internals::attr::Default;
+use crate::internals::attr::{Composite, Default};
 use crate::internals::{check, ctxt::Ctxt, types};
 
 /// Expands `#[derive(Entity)]`.
@@ -326,19 +326,51 @@ impl<'a> Generator<'a> {
         let p = private();
         let table = &self.table;
         let columns = self.columns.iter().map(|field| self.column_def(field));
-        let indexes = self
-            .columns
+        let index_def = |(name, columns): (TokenStream, TokenStream),
+                         unique: bool,
+                         predicate: Option<&LitStr>| {
+            let predicate = match predicate {
+                Some(predicate) => {
+                    let predicate = borrowed(&p, &predicate.value());
+                    quote!(::core::option::Option::Some(#predicate))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote!(#p::schema::IndexDef { name: #name, columns: #columns, unique: #unique, predicate: #predicate })
+        };
+        let composite = |prefix: &str, composite: &Composite| {
+            let columns = self.column_names(&composite.fields);
+            named_list(
+                &p,
+                &format!("{prefix}_{table}_{}", columns.join("_")),
+                &columns,
+            )
+        };
+        // A unique partial index is an index: a unique constraint has no WHERE clause.
+        let (partial_uniques, uniques): (Vec<&Composite>, Vec<&Composite>) = self
+            .cont
+            .attrs
+            .uniques
             .iter()
-            .filter(|field| field.attrs.index.is_some())
-            .map(|field| {
-                let column = field.column_name();
-                named_list(&p, &format!("ix_{table}_{column}"), &[column])
-            })
-            .chain(self.cont.attrs.indexes.iter().map(|composite| {
-                let columns = self.column_names(&composite.fields);
-                named_list(&p, &format!("ix_{table}_{}", columns.join("_")), &columns)
-            }))
-            .map(|(name, columns)| quote!(#p::schema::IndexDef { name: #name, columns: #columns }));
+            .partition(|unique| unique.predicate.is_some());
+        let indexes =
+            self.columns
+                .iter()
+                .filter(|field| field.attrs.index.is_some())
+                .map(|field| {
+                    let column = field.column_name();
+                    index_def(
+                        named_list(&p, &format!("ix_{table}_{column}"), &[column]),
+                        false,
+                        None,
+                    )
+                })
+                .chain(self.cont.attrs.indexes.iter().map(|index| {
+                    index_def(composite("ix", index), false, index.predicate.as_ref())
+                }))
+                .chain(partial_uniques.into_iter().map(|unique| {
+                    index_def(composite("uq", unique), true, unique.predicate.as_ref())
+                }));
         let uniques = self
             .columns
             .iter()
@@ -347,10 +379,7 @@ impl<'a> Generator<'a> {
                 let column = field.column_name();
                 named_list(&p, &format!("uq_{table}_{column}"), &[column])
             })
-            .chain(self.cont.attrs.uniques.iter().map(|composite| {
-                let columns = self.column_names(&composite.fields);
-                named_list(&p, &format!("uq_{table}_{}", columns.join("_")), &columns)
-            }))
+            .chain(uniques.into_iter().map(|unique| composite("uq", unique)))
             .map(
                 |(name, columns)| quote!(#p::schema::UniqueDef { name: #name, columns: #columns }),
             );

@@ -77,6 +77,8 @@ fn shelf() -> TableDef {
         indexes: vec![IndexDef {
             name: Borrowed("ix_shelf_label"),
             columns: vec![Borrowed("label")].into(),
+            unique: false,
+            predicate: None,
         }]
         .into(),
         ..table(
@@ -101,6 +103,8 @@ fn gadget() -> TableDef {
         indexes: vec![IndexDef {
             name: Borrowed("ix_gadget_big_small"),
             columns: vec![Borrowed("big"), Borrowed("small")].into(),
+            unique: false,
+            predicate: None,
         }]
         .into(),
         uniques: vec![UniqueDef {

@@ -39,6 +39,8 @@ fn table_def(name: &str, table: &LiveTable, backend: Backend) -> TableDef {
             .map(|(name, columns)| IndexDef {
                 name: name.clone().into(),
                 columns: texts(columns),
+                unique: false,
+                predicate: None,
             })
             .collect(),
         uniques: table

@@ -361,6 +361,32 @@ fn check_composites(cx: &Ctxt, cont: &Container) {
                 );
             }
         }
+        if let Some(predicate) = &composite.predicate {
+            check_predicate(cx, predicate);
+        }
+    }
+}
+
+/// The condition of a partial index is pasted into `CREATE INDEX … WHERE`: it must be one
+/// SQL condition. Whether it names columns of the table is checked by the database when the
+/// migration runs.
+fn check_predicate(cx: &Ctxt, predicate: &syn::LitStr) {
+    let text = predicate.value();
+    if text.trim().is_empty() {
+        cx.error_spanned_by(
+            predicate,
+            "the condition of a partial index is empty: write the rows it covers, e.g. where = \"deleted_at IS NULL\", or remove `where`",
+        );
+    } else if text.contains(';') {
+        cx.error_spanned_by(
+            predicate,
+            "the condition of a partial index is one SQL condition, without `;`: join conditions with AND",
+        );
+    } else if text.trim_start().to_ascii_lowercase().starts_with("where ") {
+        cx.error_spanned_by(
+            predicate,
+            "write the condition without the `WHERE` keyword: where = \"deleted_at IS NULL\"",
+        );
     }
 }
 

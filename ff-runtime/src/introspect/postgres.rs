@@ -73,6 +73,8 @@ struct IndexRow {
     is_primary: bool,
     #[diesel(sql_type = Text)]
     column_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    predicate: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -104,7 +106,7 @@ fn indexes_query() -> String {
     format!(
         "SELECT t.relname::text AS table_name, i.relname::text AS name, \
          x.indisunique AS is_unique, x.indisprimary AS is_primary, \
-         a.attname::text AS column_name \
+         a.attname::text AS column_name, pg_get_expr(x.indpred, x.indrelid) AS predicate \
          FROM ({TABLES}) t JOIN pg_index x ON x.indrelid = t.oid \
          JOIN pg_class i ON i.oid = x.indexrelid \
          CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) \
@@ -163,7 +165,11 @@ pub(super) fn read(conn: &mut PgConnection) -> Result<BTreeMap<String, LiveTable
     }
 
     let index_rows = sql_query(indexes_query()).load::<IndexRow>(conn)?;
+    let mut predicates = BTreeMap::new();
     let indexes = grouped(index_rows.into_iter().map(|row| {
+        if let Some(predicate) = row.predicate {
+            predicates.insert((row.table_name.clone(), row.name.clone()), predicate);
+        }
         let column = (row.is_unique, row.is_primary, row.column_name);
         (row.table_name, row.name, column)
     }));
@@ -171,6 +177,9 @@ pub(super) fn read(conn: &mut PgConnection) -> Result<BTreeMap<String, LiveTable
         let Some(live) = tables.get_mut(&table) else {
             continue;
         };
+        if let Some(predicate) = predicates.remove(&(table.clone(), name.clone())) {
+            live.predicates.insert(name.clone(), predicate);
+        }
         let (unique, primary) = columns
             .first()
             .map_or((false, false), |(unique, primary, _)| (*unique, *primary));

@@ -55,6 +55,8 @@ struct IndexRow {
     origin: String,
     #[diesel(sql_type = Nullable<Text>)]
     column_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    index_sql: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -79,8 +81,10 @@ const COLUMNS: &str = "SELECT name, type AS sql_type, \"notnull\" AS not_null, \
      dflt_value AS default_value, pk FROM pragma_table_info(?) ORDER BY cid";
 
 const INDEXES: &str = "SELECT il.name AS name, il.\"unique\" AS is_unique, il.origin AS origin, \
-     ii.name AS column_name FROM pragma_index_list(?1) AS il \
-     JOIN pragma_index_info(il.name) AS ii ORDER BY il.name, ii.seqno";
+     ii.name AS column_name, CASE WHEN il.partial THEN m.sql END AS index_sql \
+     FROM pragma_index_list(?1) AS il JOIN pragma_index_info(il.name) AS ii \
+     LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = il.name \
+     ORDER BY il.name, ii.seqno";
 
 const FOREIGN_KEYS: &str = "SELECT id, \"table\" AS referenced_table, \"from\" AS column_name, \
      \"to\" AS referenced_column, on_update, on_delete \
@@ -146,6 +150,9 @@ fn read_table(conn: &mut SqliteConnection, table: &str, create_sql: &str) -> Res
             .into_iter()
             .filter(|row| row.origin != "pk")
             .map(|row| {
+                if let Some(predicate) = row.index_sql.as_deref().and_then(where_clause) {
+                    live.predicates.insert(row.name.clone(), predicate);
+                }
                 let unique = row.is_unique != 0;
                 // `c`: made by CREATE INDEX, which keeps its name (ff never makes one unique).
                 let named = row.origin == "c";
@@ -203,6 +210,26 @@ fn check_names(tokens: &[String]) -> std::collections::BTreeSet<String> {
 
 /// The words and identifiers of an SQL statement, quoted identifiers unquoted; string
 /// literals and punctuation are left out.
+/// The condition after the WHERE of a `CREATE INDEX` statement, as written.
+fn where_clause(create_index: &str) -> Option<String> {
+    let mut chars = create_index.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if let Some(close) = closing_quote(c) {
+            while chars.next_if(|&(_, next)| next != close).is_some() {}
+            chars.next();
+        } else if c.is_alphanumeric() || c == '_' {
+            let mut end = at + c.len_utf8();
+            while let Some((i, next)) = chars.next_if(|&(_, n)| n.is_alphanumeric() || n == '_') {
+                end = i + next.len_utf8();
+            }
+            if create_index[at..end].eq_ignore_ascii_case("WHERE") {
+                return Some(create_index[end..].trim().to_owned());
+            }
+        }
+    }
+    None
+}
+
 fn tokens(sql: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     let mut chars = sql.chars().peekable();
@@ -234,6 +261,18 @@ fn tokens(sql: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_condition_of_a_partial_index_is_the_text_after_its_where() {
+        assert_eq!(
+            where_clause(
+                r#"CREATE UNIQUE INDEX "uq_a where" ON "a" ("email") WHERE deleted_at IS NULL"#
+            )
+            .as_deref(),
+            Some("deleted_at IS NULL")
+        );
+        assert_eq!(where_clause(r#"CREATE INDEX "ix" ON "a" ("b")"#), None);
+    }
 
     #[test]
     fn check_names_are_found_in_create_table_text_whatever_the_quoting() {

@@ -38,13 +38,34 @@ pub fn describe(operation: &Operation) -> String {
             line
         }
         Operation::AddIndex { table, index } => {
-            format!(
-                "+ index {} on {table}({})",
+            let kind = if index.unique {
+                "unique index"
+            } else {
+                "index"
+            };
+            let mut line = format!(
+                "+ {kind} {} on {table}({})",
                 index.name,
                 index.columns.join(", ")
-            )
+            );
+            if let Some(predicate) = &index.predicate {
+                line.push_str(&format!(" where {predicate}"));
+                line.push_str(if index.unique {
+                    " (partial; MySQL/MariaDB: refused)"
+                } else {
+                    " (partial; MySQL/MariaDB: over every row)"
+                });
+            }
+            line
         }
-        Operation::DropIndex { table, index } => format!("- index {} on {table}", index.name),
+        Operation::DropIndex { table, index } => {
+            let kind = if index.unique {
+                "unique index"
+            } else {
+                "index"
+            };
+            format!("- {kind} {} on {table}", index.name)
+        }
         Operation::AddUnique { table, unique } => {
             format!(
                 "+ unique {} on {table}({})",
@@ -388,9 +409,11 @@ mod tests {
             on_delete: ReferentialAction::Cascade,
             on_update: ReferentialAction::NoAction,
         };
-        let index = IndexDef {
-            name: text("ix_product_name"),
-            columns: vec![text("name")].into(),
+        let index = IndexDef::new("ix_product_name", vec![text("name")]);
+        let partial = IndexDef {
+            unique: true,
+            predicate: Some(text("deleted_at IS NULL")),
+            ..IndexDef::new("uq_product_sku", vec![text("sku")])
         };
         let cases = [
             (
@@ -423,6 +446,30 @@ mod tests {
                     index: index.clone(),
                 },
                 "+ index ix_product_name on product(name)",
+            ),
+            (
+                Operation::AddIndex {
+                    table: text("product"),
+                    index: partial.clone(),
+                },
+                "+ unique index uq_product_sku on product(sku) where deleted_at IS NULL (partial; MySQL/MariaDB: refused)",
+            ),
+            (
+                Operation::AddIndex {
+                    table: text("product"),
+                    index: IndexDef {
+                        unique: false,
+                        ..partial.clone()
+                    },
+                },
+                "+ index uq_product_sku on product(sku) where deleted_at IS NULL (partial; MySQL/MariaDB: over every row)",
+            ),
+            (
+                Operation::DropIndex {
+                    table: text("product"),
+                    index: partial,
+                },
+                "- unique index uq_product_sku on product",
             ),
             (
                 Operation::DropIndex {

@@ -695,6 +695,8 @@ mod tests {
         IndexDef {
             name: text(name),
             columns: columns.iter().map(|c| text(c)).collect(),
+            unique: false,
+            predicate: None,
         }
     }
 
@@ -903,6 +905,44 @@ mod tests {
                 "+ foreign key fk_product_category_id product(category_id) → category(id) \
                  ON DELETE RESTRICT",
             ]
+        );
+    }
+
+    #[test]
+    fn a_partial_index_whose_condition_appears_changes_or_goes_is_dropped_and_created_again() {
+        let partial = |predicate: Option<&str>| TableDef {
+            indexes: vec![IndexDef {
+                predicate: predicate.map(text),
+                ..index("ix_name", &["name"])
+            }]
+            .into(),
+            ..product()
+        };
+        let versions = [None, Some("name <> ''"), Some("name <> 'x'"), None];
+        for pair in versions.windows(2) {
+            let old = schema(vec![category(), partial(pair[0])]);
+            let new = schema(vec![category(), partial(pair[1])]);
+            let added = match pair[1] {
+                Some(predicate) => format!(
+                    "+ index ix_name on product(name) where {predicate} (partial; MySQL/MariaDB: over every row)"
+                ),
+                None => "+ index ix_name on product(name)".to_owned(),
+            };
+            assert_eq!(
+                lines(&checked_diff(&old, &new)),
+                ["- index ix_name on product".to_owned(), added]
+            );
+        }
+    }
+
+    #[test]
+    fn a_snapshot_written_before_partial_indexes_reads_as_indexes_over_every_row() {
+        let index: IndexDef =
+            serde_json::from_str(r#"{"name": "ix_name", "columns": ["name"]}"#).unwrap();
+        assert_eq!(index, IndexDef::new("ix_name", vec![text("name")]));
+        assert_eq!(
+            serde_json::to_string(&index).unwrap(),
+            r#"{"name":"ix_name","columns":["name"]}"#
         );
     }
 
@@ -1348,6 +1388,8 @@ mod tests {
                 let index = IndexDef {
                     name: name("ix"),
                     columns: random_columns(rng, table),
+                    unique: false,
+                    predicate: None,
                 };
                 table.indexes.to_mut().push(index);
             }
@@ -1480,6 +1522,7 @@ mod tests {
                     indexes.push(IndexDef {
                         name: index.name.clone(),
                         columns,
+                        ..index.clone()
                     });
                 }
             }
