@@ -652,4 +652,90 @@ mod tests {
             },
         );
     }
+
+    /// The `TableDef` of `input`, pretty-printed, or the errors of the derive.
+    fn metadata_of(input: syn::DeriveInput) -> Result<String, String> {
+        let tokens = expand_derive_entity(&input).map_err(|error| {
+            error
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        let file: syn::File = syn::parse2(tokens).expect("the expansion parses as items");
+        Ok(prettyplease::unparse(&file))
+    }
+
+    #[test]
+    fn a_where_makes_an_index_partial_and_a_unique_one_a_unique_partial_index() {
+        let expanded = metadata_of(syn::parse_quote! {
+            #[ff(index(active, where = "active"), unique(email, where = "deleted_at IS NULL"))]
+            pub struct Account {
+                pub id: i32,
+                pub email: String,
+                pub active: bool,
+                pub deleted_at: Option<i64>,
+            }
+        })
+        .unwrap();
+        // Without spaces and trailing commas, which depend on line lengths.
+        let squeeze = |text: &str| {
+            text.split_whitespace()
+                .collect::<String>()
+                .replace(",)", ")")
+        };
+        let squeezed = squeeze(&expanded);
+        for def in [
+            r#"name:::ff_runtime::__private::Cow::Borrowed("ix_account_active"),columns:::ff_runtime::__private::Cow::Borrowed(&[::ff_runtime::__private::Cow::Borrowed("active")]),unique:false,predicate:::core::option::Option::Some(::ff_runtime::__private::Cow::Borrowed("active"),),"#,
+            r#"name:::ff_runtime::__private::Cow::Borrowed("uq_account_email"),columns:::ff_runtime::__private::Cow::Borrowed(&[::ff_runtime::__private::Cow::Borrowed("email")]),unique:true,predicate:::core::option::Option::Some(::ff_runtime::__private::Cow::Borrowed("deleted_at IS NULL"),),"#,
+        ] {
+            assert!(squeezed.contains(&squeeze(def)), "{def} not in {expanded}");
+        }
+        // A unique partial index is not also a unique constraint.
+        assert!(squeezed.contains("uniques:::ff_runtime::__private::Cow::Borrowed(&[]),"));
+    }
+
+    #[test]
+    fn a_where_that_is_empty_holds_a_semicolon_or_comes_first_is_an_error() {
+        let cases = [
+            (
+                syn::parse_quote! {
+                    #[ff(index(active, where = " "))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "the condition of a partial index is empty",
+            ),
+            (
+                syn::parse_quote! {
+                    #[ff(unique(active, where = "active; DROP TABLE a"))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "without `;`",
+            ),
+            (
+                syn::parse_quote! {
+                    #[ff(index(where = "active", active))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "`where` comes after the fields",
+            ),
+            (
+                syn::parse_quote! {
+                    #[ff(index(active, where = "WHERE active"))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "without the `WHERE` keyword",
+            ),
+        ];
+        for (input, message) in cases {
+            let error = metadata_of(input).unwrap_err();
+            assert!(error.contains(message), "{error}");
+        }
+        // A `;` inside a string literal is part of a value.
+        metadata_of(syn::parse_quote! {
+            #[ff(index(note, where = "note <> ';'"))]
+            pub struct A { pub id: i32, pub note: String }
+        })
+        .unwrap();
+    }
 }

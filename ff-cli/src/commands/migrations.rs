@@ -41,6 +41,9 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
         apply_backfill(&mut operations, backfill)?;
     }
     refuse_missing_backfills(&operations)?;
+    if let Some(backend) = configured_backend() {
+        migration::check_supported(backend, &operations)?;
+    }
     let reverse = migration::reverse_all(&operations);
     let after = schema_after(&head, &operations)?;
     let message = args.message.unwrap_or_else(|| "migration".to_owned());
@@ -79,6 +82,13 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
     say!();
     say!("Review it, then run 'cargo ff database upgrade' to apply it.");
     Ok(())
+}
+
+/// The backend of the configured database (`DATABASE_URL`, `.env` or ff.toml), if any: a
+/// migration it cannot run is refused when it is written rather than when it is applied.
+fn configured_backend() -> Option<Backend> {
+    let url = super::url(&ConnectionArgs { url: None }).ok()?;
+    Some(ff_runtime::DatabaseUrl::parse(&url).ok()?.backend())
 }
 
 /// `create-migration --check`: fail when the entities have changes without a migration, or

@@ -377,7 +377,7 @@ fn check_predicate(cx: &Ctxt, predicate: &syn::LitStr) {
             predicate,
             "the condition of a partial index is empty: write the rows it covers, e.g. where = \"deleted_at IS NULL\", or remove `where`",
         );
-    } else if text.contains(';') {
+    } else if outside_literals(&text).any(|c| c == ';') {
         cx.error_spanned_by(
             predicate,
             "the condition of a partial index is one SQL condition, without `;`: join conditions with AND",
@@ -388,6 +388,17 @@ fn check_predicate(cx: &Ctxt, predicate: &syn::LitStr) {
             "write the condition without the `WHERE` keyword: where = \"deleted_at IS NULL\"",
         );
     }
+}
+
+/// The characters of SQL `text` outside its string literals (`'…'`).
+fn outside_literals(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut in_literal = false;
+    text.chars().filter(move |&c| {
+        if c == '\'' {
+            in_literal = !in_literal;
+        }
+        !in_literal && c != '\''
+    })
 }
 
 /// `renamed_from` names what the table or column was called before, never its current name.
