@@ -51,6 +51,7 @@ use crate::dialect::{Backend, is_indexed};
 use crate::error::Result;
 use crate::migration::Schema;
 use crate::schema::{ColumnDef, ReferentialAction, TableDef, Text};
+use crate::sql_text::canonical_condition;
 
 pub use portable::portable_type;
 
@@ -453,11 +454,11 @@ fn compare_predicates(
         let wanted = expected
             .predicates
             .get(name)
-            .map(|raw| normalize::predicate(raw));
+            .map(|raw| canonical_condition(raw));
         let found = live
             .predicates
             .get(name)
-            .map(|raw| normalize::predicate(raw));
+            .map(|raw| canonical_condition(raw));
         if wanted != found {
             let rows = |predicate: &Option<String>| match predicate {
                 Some(predicate) => format!("rows where {predicate}"),

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::operation::Operation;
 use super::schema_set::Schema;
 use crate::ddl::creation_order;
-use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, TableDef, Text};
+use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, IndexDef, TableDef, Text};
+use crate::sql_text::canonical_condition;
 
 /// The ordered operations that turn `old` (a stored snapshot) into `new` (the entities, which
 /// may declare `renamed_from` hints on tables and columns).
@@ -22,7 +23,8 @@ pub fn diff(old: &Schema, new: &Schema) -> Vec<Operation> {
 }
 
 /// Whether two schemas describe the same database, ignoring rename hints and the order of
-/// tables, columns, indexes and constraints. A column added by a migration lands at the end of
+/// tables, columns, indexes and constraints, and the spelling of index conditions
+/// (`sql_text::canonical_condition`). A column added by a migration lands at the end of
 /// its table while the entity may declare it anywhere, so this is how a schema reached by
 /// migrations is compared with the entities.
 pub fn equivalent(a: &Schema, b: &Schema) -> bool {
@@ -34,6 +36,12 @@ fn normalized(schema: &Schema) -> Schema {
     for table in &mut schema.tables {
         table.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
         table.indexes.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+        for index in table.indexes.to_mut() {
+            index.predicate = index
+                .predicate
+                .as_deref()
+                .map(|predicate| canonical_condition(predicate).into());
+        }
         table.uniques.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
         table.checks.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
         table
@@ -361,7 +369,9 @@ impl<'a> Planner<'a> {
             };
             let name = &table.name;
             for index in pair.renamed.indexes.iter() {
-                if find(&pair.new.indexes, &index.name, |i| &i.name) != Some(index) {
+                if !find(&pair.new.indexes, &index.name, |i| &i.name)
+                    .is_some_and(|new| same_index(new, index))
+                {
                     operations.push(Operation::DropIndex {
                         table: name.clone(),
                         index: old_version(&table.indexes, index, |i| &i.name),
@@ -471,7 +481,9 @@ impl<'a> Planner<'a> {
                 }
             }
             for index in pair.new.indexes.iter() {
-                if find(&pair.renamed.indexes, &index.name, |i| &i.name) != Some(index) {
+                if !find(&pair.renamed.indexes, &index.name, |i| &i.name)
+                    .is_some_and(|old| same_index(old, index))
+                {
                     operations.push(Operation::AddIndex {
                         table: name.clone(),
                         index: index.clone(),
@@ -619,6 +631,17 @@ fn find<'t, T>(items: &'t [T], name: &str, name_of: impl Fn(&T) -> &Text) -> Opt
 /// it is dropped.
 fn old_version<T: Clone>(old: &[T], item: &T, name_of: impl Fn(&T) -> &Text) -> T {
     find(old, name_of(item), &name_of).unwrap_or(item).clone()
+}
+
+/// Whether two declarations make the same index. Conditions compare in canonical form
+/// (`sql_text::canonical_condition`): respelling one (case, spaces, casts, the parentheses PostgreSQL
+/// adds, as in entities imported from it) changes nothing in the database.
+fn same_index(a: &IndexDef, b: &IndexDef) -> bool {
+    let condition = |index: &IndexDef| index.predicate.as_deref().map(canonical_condition);
+    a.name == b.name
+        && a.columns == b.columns
+        && a.unique == b.unique
+        && condition(a) == condition(b)
 }
 
 fn same_column(a: &ColumnDef, b: &ColumnDef) -> bool {
@@ -933,6 +956,24 @@ mod tests {
                 ["- index ix_name on product".to_owned(), added]
             );
         }
+    }
+
+    #[test]
+    fn a_condition_spelled_another_way_is_no_change() {
+        let partial = |predicate: &str| TableDef {
+            indexes: vec![IndexDef {
+                predicate: Some(text(predicate)),
+                ..index("ix_name", &["name"])
+            }]
+            .into(),
+            ..product()
+        };
+        let old = schema(vec![category(), partial("name <> '' AND id > 0")]);
+        let respelled = schema(vec![
+            category(),
+            partial("((name)::text <> ''::text) and (id>0)"),
+        ]);
+        assert!(checked_diff(&old, &respelled).is_empty());
     }
 
     #[test]
