@@ -1,13 +1,49 @@
 //! Operations as people read them: one line each for the CLI, and what an operation destroys.
 
 use super::operation::Operation;
-use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, ReferentialAction};
+use crate::schema::{
+    ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, IndexDef, ReferentialAction,
+};
+
+/// `unique index` or `index`.
+fn kind(index: &IndexDef) -> &'static str {
+    if index.unique {
+        "unique index"
+    } else {
+        "index"
+    }
+}
+
+/// ` where <condition>` and what MySQL/MariaDB, which have no partial indexes, make of it, for
+/// a partial index; empty for an index over every row.
+fn condition(index: &IndexDef) -> String {
+    let Some(predicate) = &index.predicate else {
+        return String::new();
+    };
+    let mysql = if index.unique {
+        "refused"
+    } else {
+        "over every row"
+    };
+    format!(" where {predicate} (partial; MySQL/MariaDB: {mysql})")
+}
 
 /// One line describing `operation`: `+` for what appears, `-` for what goes, `~` for what
 /// changes, e.g. `+ column product.sku VARCHAR(32) NOT NULL`.
 pub fn describe(operation: &Operation) -> String {
     match operation {
-        Operation::CreateTable { table } => format!("+ table {}", table.name),
+        Operation::CreateTable { table } => {
+            let mut line = format!("+ table {}", table.name);
+            for index in table.indexes.iter().filter(|i| i.predicate.is_some()) {
+                line.push_str(&format!(
+                    ", {} {}{}",
+                    kind(index),
+                    index.name,
+                    condition(index)
+                ));
+            }
+            line
+        }
         Operation::DropTable { table } => format!("- table {}", table.name),
         Operation::RenameTable { from, to } => format!("~ rename table {from} → {to}"),
         Operation::AddColumn {
@@ -37,34 +73,15 @@ pub fn describe(operation: &Operation) -> String {
             }
             line
         }
-        Operation::AddIndex { table, index } => {
-            let kind = if index.unique {
-                "unique index"
-            } else {
-                "index"
-            };
-            let mut line = format!(
-                "+ {kind} {} on {table}({})",
-                index.name,
-                index.columns.join(", ")
-            );
-            if let Some(predicate) = &index.predicate {
-                line.push_str(&format!(" where {predicate}"));
-                line.push_str(if index.unique {
-                    " (partial; MySQL/MariaDB: refused)"
-                } else {
-                    " (partial; MySQL/MariaDB: over every row)"
-                });
-            }
-            line
-        }
+        Operation::AddIndex { table, index } => format!(
+            "+ {} {} on {table}({}){}",
+            kind(index),
+            index.name,
+            index.columns.join(", "),
+            condition(index)
+        ),
         Operation::DropIndex { table, index } => {
-            let kind = if index.unique {
-                "unique index"
-            } else {
-                "index"
-            };
-            format!("- {kind} {} on {table}", index.name)
+            format!("- {} {} on {table}", kind(index), index.name)
         }
         Operation::AddUnique { table, unique } => {
             format!(
