@@ -16,7 +16,7 @@ use ff_runtime::prelude::*;
 #[derive(Debug, Clone, Entity)]
 #[ff(index(active, where = "active"), unique(email, where = "{condition}"))]
 pub struct Account {
-    pub id: i64,
+    pub id: i32,
     #[ff(length = 100)]
     pub email: String,
     pub active: bool,
@@ -180,5 +180,36 @@ fn on_mysql_a_partial_index_covers_every_row_and_a_unique_one_is_refused() {
             .cargo_ff(&["database", "status"])
             .ok()
             .contains("The database is up to date");
+    });
+}
+
+#[test]
+fn import_writes_the_condition_of_a_partial_index_back_into_the_entity() {
+    each_backend_database(|database| {
+        if database.backend() == Backend::Mysql {
+            return; // its indexes cover every row: there is no condition to read
+        }
+        let project = TestProject::new(
+            env!("CARGO_BIN_EXE_cargo-ff"),
+            database.url(),
+            &account("deleted_at IS NULL"),
+        );
+        project
+            .cargo_ff(&["database", "create-migration", "-m", "accounts"])
+            .ok();
+        project.cargo_ff(&["database", "upgrade"]).ok();
+
+        project.write_entities("pub mod entities;\n");
+        project.cargo_ff(&["database", "import"]).ok();
+        let entity = std::fs::read_to_string(project.root().join("src/entities/account.rs"))
+            .expect("the imported entity");
+        assert!(entity.contains("index(active, where = \""), "{entity}");
+        assert!(entity.contains("unique(email, where = \""), "{entity}");
+        assert!(entity.contains("deleted_at IS NULL"), "{entity}");
+        // PostgreSQL spells the condition its own way: the same condition, no change.
+        project
+            .cargo_ff(&["database", "create-migration", "--check"])
+            .ok()
+            .contains("No changes detected");
     });
 }
