@@ -326,18 +326,6 @@ impl<'a> Generator<'a> {
         let p = private();
         let table = &self.table;
         let columns = self.columns.iter().map(|field| self.column_def(field));
-        let index_def = |(name, columns): (TokenStream, TokenStream),
-                         unique: bool,
-                         predicate: Option<&LitStr>| {
-            let predicate = match predicate {
-                Some(predicate) => {
-                    let predicate = borrowed(&p, &predicate.value());
-                    quote!(::core::option::Option::Some(#predicate))
-                }
-                None => quote!(::core::option::Option::None),
-            };
-            quote!(#p::schema::IndexDef { name: #name, columns: #columns, unique: #unique, predicate: #predicate })
-        };
         let composite = |prefix: &str, composite: &Composite| {
             let columns = self.column_names(&composite.fields);
             named_list(
@@ -353,24 +341,21 @@ impl<'a> Generator<'a> {
             .uniques
             .iter()
             .partition(|unique| unique.predicate.is_some());
-        let indexes =
-            self.columns
-                .iter()
-                .filter(|field| field.attrs.index.is_some())
-                .map(|field| {
-                    let column = field.column_name();
-                    index_def(
-                        named_list(&p, &format!("ix_{table}_{column}"), &[column]),
-                        false,
-                        None,
-                    )
-                })
-                .chain(self.cont.attrs.indexes.iter().map(|index| {
-                    index_def(composite("ix", index), false, index.predicate.as_ref())
-                }))
-                .chain(partial_uniques.into_iter().map(|unique| {
-                    index_def(composite("uq", unique), true, unique.predicate.as_ref())
-                }));
+        let indexes = self
+            .columns
+            .iter()
+            .filter(|field| field.attrs.index.is_some())
+            .map(|field| {
+                let column = field.column_name();
+                let name_and_columns = named_list(&p, &format!("ix_{table}_{column}"), &[column]);
+                index_def(&p, name_and_columns, false, None)
+            })
+            .chain(self.cont.attrs.indexes.iter().map(|index| {
+                index_def(&p, composite("ix", index), false, index.predicate.as_ref())
+            }))
+            .chain(partial_uniques.into_iter().map(|unique| {
+                index_def(&p, composite("uq", unique), true, unique.predicate.as_ref())
+            }));
         let uniques = self
             .columns
             .iter()
@@ -594,6 +579,26 @@ fn named_list(p: &TokenStream, name: &str, columns: &[String]) -> (TokenStream, 
     let name = borrowed(p, name);
     let columns = columns.iter().map(|column| borrowed(p, column));
     (name, quote!(#p::Cow::Borrowed(&[#(#columns),*])))
+}
+
+/// An `IndexDef` literal: unique for a unique partial index, with the condition of a partial
+/// index.
+fn index_def(
+    p: &TokenStream,
+    (name, columns): (TokenStream, TokenStream),
+    unique: bool,
+    predicate: Option<&LitStr>,
+) -> TokenStream {
+    let predicate = match predicate {
+        Some(predicate) => {
+            let predicate = borrowed(p, &predicate.value());
+            quote!(::core::option::Option::Some(#predicate))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        #p::schema::IndexDef { name: #name, columns: #columns, unique: #unique, predicate: #predicate }
+    }
 }
 
 /// `Some("old_name")` for a `renamed_from` attribute, else `None`.

@@ -165,25 +165,34 @@ pub(super) fn read(conn: &mut PgConnection) -> Result<BTreeMap<String, LiveTable
     }
 
     let index_rows = sql_query(indexes_query()).load::<IndexRow>(conn)?;
-    let mut predicates = BTreeMap::new();
     let indexes = grouped(index_rows.into_iter().map(|row| {
-        if let Some(predicate) = row.predicate {
-            predicates.insert((row.table_name.clone(), row.name.clone()), predicate);
-        }
-        let column = (row.is_unique, row.is_primary, row.column_name);
+        let column = (
+            row.is_unique,
+            row.is_primary,
+            row.predicate,
+            row.column_name,
+        );
         (row.table_name, row.name, column)
     }));
-    for ((table, name), columns) in indexes {
+    for ((table, name), mut columns) in indexes {
         let Some(live) = tables.get_mut(&table) else {
             continue;
         };
-        if let Some(predicate) = predicates.remove(&(table.clone(), name.clone())) {
+        if let Some(predicate) = columns
+            .first_mut()
+            .and_then(|(_, _, predicate, _)| predicate.take())
+        {
             live.predicates.insert(name.clone(), predicate);
         }
         let (unique, primary) = columns
             .first()
-            .map_or((false, false), |(unique, primary, _)| (*unique, *primary));
-        let columns: Vec<String> = columns.into_iter().map(|(_, _, column)| column).collect();
+            .map_or((false, false), |(unique, primary, _, _)| {
+                (*unique, *primary)
+            });
+        let columns: Vec<String> = columns
+            .into_iter()
+            .map(|(_, _, _, column)| column)
+            .collect();
         if primary {
             live.primary_key = columns;
         } else if unique {

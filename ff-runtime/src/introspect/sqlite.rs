@@ -23,6 +23,7 @@ pub(super) static RULES: Rules = Rules {
     keeps_constraint_names: false,
 };
 
+/// A table or index and the SQL that created it (`sqlite_master`).
 #[derive(QueryableByName)]
 struct TableRow {
     #[diesel(sql_type = Text)]
@@ -55,8 +56,6 @@ struct IndexRow {
     origin: String,
     #[diesel(sql_type = Nullable<Text>)]
     column_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    index_sql: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -81,10 +80,13 @@ const COLUMNS: &str = "SELECT name, type AS sql_type, \"notnull\" AS not_null, \
      dflt_value AS default_value, pk FROM pragma_table_info(?) ORDER BY cid";
 
 const INDEXES: &str = "SELECT il.name AS name, il.\"unique\" AS is_unique, il.origin AS origin, \
-     ii.name AS column_name, CASE WHEN il.partial THEN m.sql END AS index_sql \
-     FROM pragma_index_list(?1) AS il JOIN pragma_index_info(il.name) AS ii \
-     LEFT JOIN sqlite_master AS m ON m.type = 'index' AND m.name = il.name \
-     ORDER BY il.name, ii.seqno";
+     ii.name AS column_name FROM pragma_index_list(?1) AS il \
+     JOIN pragma_index_info(il.name) AS ii ORDER BY il.name, ii.seqno";
+
+/// The partial indexes of a table with their CREATE INDEX text, which alone holds the condition.
+const PARTIAL_INDEXES: &str = "SELECT il.name AS name, m.sql AS sql \
+     FROM pragma_index_list(?1) AS il \
+     JOIN sqlite_master AS m ON m.type = 'index' AND m.name = il.name WHERE il.partial";
 
 const FOREIGN_KEYS: &str = "SELECT id, \"table\" AS referenced_table, \"from\" AS column_name, \
      \"to\" AS referenced_column, on_update, on_delete \
@@ -150,11 +152,8 @@ fn read_table(conn: &mut SqliteConnection, table: &str, create_sql: &str) -> Res
             .into_iter()
             .filter(|row| row.origin != "pk")
             .map(|row| {
-                if let Some(predicate) = row.index_sql.as_deref().and_then(where_clause) {
-                    live.predicates.insert(row.name.clone(), predicate);
-                }
                 let unique = row.is_unique != 0;
-                // `c`: made by CREATE INDEX, which keeps its name (ff never makes one unique).
+                // `c`: made by CREATE INDEX, which keeps its name.
                 let named = row.origin == "c";
                 let column = (unique, named, row.column_name.unwrap_or_default());
                 (table.to_owned(), row.name, column)
@@ -171,6 +170,14 @@ fn read_table(conn: &mut SqliteConnection, table: &str, create_sql: &str) -> Res
                 .insert(RULES.unique_key(&name, &columns), columns);
         } else {
             live.indexes.insert(name, columns);
+        }
+    }
+    let partial_indexes = sql_query(PARTIAL_INDEXES)
+        .bind::<Text, _>(table)
+        .load::<TableRow>(conn)?;
+    for index in partial_indexes {
+        if let Some(predicate) = index.sql.as_deref().and_then(where_clause) {
+            live.predicates.insert(index.name, predicate);
         }
     }
 
@@ -208,8 +215,6 @@ fn check_names(tokens: &[String]) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-/// The words and identifiers of an SQL statement, quoted identifiers unquoted; string
-/// literals and punctuation are left out.
 /// The condition after the WHERE of a `CREATE INDEX` statement, as written.
 fn where_clause(create_index: &str) -> Option<String> {
     let mut chars = create_index.char_indices().peekable();
@@ -230,6 +235,8 @@ fn where_clause(create_index: &str) -> Option<String> {
     None
 }
 
+/// The words and identifiers of an SQL statement, quoted identifiers unquoted; string
+/// literals and punctuation are left out.
 fn tokens(sql: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     let mut chars = sql.chars().peekable();
