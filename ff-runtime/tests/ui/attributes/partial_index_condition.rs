@@ -7,6 +7,7 @@ use ff_runtime::prelude::*;
 pub struct Account {
     pub id: i32,
     pub email: String,
+    #[ff(index)]
     pub active: bool,
     pub deleted_at: Option<i64>,
 }
