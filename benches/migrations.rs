@@ -35,6 +35,8 @@ fn table(index: usize, columns: usize) -> TableDef {
         indexes: vec![IndexDef {
             name: Cow::Owned(format!("ix_entity_{index:03}_c1")),
             columns: vec![Cow::Borrowed("c1")].into(),
+            unique: false,
+            predicate: None,
         }]
         .into(),
         uniques: Cow::Borrowed(&[]),

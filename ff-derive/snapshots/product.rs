@@ -1947,6 +1947,8 @@ const _: () = {
                                 ::ff_runtime::__private::Cow::Borrowed("price"),
                             ],
                         ),
+                        unique: false,
+                        predicate: ::core::option::Option::None,
                     },
                 ],
             ),

@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident, LitStr};
 
 use crate::internals::ast::{Container, Field};
-use crate::internals::attr::Default;
+use crate::internals::attr::{Composite, Default};
 use crate::internals::{check, ctxt::Ctxt, types};
 
 /// Expands `#[derive(Entity)]`.
@@ -326,19 +326,36 @@ impl<'a> Generator<'a> {
         let p = private();
         let table = &self.table;
         let columns = self.columns.iter().map(|field| self.column_def(field));
+        let composite = |prefix: &str, composite: &Composite| {
+            let columns = self.column_names(&composite.fields);
+            named_list(
+                &p,
+                &format!("{prefix}_{table}_{}", columns.join("_")),
+                &columns,
+            )
+        };
+        // A unique partial index is an index: a unique constraint has no WHERE clause.
+        let (partial_uniques, uniques): (Vec<&Composite>, Vec<&Composite>) = self
+            .cont
+            .attrs
+            .uniques
+            .iter()
+            .partition(|unique| unique.predicate.is_some());
         let indexes = self
             .columns
             .iter()
             .filter(|field| field.attrs.index.is_some())
             .map(|field| {
                 let column = field.column_name();
-                named_list(&p, &format!("ix_{table}_{column}"), &[column])
+                let name_and_columns = named_list(&p, &format!("ix_{table}_{column}"), &[column]);
+                index_def(&p, name_and_columns, false, None)
             })
-            .chain(self.cont.attrs.indexes.iter().map(|composite| {
-                let columns = self.column_names(&composite.fields);
-                named_list(&p, &format!("ix_{table}_{}", columns.join("_")), &columns)
+            .chain(self.cont.attrs.indexes.iter().map(|index| {
+                index_def(&p, composite("ix", index), false, index.predicate.as_ref())
             }))
-            .map(|(name, columns)| quote!(#p::schema::IndexDef { name: #name, columns: #columns }));
+            .chain(partial_uniques.into_iter().map(|unique| {
+                index_def(&p, composite("uq", unique), true, unique.predicate.as_ref())
+            }));
         let uniques = self
             .columns
             .iter()
@@ -347,10 +364,7 @@ impl<'a> Generator<'a> {
                 let column = field.column_name();
                 named_list(&p, &format!("uq_{table}_{column}"), &[column])
             })
-            .chain(self.cont.attrs.uniques.iter().map(|composite| {
-                let columns = self.column_names(&composite.fields);
-                named_list(&p, &format!("uq_{table}_{}", columns.join("_")), &columns)
-            }))
+            .chain(uniques.into_iter().map(|unique| composite("uq", unique)))
             .map(
                 |(name, columns)| quote!(#p::schema::UniqueDef { name: #name, columns: #columns }),
             );
@@ -567,6 +581,26 @@ fn named_list(p: &TokenStream, name: &str, columns: &[String]) -> (TokenStream, 
     (name, quote!(#p::Cow::Borrowed(&[#(#columns),*])))
 }
 
+/// An `IndexDef` literal: unique for a unique partial index, with the condition of a partial
+/// index.
+fn index_def(
+    p: &TokenStream,
+    (name, columns): (TokenStream, TokenStream),
+    unique: bool,
+    predicate: Option<&LitStr>,
+) -> TokenStream {
+    let predicate = match predicate {
+        Some(predicate) => {
+            let predicate = borrowed(p, &predicate.value());
+            quote!(::core::option::Option::Some(#predicate))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        #p::schema::IndexDef { name: #name, columns: #columns, unique: #unique, predicate: #predicate }
+    }
+}
+
 /// `Some("old_name")` for a `renamed_from` attribute, else `None`.
 fn renamed_from(
     p: &TokenStream,
@@ -622,5 +656,91 @@ mod tests {
                 }
             },
         );
+    }
+
+    /// The `TableDef` of `input`, pretty-printed, or the errors of the derive.
+    fn metadata_of(input: syn::DeriveInput) -> Result<String, String> {
+        let tokens = expand_derive_entity(&input).map_err(|error| {
+            error
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        let file: syn::File = syn::parse2(tokens).expect("the expansion parses as items");
+        Ok(prettyplease::unparse(&file))
+    }
+
+    #[test]
+    fn a_where_makes_an_index_partial_and_a_unique_one_a_unique_partial_index() {
+        let expanded = metadata_of(syn::parse_quote! {
+            #[ff(index(active, where = "active"), unique(email, where = "deleted_at IS NULL"))]
+            pub struct Account {
+                pub id: i32,
+                pub email: String,
+                pub active: bool,
+                pub deleted_at: Option<i64>,
+            }
+        })
+        .unwrap();
+        // Without spaces and trailing commas, which depend on line lengths.
+        let squeeze = |text: &str| {
+            text.split_whitespace()
+                .collect::<String>()
+                .replace(",)", ")")
+        };
+        let squeezed = squeeze(&expanded);
+        for def in [
+            r#"name:::ff_runtime::__private::Cow::Borrowed("ix_account_active"),columns:::ff_runtime::__private::Cow::Borrowed(&[::ff_runtime::__private::Cow::Borrowed("active")]),unique:false,predicate:::core::option::Option::Some(::ff_runtime::__private::Cow::Borrowed("active"),),"#,
+            r#"name:::ff_runtime::__private::Cow::Borrowed("uq_account_email"),columns:::ff_runtime::__private::Cow::Borrowed(&[::ff_runtime::__private::Cow::Borrowed("email")]),unique:true,predicate:::core::option::Option::Some(::ff_runtime::__private::Cow::Borrowed("deleted_at IS NULL"),),"#,
+        ] {
+            assert!(squeezed.contains(&squeeze(def)), "{def} not in {expanded}");
+        }
+        // A unique partial index is not also a unique constraint.
+        assert!(squeezed.contains("uniques:::ff_runtime::__private::Cow::Borrowed(&[]),"));
+    }
+
+    #[test]
+    fn a_where_that_is_empty_holds_a_semicolon_or_comes_first_is_an_error() {
+        let cases = [
+            (
+                syn::parse_quote! {
+                    #[ff(index(active, where = " "))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "the condition of a partial index is empty",
+            ),
+            (
+                syn::parse_quote! {
+                    #[ff(unique(active, where = "active; DROP TABLE a"))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "without `;`",
+            ),
+            (
+                syn::parse_quote! {
+                    #[ff(index(where = "active", active))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "`where` comes after the fields",
+            ),
+            (
+                syn::parse_quote! {
+                    #[ff(index(active, where = "WHERE active"))]
+                    pub struct A { pub id: i32, pub active: bool }
+                },
+                "without the `WHERE` keyword",
+            ),
+        ];
+        for (input, message) in cases {
+            let error = metadata_of(input).unwrap_err();
+            assert!(error.contains(message), "{error}");
+        }
+        // A `;` inside a string literal is part of a value.
+        metadata_of(syn::parse_quote! {
+            #[ff(index(note, where = "note <> ';'"))]
+            pub struct A { pub id: i32, pub note: String }
+        })
+        .unwrap();
     }
 }

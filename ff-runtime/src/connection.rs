@@ -114,6 +114,7 @@ impl Connection {
     /// Creates the tables of these entities (their `META`), parents before children, with
     /// their indexes and constraints, in one transaction where the database allows it.
     pub fn create_tables(&mut self, tables: &[&TableDef]) -> Result<()> {
+        crate::dialect::check_indexes(self.backend(), tables.iter().copied())?;
         let statements = ddl::create_statements(self.backend().dialect(), tables);
         let statements = self.adapt_to_server(statements)?;
         self.execute_all(&statements)

@@ -113,6 +113,8 @@ mod tests {
             indexes: vec![IndexDef {
                 name: Borrowed("ix_product_name"),
                 columns: vec![Borrowed("name")].into(),
+                unique: false,
+                predicate: None,
             }]
             .into(),
             uniques: vec![UniqueDef {

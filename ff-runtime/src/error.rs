@@ -247,6 +247,22 @@ pub enum Error {
         at: usize,
     },
 
+    /// A unique partial index declared for a database without partial indexes
+    /// (MySQL/MariaDB). Nothing was sent to the database.
+    #[error(
+        "the unique index `{index}` of table `{table}` covers only the rows where {predicate}, and {backend} has no partial indexes: a unique index over every row would reject rows the condition leaves out\nhelp: on {backend}, drop `where` from `unique(…)` if the rule may hold for every row; or keep the rule with a generated column that is NULL outside the condition and a unique index on it (hand-written SQL in the migration's up.mysql.sql); or check it in the application. PostgreSQL and SQLite create it as declared"
+    )]
+    UniquePartialIndex {
+        /// The backend's name.
+        backend: &'static str,
+        /// The table.
+        table: String,
+        /// The index.
+        index: String,
+        /// Its predicate, as declared.
+        predicate: String,
+    },
+
     /// A lifecycle hook refused the operation.
     #[error("{0}")]
     Rejected(String),

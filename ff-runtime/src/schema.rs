@@ -161,13 +161,34 @@ pub enum DefaultValue {
     CurrentTimestamp,
 }
 
-/// An index over one or more columns.
+/// An index over one or more columns, over every row or, when it has a predicate, over the
+/// rows it selects (a partial index).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexDef {
     /// The index name.
     pub name: Text,
     /// The indexed columns, in order.
     pub columns: List<Text>,
+    /// Whether two indexed rows may not hold the same values: a unique partial index
+    /// (`unique(email, where = "…")`). A unique index over every row is a [`UniqueDef`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unique: bool,
+    /// The SQL condition of the rows the index covers (`WHERE …`), written by the entity's
+    /// author; `None` for an index over every row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Text>,
+}
+
+impl IndexDef {
+    /// A non-unique index over every row.
+    pub fn new(name: impl Into<Text>, columns: Vec<Text>) -> IndexDef {
+        IndexDef {
+            name: name.into(),
+            columns: columns.into(),
+            unique: false,
+            predicate: None,
+        }
+    }
 }
 
 /// A unique constraint over one or more columns.

@@ -30,9 +30,125 @@ pub(crate) fn read_quoted(chars: &mut Peekable<Chars<'_>>, close: char) -> Strin
     text
 }
 
+/// The condition of a partial index in canonical form, so that two spellings of it compare
+/// equal, and so do what ff wrote and what the database gives back: PostgreSQL adds
+/// parentheses and casts (`deleted_at IS NULL` comes back as `(deleted_at IS NULL)`,
+/// `status = 'x' AND price > 0` as `(((status)::text = 'x'::text) AND (price > (0)::numeric))`).
+///
+/// Casts and identifier quotes are dropped, words are lower case (literals keep their case),
+/// `!=` becomes `<>`, tokens are separated by one space, and parentheses are kept only around
+/// an AND or OR inside a larger condition, where they decide the grouping. A rewrite the
+/// database makes beyond these (PostgreSQL turns `IN (…)` into `= ANY (ARRAY[…])`, and
+/// parenthesizes `a OR b AND c`) compares different.
+pub(crate) fn canonical_condition(raw: &str) -> String {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            let value = read_quoted(&mut chars, '\'');
+            tokens.push(format!("'{}'", value.replace('\'', "''")));
+        } else if let Some(close) = closing_quote(c) {
+            tokens.push(read_quoted(&mut chars, close).to_lowercase());
+        } else if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            skip_cast_type(&mut chars);
+        } else if is_word_char(c) {
+            let mut word = c.to_string();
+            while let Some(&next) = chars.peek().filter(|next| is_word_char(**next)) {
+                word.push(next);
+                chars.next();
+            }
+            tokens.push(word.to_lowercase());
+        } else if "<>=!".contains(c) {
+            let mut operator = c.to_string();
+            while let Some(&next) = chars.peek().filter(|next| "<>=!".contains(**next)) {
+                operator.push(next);
+                chars.next();
+            }
+            tokens.push(if operator == "!=" {
+                "<>".into()
+            } else {
+                operator
+            });
+        } else if !c.is_whitespace() {
+            tokens.push(c.to_string());
+        }
+    }
+    let mut tokens = tokens.into_iter();
+    group(&mut tokens).0.join(" ")
+}
+
+/// The tokens up to the `)` that closes the group (or the end), with the parentheses of the
+/// groups inside kept only where they hold an AND or OR; and whether the group itself has an
+/// AND or OR outside its inner groups.
+fn group(tokens: &mut impl Iterator<Item = String>) -> (Vec<String>, bool) {
+    let mut out = Vec::new();
+    let mut logical = false;
+    while let Some(token) = tokens.next() {
+        match token.as_str() {
+            ")" => break,
+            "(" => {
+                let (inner, inner_logical) = group(tokens);
+                if inner_logical {
+                    out.push("(".to_owned());
+                    out.extend(inner);
+                    out.push(")".to_owned());
+                } else {
+                    out.extend(inner);
+                }
+            }
+            _ => {
+                logical |= token == "and" || token == "or";
+                out.push(token);
+            }
+        }
+    }
+    // A group that is one parenthesized group holds its AND or OR itself.
+    if out.first().is_some_and(|t| t == "(") && out.last().is_some_and(|t| t == ")") && !logical {
+        let mut depth = 0;
+        let closes_at_end = out.iter().enumerate().all(|(i, t)| {
+            depth += i32::from(t == "(") - i32::from(t == ")");
+            depth > 0 || i == out.len() - 1
+        });
+        if closes_at_end {
+            out.remove(0);
+            out.pop();
+            logical = true;
+        }
+    }
+    (out, logical)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '.'
+}
+
+/// Skips the type of a PostgreSQL cast (`text`, `character varying`, `text[]`, `numeric(10,2)`).
+fn skip_cast_type(chars: &mut Peekable<Chars<'_>>) {
+    const TYPE_WORDS: &[&str] = &["varying", "precision", "without", "with", "time", "zone"];
+    let mut word = String::new();
+    loop {
+        match chars.peek() {
+            Some(&c) if is_word_char(c) || c == '[' || c == ']' => word.push(c),
+            Some(&' ') => {
+                let rest: String = chars
+                    .clone()
+                    .skip(1)
+                    .take_while(|c| is_word_char(*c))
+                    .collect();
+                if !TYPE_WORDS.contains(&rest.to_lowercase().as_str()) {
+                    return;
+                }
+            }
+            _ => return,
+        }
+        chars.next();
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{closing_quote, read_quoted};
+    use super::{canonical_condition, closing_quote, read_quoted};
 
     #[test]
     fn a_quote_ends_at_its_closing_character_and_a_doubled_one_stands_for_itself() {
@@ -43,5 +159,50 @@ mod tests {
         assert_eq!(read_quoted(&mut chars, ']'), "x");
         assert_eq!(closing_quote('['), Some(']'));
         assert_eq!(closing_quote('('), None);
+    }
+
+    #[test]
+    fn index_conditions_compare_without_the_parentheses_and_casts_postgres_adds() {
+        let same = [
+            ("deleted_at IS NULL", "(deleted_at IS NULL)"),
+            ("active", "active"),
+            (r#""active" = TRUE"#, "(active = true)"),
+            (
+                "status != 'Gone' AND price>0",
+                "(((status)::text <> 'Gone'::text) AND (price > (0)::numeric))",
+            ),
+            (
+                "created_at > '2020-01-01 00:00:00'",
+                "(created_at > '2020-01-01 00:00:00'::timestamp without time zone)",
+            ),
+            (
+                "`kind` = 'a''b'",
+                "((kind)::character varying = 'a''b'::text)",
+            ),
+        ];
+        for (written, read) in same {
+            assert_eq!(
+                canonical_condition(written),
+                canonical_condition(read),
+                "{written}"
+            );
+        }
+        assert_ne!(
+            canonical_condition("status = 'a'"),
+            canonical_condition("status = 'A'")
+        );
+        // The grouping of AND and OR is kept.
+        let grouped = canonical_condition("(a OR b) AND c");
+        assert_eq!(grouped, "( a or b ) and c");
+        assert_eq!(grouped, canonical_condition("((a OR (b)) AND (c))"));
+        assert_eq!(
+            canonical_condition("a OR (b AND c)"),
+            canonical_condition("(a OR (b AND c))")
+        );
+        assert_ne!(grouped, canonical_condition("a OR (b AND c)"));
+        assert_ne!(
+            canonical_condition("active"),
+            canonical_condition("NOT active")
+        );
     }
 }

@@ -77,6 +77,8 @@ fn shelf() -> TableDef {
         indexes: vec![IndexDef {
             name: Borrowed("ix_shelf_label"),
             columns: vec![Borrowed("label")].into(),
+            unique: false,
+            predicate: None,
         }]
         .into(),
         ..table(
@@ -101,6 +103,8 @@ fn gadget() -> TableDef {
         indexes: vec![IndexDef {
             name: Borrowed("ix_gadget_big_small"),
             columns: vec![Borrowed("big"), Borrowed("small")].into(),
+            unique: false,
+            predicate: None,
         }]
         .into(),
         uniques: vec![UniqueDef {
@@ -298,4 +302,92 @@ fn an_sqlite_rowid_key_reads_as_not_null_whatever_its_declaration() {
     let id = &live.tables["t"].columns[0];
     assert!(!id.nullable && id.auto_increment, "{id:?}");
     assert!(live.tables["u"].columns[0].nullable);
+}
+
+/// A table with a partial index, and a unique one where the database has partial indexes.
+fn membership(backend: Backend) -> TableDef {
+    let partial =
+        |name: &'static str, column: &'static str, unique, predicate: &'static str| IndexDef {
+            unique,
+            predicate: Some(Borrowed(predicate)),
+            ..IndexDef::new(name, vec![Borrowed(column)])
+        };
+    let mut indexes = vec![partial(
+        "ix_membership_level",
+        "level",
+        false,
+        "level > 2 AND status <> 'gone'",
+    )];
+    if backend != Backend::Mysql {
+        indexes.push(partial(
+            "uq_membership_email",
+            "email",
+            true,
+            "status = 'active' OR level IS NULL",
+        ));
+    }
+    TableDef {
+        indexes: indexes.into(),
+        ..table(
+            "membership",
+            vec![
+                key("id", ColumnType::Integer),
+                column("email", ColumnType::Varchar(100)),
+                column("status", ColumnType::Varchar(10)),
+                column("level", ColumnType::Integer),
+            ],
+        )
+    }
+}
+
+#[test]
+fn partial_indexes_read_back_with_their_condition_and_a_changed_one_is_reported() {
+    each_backend_database(|database| {
+        let backend = database.backend();
+        let mut conn = database.connect();
+        let schema = Schema::new([membership(backend)]);
+        conn.create_tables(&[&schema.tables[0]]).unwrap();
+        let live = live_schema(&mut conn).unwrap();
+        assert_eq!(
+            compare(&expected_live(&schema, backend), &live),
+            Vec::<String>::new()
+        );
+        let predicates = &live.tables["membership"].predicates;
+        if backend == Backend::Mysql {
+            assert!(predicates.is_empty(), "{predicates:?}");
+            return;
+        }
+        assert_eq!(predicates.len(), 2, "{predicates:?}");
+        assert_eq!(live.tables["membership"].uniques.len(), 1);
+
+        conn.batch_execute(
+            r#"DROP INDEX "uq_membership_email";
+            CREATE UNIQUE INDEX "uq_membership_email" ON "membership" ("email") WHERE status = 'active'"#,
+        )
+        .unwrap();
+        let live = live_schema(&mut conn).unwrap();
+        assert_eq!(
+            compare(&expected_live(&schema, backend), &live),
+            [
+                "index membership.uq_membership_email: expected to cover rows where status = 'active' or level is null, found rows where status = 'active'"
+            ]
+        );
+    });
+}
+
+#[test]
+fn a_unique_partial_index_is_refused_on_mysql_before_anything_is_created() {
+    each_backend_database(|database| {
+        if database.backend() != Backend::Mysql {
+            return;
+        }
+        let mut conn = database.connect();
+        let table = membership(Backend::Postgres);
+        let error = conn.create_tables(&[&table]).unwrap_err();
+        assert!(
+            matches!(&error, Error::UniquePartialIndex { index, .. } if index == "uq_membership_email"),
+            "{error}"
+        );
+        assert!(live_schema(&mut conn).unwrap().tables.is_empty());
+    });
 }

@@ -300,6 +300,8 @@ impl Entities {
                 table.indexes.to_mut().push(IndexDef {
                     name: text(&name),
                     columns: vec![text(&column)].into(),
+                    unique: false,
+                    predicate: None,
                 });
             }
         }

@@ -90,6 +90,8 @@ fn before_tables() -> Vec<TableDef> {
     book.indexes = vec![IndexDef {
         name: text("idx_book_author"),
         columns: names(&["author_id"]),
+        unique: false,
+        predicate: None,
     }]
     .into();
     book.checks = vec![CheckDef {
@@ -131,6 +133,8 @@ fn review_table() -> TableDef {
     review.indexes = vec![IndexDef {
         name: text("idx_review_book"),
         columns: names(&["book_id"]),
+        unique: false,
+        predicate: None,
     }]
     .into();
     review.foreign_keys = vec![foreign_key("fk_review_book", "book_id", "book")].into();
@@ -221,6 +225,8 @@ fn operations(before: &Schema) -> Vec<Operation> {
             index: IndexDef {
                 name: text("idx_book_title"),
                 columns: names(&["title"]),
+                unique: false,
+                predicate: None,
             },
         },
         Operation::DropIndex {

@@ -37,6 +37,9 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
     for backfill in &args.backfill {
         apply_backfill(&mut operations, backfill)?;
     }
+    if let Some(backend) = configured_backend() {
+        migration::check_supported(backend, &operations)?;
+    }
     let message = args.message.as_deref().unwrap_or("migration");
     let (file, after) =
         migration::new_migration(&history, message, operations).map_err(missing_backfills_help)?;
@@ -67,6 +70,13 @@ pub fn create(args: CreateMigrationArgs) -> Result<(), CommandError> {
     say!();
     say!("Review it, then run 'cargo ff database upgrade' to apply it.");
     Ok(())
+}
+
+/// The backend of the configured database (`DATABASE_URL`, `.env` or ff.toml), if any: a
+/// migration it cannot run is refused when it is written rather than when it is applied.
+fn configured_backend() -> Option<Backend> {
+    let url = super::url(&ConnectionArgs { url: None }).ok()?;
+    Some(ff_runtime::DatabaseUrl::parse(&url).ok()?.backend())
 }
 
 /// `create-migration --check`: fail when the entities have changes without a migration, or

@@ -17,7 +17,7 @@ pub fn schema_of(live: &LiveSchema, backend: Backend) -> Schema {
 }
 
 fn table_def(name: &str, table: &LiveTable, backend: Backend) -> TableDef {
-    let texts = |names: &[String]| names.iter().map(|n| n.clone().into()).collect();
+    let texts = |names: &[String]| names.iter().map(|n| n.clone().into()).collect::<Vec<_>>();
     TableDef {
         name: name.to_owned().into(),
         columns: table
@@ -36,17 +36,14 @@ fn table_def(name: &str, table: &LiveTable, backend: Backend) -> TableDef {
         indexes: table
             .indexes
             .iter()
-            .map(|(name, columns)| IndexDef {
-                name: name.clone().into(),
-                columns: texts(columns),
-            })
+            .map(|(name, columns)| IndexDef::new(name.clone(), texts(columns)))
             .collect(),
         uniques: table
             .uniques
             .iter()
             .map(|(name, columns)| UniqueDef {
                 name: name.clone().into(),
-                columns: texts(columns),
+                columns: texts(columns).into(),
             })
             .collect(),
         checks: Vec::new().into(),
@@ -55,9 +52,9 @@ fn table_def(name: &str, table: &LiveTable, backend: Backend) -> TableDef {
             .iter()
             .map(|(name, fk)| ForeignKeyDef {
                 name: name.clone().into(),
-                columns: texts(&fk.columns),
+                columns: texts(&fk.columns).into(),
                 referenced_table: fk.referenced_table.clone().into(),
-                referenced_columns: texts(&fk.referenced_columns),
+                referenced_columns: texts(&fk.referenced_columns).into(),
                 on_delete: fk.on_delete,
                 on_update: fk.on_update,
             })

@@ -315,16 +315,21 @@ impl Context<'_> {
                     continue;
                 }
                 self.note_rename(kind, name, &ff_name, table_name, import);
-                if let [field] = fields.as_slice() {
+                let predicate = table.predicates.get(name);
+                if let ([field], None) = (fields.as_slice(), predicate) {
                     entity.fields[*field].attributes.push(kind.to_owned());
                 } else {
-                    let names: Vec<&str> = fields
+                    let mut items: Vec<String> = fields
                         .iter()
-                        .map(|&f| entity.fields[f].name.as_str())
+                        .map(|&f| entity.fields[f].name.clone())
                         .collect();
+                    // A partial index: its condition as the database gives it back.
+                    if let Some(predicate) = predicate {
+                        items.push(format!("where = {predicate:?}"));
+                    }
                     entity
                         .attributes
-                        .push(format!("{kind}({})", names.join(", ")));
+                        .push(format!("{kind}({})", items.join(", ")));
                 }
             }
         }

@@ -127,9 +127,11 @@ pub enum Default {
     Now,
 }
 
-/// A composite index or unique constraint: the fields it covers.
+/// A composite index or unique constraint: the fields it covers, and for a partial index the
+/// SQL condition of the rows it covers.
 pub struct Composite {
     pub fields: Vec<Ident>,
+    pub predicate: Option<LitStr>,
     pub tokens: TokenStream,
 }
 
@@ -194,10 +196,11 @@ impl Container {
                     // #[ff(renamed_from = "products")]
                     renamed_from.set(&meta.path, string_value(&meta)?.value());
                 } else if meta.path.is_ident("index") {
-                    // #[ff(index(name, created_at))]
+                    // #[ff(index(name, created_at))], #[ff(index(active, where = "active"))]
                     indexes.push(composite(&meta)?);
                 } else if meta.path.is_ident("unique") {
-                    // #[ff(unique(category_id, name))]
+                    // #[ff(unique(category_id, name))],
+                    // #[ff(unique(email, where = "deleted_at IS NULL"))]
                     uniques.push(composite(&meta)?);
                 } else if meta.path.is_ident("lifecycle") {
                     // #[ff(lifecycle)]
@@ -497,18 +500,35 @@ fn action_value(meta: &ParseNestedMeta) -> syn::Result<String> {
     }
 }
 
+/// `index(a, b)` or `unique(a, b)`, optionally ending with `where = "…"`.
 fn composite(meta: &ParseNestedMeta) -> syn::Result<Composite> {
     let mut fields = Vec::new();
+    let mut predicate: Option<LitStr> = None;
     meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("where") {
+            // where = "deleted_at IS NULL"
+            let value = string_value(&inner)?;
+            if predicate.is_some() {
+                return Err(inner.error("duplicate `where`: write one condition, joined with AND"));
+            }
+            predicate = Some(value);
+            return Ok(());
+        }
         let ident =
             inner.path.get_ident().cloned().ok_or_else(|| {
                 inner.error("expected a field name: #[ff(index(category_id, name))]")
             })?;
+        if predicate.is_some() {
+            return Err(inner.error(
+                "`where` comes after the fields: #[ff(index(active, where = \"active\"))]",
+            ));
+        }
         fields.push(ident);
         Ok(())
     })?;
     Ok(Composite {
         fields,
+        predicate,
         tokens: meta.path.to_token_stream(),
     })
 }

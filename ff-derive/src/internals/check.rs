@@ -1,6 +1,6 @@
 //! Rules across attributes and fields, each reported with a span and the fix.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use quote::ToTokens;
 
@@ -19,6 +19,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     check_foreign_keys(cx, cont);
     check_defaults(cx, cont);
     check_composites(cx, cont);
+    check_index_names(cx, cont);
     check_renames(cx, cont);
     check_insertable(cx, cont);
     check_version(cx, cont);
@@ -361,7 +362,83 @@ fn check_composites(cx: &Ctxt, cont: &Container) {
                 );
             }
         }
+        if let Some(predicate) = &composite.predicate {
+            check_predicate(cx, predicate);
+        }
     }
+}
+
+/// Indexes and unique keys are named after their columns (`ix_<table>_<columns>`,
+/// `uq_<table>_<columns>`): two over the same columns would make two objects of one name, which
+/// the database refuses when the migration runs (a partial index and a full one included).
+fn check_index_names(cx: &Ctxt, cont: &Container) {
+    let column_of = |ident: &syn::Ident| {
+        cont.columns()
+            .find(|field| field.ident == ident)
+            .map(|field| field.column_name())
+    };
+    // (prefix, columns, where it was declared)
+    let mut declared = Vec::new();
+    for field in cont.columns() {
+        let attrs = &field.attrs;
+        for (prefix, flag) in [("ix", &attrs.index), ("uq", &attrs.unique)] {
+            if let Some(tokens) = flag {
+                declared.push((prefix, vec![field.column_name()], tokens));
+            }
+        }
+    }
+    for (prefix, list) in [("ix", &cont.attrs.indexes), ("uq", &cont.attrs.uniques)] {
+        for composite in list {
+            let columns = composite.fields.iter().filter_map(column_of).collect();
+            declared.push((prefix, columns, &composite.tokens));
+        }
+    }
+    let mut seen = HashSet::new();
+    for (prefix, columns, tokens) in declared {
+        let name = format!("{prefix}_{}_{}", cont.table_name(), columns.join("_"));
+        if !columns.is_empty() && !seen.insert(name.clone()) {
+            cx.error_spanned_by(
+                tokens,
+                format!(
+                    "this makes a second `{name}` over the same columns: keep one of them (an index is partial or not, never both)"
+                ),
+            );
+        }
+    }
+}
+
+/// The condition of a partial index is pasted into `CREATE INDEX … WHERE`: it must be one
+/// SQL condition. Whether it names columns of the table is checked by the database when the
+/// migration runs.
+fn check_predicate(cx: &Ctxt, predicate: &syn::LitStr) {
+    let text = predicate.value();
+    if text.trim().is_empty() {
+        cx.error_spanned_by(
+            predicate,
+            "the condition of a partial index is empty: write the rows it covers, e.g. where = \"deleted_at IS NULL\", or remove `where`",
+        );
+    } else if outside_literals(&text).any(|c| c == ';') {
+        cx.error_spanned_by(
+            predicate,
+            "the condition of a partial index is one SQL condition, without `;`: join conditions with AND",
+        );
+    } else if text.trim_start().to_ascii_lowercase().starts_with("where ") {
+        cx.error_spanned_by(
+            predicate,
+            "write the condition without the `WHERE` keyword: where = \"deleted_at IS NULL\"",
+        );
+    }
+}
+
+/// The characters of SQL `text` outside its string literals (`'…'`).
+fn outside_literals(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut in_literal = false;
+    text.chars().filter(move |&c| {
+        if c == '\'' {
+            in_literal = !in_literal;
+        }
+        !in_literal && c != '\''
+    })
 }
 
 /// `renamed_from` names what the table or column was called before, never its current name.

@@ -9,7 +9,7 @@ mod sqlite;
 
 use std::fmt;
 
-use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, TableDef};
+use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, IndexDef, TableDef};
 
 #[cfg(feature = "mysql")]
 pub use mysql::server_collation;
@@ -183,19 +183,35 @@ pub trait Dialect: Sync {
         )
     }
 
+    /// Whether the database has partial indexes (`CREATE INDEX … WHERE …`).
+    fn partial_indexes(&self) -> bool {
+        true
+    }
+
+    /// CREATE [UNIQUE] INDEX, with the predicate of a partial index as its WHERE clause. A
+    /// database without partial indexes gets an index over every row, which answers the same
+    /// queries (a unique partial index is refused before: see [`check_index`]).
+    fn create_index(&self, table: &str, index: &IndexDef) -> String {
+        let unique = if index.unique { "UNIQUE " } else { "" };
+        let mut sql = format!(
+            "CREATE {unique}INDEX {} ON {} ({})",
+            self.quote(&index.name),
+            self.quote(table),
+            self.quote_list(&index.columns)
+        );
+        if let Some(predicate) = index.predicate.as_ref().filter(|_| self.partial_indexes()) {
+            sql.push_str(" WHERE ");
+            sql.push_str(predicate);
+        }
+        sql
+    }
+
     /// CREATE INDEX for each index of the table.
     fn create_indexes(&self, table: &TableDef) -> Vec<String> {
         table
             .indexes
             .iter()
-            .map(|index| {
-                format!(
-                    "CREATE INDEX {} ON {} ({})",
-                    self.quote(&index.name),
-                    self.quote(&table.name),
-                    self.quote_list(&index.columns)
-                )
-            })
+            .map(|index| self.create_index(&table.name, index))
             .collect()
     }
 
@@ -237,6 +253,36 @@ fn quote_with(identifier: &str, quote: char) -> String {
         identifier.replace(quote, &doubled),
         quote = quote
     )
+}
+
+/// Refuses an index `backend` cannot create as declared: a unique partial index where the
+/// database has no partial indexes (MySQL/MariaDB). An index over every row would reject rows
+/// that the predicate leaves out, so it is an error rather than a silent change.
+pub fn check_index(backend: Backend, table: &str, index: &IndexDef) -> crate::Result<()> {
+    match &index.predicate {
+        Some(predicate) if index.unique && !backend.dialect().partial_indexes() => {
+            Err(crate::Error::UniquePartialIndex {
+                backend: backend.name(),
+                table: table.to_owned(),
+                index: index.name.to_string(),
+                predicate: predicate.to_string(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// [`check_index`] for every index of these tables.
+pub fn check_indexes<'a>(
+    backend: Backend,
+    tables: impl IntoIterator<Item = &'a TableDef>,
+) -> crate::Result<()> {
+    tables.into_iter().try_for_each(|table| {
+        table
+            .indexes
+            .iter()
+            .try_for_each(|index| check_index(backend, &table.name, index))
+    })
 }
 
 /// Whether an index or a unique constraint covers the column.

@@ -46,6 +46,10 @@ impl Dialect for Mysql {
         )
     }
 
+    fn partial_indexes(&self) -> bool {
+        false
+    }
+
     fn bool_literal(&self, value: bool) -> &'static str {
         if value { "TRUE" } else { "FALSE" }
     }

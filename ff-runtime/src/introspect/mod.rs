@@ -51,6 +51,7 @@ use crate::dialect::{Backend, is_indexed};
 use crate::error::Result;
 use crate::migration::Schema;
 use crate::schema::{ColumnDef, ReferentialAction, TableDef, Text};
+use crate::sql_text::canonical_condition;
 
 pub use portable::portable_type;
 
@@ -72,6 +73,7 @@ impl LiveSchema {
         for table in schema.tables.values_mut() {
             table.indexes.retain(|name, _| keep(name));
             table.uniques.retain(|name, _| keep(name));
+            table.predicates.retain(|name, _| keep(name));
             table.foreign_keys.retain(|name, _| keep(name));
             table.checks.retain(keep);
         }
@@ -109,6 +111,9 @@ pub struct LiveTable {
     pub indexes: BTreeMap<String, Vec<String>>,
     /// Unique constraints and unique indexes, the primary key excluded: key to columns.
     pub uniques: BTreeMap<String, Vec<String>>,
+    /// The conditions of the partial indexes, unique or not: index name to the condition as
+    /// the database gives it back (compared in canonical form, see [`compare`]).
+    pub predicates: BTreeMap<String, String>,
     /// Foreign keys, by key.
     pub foreign_keys: BTreeMap<String, LiveForeignKey>,
     /// The names of the check constraints.
@@ -343,14 +348,35 @@ fn expected_table(table: &TableDef, backend: Backend, rules: &Rules) -> LiveTabl
         indexes: table
             .indexes
             .iter()
+            .filter(|index| !index.unique)
             .map(|index| (index.name.to_string(), names(&index.columns)))
             .collect(),
+        // A unique partial index is made by CREATE UNIQUE INDEX, which keeps its name.
         uniques: table
             .uniques
             .iter()
             .map(|unique| {
                 let columns = names(&unique.columns);
                 (rules.unique_key(&unique.name, &columns), columns)
+            })
+            .chain(
+                table
+                    .indexes
+                    .iter()
+                    .filter(|index| index.unique)
+                    .map(|index| (index.name.to_string(), names(&index.columns))),
+            )
+            .collect(),
+        // A database without partial indexes has them over every row.
+        predicates: table
+            .indexes
+            .iter()
+            .filter(|_| dialect.partial_indexes())
+            .filter_map(|index| {
+                Some((
+                    index.name.to_string(),
+                    index.predicate.as_ref()?.to_string(),
+                ))
             })
             .collect(),
         foreign_keys,
@@ -398,6 +424,7 @@ fn compare_tables(table: &str, expected: &LiveTable, live: &LiveTable, diffs: &m
     }
     compare_maps(table, "index", &expected.indexes, &live.indexes, diffs);
     compare_maps(table, "unique", &expected.uniques, &live.uniques, diffs);
+    compare_predicates(table, expected, live, diffs);
     compare_maps(
         table,
         "foreign key",
@@ -410,6 +437,39 @@ fn compare_tables(table: &str, expected: &LiveTable, live: &LiveTable, diffs: &m
     }
     for check in live.checks.difference(&expected.checks) {
         diffs.push(format!("check {table}.{check}: not expected"));
+    }
+}
+
+/// The conditions of the partial indexes both sides have, in canonical form.
+fn compare_predicates(
+    table: &str,
+    expected: &LiveTable,
+    live: &LiveTable,
+    diffs: &mut Vec<String>,
+) {
+    let indexes = expected.indexes.keys().chain(expected.uniques.keys());
+    for name in
+        indexes.filter(|name| live.indexes.contains_key(*name) || live.uniques.contains_key(*name))
+    {
+        let wanted = expected
+            .predicates
+            .get(name)
+            .map(|raw| canonical_condition(raw));
+        let found = live
+            .predicates
+            .get(name)
+            .map(|raw| canonical_condition(raw));
+        if wanted != found {
+            let rows = |predicate: &Option<String>| match predicate {
+                Some(predicate) => format!("rows where {predicate}"),
+                None => "every row".to_owned(),
+            };
+            diffs.push(format!(
+                "index {table}.{name}: expected to cover {}, found {}",
+                rows(&wanted),
+                rows(&found)
+            ));
+        }
     }
 }
 

@@ -73,6 +73,8 @@ struct IndexRow {
     is_primary: bool,
     #[diesel(sql_type = Text)]
     column_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    predicate: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -104,7 +106,7 @@ fn indexes_query() -> String {
     format!(
         "SELECT t.relname::text AS table_name, i.relname::text AS name, \
          x.indisunique AS is_unique, x.indisprimary AS is_primary, \
-         a.attname::text AS column_name \
+         a.attname::text AS column_name, pg_get_expr(x.indpred, x.indrelid) AS predicate \
          FROM ({TABLES}) t JOIN pg_index x ON x.indrelid = t.oid \
          JOIN pg_class i ON i.oid = x.indexrelid \
          CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) \
@@ -164,17 +166,33 @@ pub(super) fn read(conn: &mut PgConnection) -> Result<BTreeMap<String, LiveTable
 
     let index_rows = sql_query(indexes_query()).load::<IndexRow>(conn)?;
     let indexes = grouped(index_rows.into_iter().map(|row| {
-        let column = (row.is_unique, row.is_primary, row.column_name);
+        let column = (
+            row.is_unique,
+            row.is_primary,
+            row.predicate,
+            row.column_name,
+        );
         (row.table_name, row.name, column)
     }));
-    for ((table, name), columns) in indexes {
+    for ((table, name), mut columns) in indexes {
         let Some(live) = tables.get_mut(&table) else {
             continue;
         };
+        if let Some(predicate) = columns
+            .first_mut()
+            .and_then(|(_, _, predicate, _)| predicate.take())
+        {
+            live.predicates.insert(name.clone(), predicate);
+        }
         let (unique, primary) = columns
             .first()
-            .map_or((false, false), |(unique, primary, _)| (*unique, *primary));
-        let columns: Vec<String> = columns.into_iter().map(|(_, _, column)| column).collect();
+            .map_or((false, false), |(unique, primary, _, _)| {
+                (*unique, *primary)
+            });
+        let columns: Vec<String> = columns
+            .into_iter()
+            .map(|(_, _, _, column)| column)
+            .collect();
         if primary {
             live.primary_key = columns;
         } else if unique {

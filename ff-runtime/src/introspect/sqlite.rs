@@ -23,6 +23,7 @@ pub(super) static RULES: Rules = Rules {
     keeps_constraint_names: false,
 };
 
+/// A table or index and the SQL that created it (`sqlite_master`).
 #[derive(QueryableByName)]
 struct TableRow {
     #[diesel(sql_type = Text)]
@@ -81,6 +82,11 @@ const COLUMNS: &str = "SELECT name, type AS sql_type, \"notnull\" AS not_null, \
 const INDEXES: &str = "SELECT il.name AS name, il.\"unique\" AS is_unique, il.origin AS origin, \
      ii.name AS column_name FROM pragma_index_list(?1) AS il \
      JOIN pragma_index_info(il.name) AS ii ORDER BY il.name, ii.seqno";
+
+/// The partial indexes of a table with their CREATE INDEX text, which alone holds the condition.
+const PARTIAL_INDEXES: &str = "SELECT il.name AS name, m.sql AS sql \
+     FROM pragma_index_list(?1) AS il \
+     JOIN sqlite_master AS m ON m.type = 'index' AND m.name = il.name WHERE il.partial";
 
 const FOREIGN_KEYS: &str = "SELECT id, \"table\" AS referenced_table, \"from\" AS column_name, \
      \"to\" AS referenced_column, on_update, on_delete \
@@ -147,7 +153,7 @@ fn read_table(conn: &mut SqliteConnection, table: &str, create_sql: &str) -> Res
             .filter(|row| row.origin != "pk")
             .map(|row| {
                 let unique = row.is_unique != 0;
-                // `c`: made by CREATE INDEX, which keeps its name (ff never makes one unique).
+                // `c`: made by CREATE INDEX, which keeps its name.
                 let named = row.origin == "c";
                 let column = (unique, named, row.column_name.unwrap_or_default());
                 (table.to_owned(), row.name, column)
@@ -164,6 +170,14 @@ fn read_table(conn: &mut SqliteConnection, table: &str, create_sql: &str) -> Res
                 .insert(RULES.unique_key(&name, &columns), columns);
         } else {
             live.indexes.insert(name, columns);
+        }
+    }
+    let partial_indexes = sql_query(PARTIAL_INDEXES)
+        .bind::<Text, _>(table)
+        .load::<TableRow>(conn)?;
+    for index in partial_indexes {
+        if let Some(predicate) = index.sql.as_deref().and_then(where_clause) {
+            live.predicates.insert(index.name, predicate);
         }
     }
 
@@ -201,6 +215,26 @@ fn check_names(tokens: &[String]) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// The condition after the WHERE of a `CREATE INDEX` statement, as written.
+fn where_clause(create_index: &str) -> Option<String> {
+    let mut chars = create_index.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if let Some(close) = closing_quote(c) {
+            while chars.next_if(|&(_, next)| next != close).is_some() {}
+            chars.next();
+        } else if c.is_alphanumeric() || c == '_' {
+            let mut end = at + c.len_utf8();
+            while let Some((i, next)) = chars.next_if(|&(_, n)| n.is_alphanumeric() || n == '_') {
+                end = i + next.len_utf8();
+            }
+            if create_index[at..end].eq_ignore_ascii_case("WHERE") {
+                return Some(create_index[end..].trim().to_owned());
+            }
+        }
+    }
+    None
+}
+
 /// The words and identifiers of an SQL statement, quoted identifiers unquoted; string
 /// literals and punctuation are left out.
 fn tokens(sql: &str) -> Vec<String> {
@@ -234,6 +268,18 @@ fn tokens(sql: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_condition_of_a_partial_index_is_the_text_after_its_where() {
+        assert_eq!(
+            where_clause(
+                r#"CREATE UNIQUE INDEX "uq_a where" ON "a" ("email") WHERE deleted_at IS NULL"#
+            )
+            .as_deref(),
+            Some("deleted_at IS NULL")
+        );
+        assert_eq!(where_clause(r#"CREATE INDEX "ix" ON "a" ("b")"#), None);
+    }
 
     #[test]
     fn check_names_are_found_in_create_table_text_whatever_the_quoting() {

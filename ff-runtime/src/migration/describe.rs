@@ -1,13 +1,49 @@
 //! Operations as people read them: one line each for the CLI, and what an operation destroys.
 
 use super::operation::Operation;
-use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, ReferentialAction};
+use crate::schema::{
+    ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, IndexDef, ReferentialAction,
+};
+
+/// `unique index` or `index`.
+fn kind(index: &IndexDef) -> &'static str {
+    if index.unique {
+        "unique index"
+    } else {
+        "index"
+    }
+}
+
+/// ` where <condition>` and what MySQL/MariaDB, which have no partial indexes, make of it, for
+/// a partial index; empty for an index over every row.
+fn condition(index: &IndexDef) -> String {
+    let Some(predicate) = &index.predicate else {
+        return String::new();
+    };
+    let mysql = if index.unique {
+        "refused"
+    } else {
+        "over every row"
+    };
+    format!(" where {predicate} (partial; MySQL/MariaDB: {mysql})")
+}
 
 /// One line describing `operation`: `+` for what appears, `-` for what goes, `~` for what
 /// changes, e.g. `+ column product.sku VARCHAR(32) NOT NULL`.
 pub fn describe(operation: &Operation) -> String {
     match operation {
-        Operation::CreateTable { table } => format!("+ table {}", table.name),
+        Operation::CreateTable { table } => {
+            let mut line = format!("+ table {}", table.name);
+            for index in table.indexes.iter().filter(|i| i.predicate.is_some()) {
+                line.push_str(&format!(
+                    ", {} {}{}",
+                    kind(index),
+                    index.name,
+                    condition(index)
+                ));
+            }
+            line
+        }
         Operation::DropTable { table } => format!("- table {}", table.name),
         Operation::RenameTable { from, to } => format!("~ rename table {from} → {to}"),
         Operation::AddColumn {
@@ -37,14 +73,16 @@ pub fn describe(operation: &Operation) -> String {
             }
             line
         }
-        Operation::AddIndex { table, index } => {
-            format!(
-                "+ index {} on {table}({})",
-                index.name,
-                index.columns.join(", ")
-            )
+        Operation::AddIndex { table, index } => format!(
+            "+ {} {} on {table}({}){}",
+            kind(index),
+            index.name,
+            index.columns.join(", "),
+            condition(index)
+        ),
+        Operation::DropIndex { table, index } => {
+            format!("- {} {} on {table}", kind(index), index.name)
         }
-        Operation::DropIndex { table, index } => format!("- index {} on {table}", index.name),
         Operation::AddUnique { table, unique } => {
             format!(
                 "+ unique {} on {table}({})",
@@ -388,9 +426,11 @@ mod tests {
             on_delete: ReferentialAction::Cascade,
             on_update: ReferentialAction::NoAction,
         };
-        let index = IndexDef {
-            name: text("ix_product_name"),
-            columns: vec![text("name")].into(),
+        let index = IndexDef::new("ix_product_name", vec![text("name")]);
+        let partial = IndexDef {
+            unique: true,
+            predicate: Some(text("deleted_at IS NULL")),
+            ..IndexDef::new("uq_product_sku", vec![text("sku")])
         };
         let cases = [
             (
@@ -423,6 +463,30 @@ mod tests {
                     index: index.clone(),
                 },
                 "+ index ix_product_name on product(name)",
+            ),
+            (
+                Operation::AddIndex {
+                    table: text("product"),
+                    index: partial.clone(),
+                },
+                "+ unique index uq_product_sku on product(sku) where deleted_at IS NULL (partial; MySQL/MariaDB: refused)",
+            ),
+            (
+                Operation::AddIndex {
+                    table: text("product"),
+                    index: IndexDef {
+                        unique: false,
+                        ..partial.clone()
+                    },
+                },
+                "+ index uq_product_sku on product(sku) where deleted_at IS NULL (partial; MySQL/MariaDB: over every row)",
+            ),
+            (
+                Operation::DropIndex {
+                    table: text("product"),
+                    index: partial,
+                },
+                "- unique index uq_product_sku on product",
             ),
             (
                 Operation::DropIndex {

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::operation::Operation;
 use super::schema_set::Schema;
 use crate::ddl::creation_order;
-use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, TableDef, Text};
+use crate::schema::{ColumnDef, ColumnType, DefaultValue, ForeignKeyDef, IndexDef, TableDef, Text};
+use crate::sql_text::canonical_condition;
 
 /// The ordered operations that turn `old` (a stored snapshot) into `new` (the entities, which
 /// may declare `renamed_from` hints on tables and columns).
@@ -22,7 +23,8 @@ pub fn diff(old: &Schema, new: &Schema) -> Vec<Operation> {
 }
 
 /// Whether two schemas describe the same database, ignoring rename hints and the order of
-/// tables, columns, indexes and constraints. A column added by a migration lands at the end of
+/// tables, columns, indexes and constraints, and the spelling of index conditions
+/// (`sql_text::canonical_condition`). A column added by a migration lands at the end of
 /// its table while the entity may declare it anywhere, so this is how a schema reached by
 /// migrations is compared with the entities.
 pub fn equivalent(a: &Schema, b: &Schema) -> bool {
@@ -34,6 +36,12 @@ fn normalized(schema: &Schema) -> Schema {
     for table in &mut schema.tables {
         table.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
         table.indexes.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+        for index in table.indexes.to_mut() {
+            index.predicate = index
+                .predicate
+                .as_deref()
+                .map(|predicate| canonical_condition(predicate).into());
+        }
         table.uniques.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
         table.checks.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
         table
@@ -361,7 +369,9 @@ impl<'a> Planner<'a> {
             };
             let name = &table.name;
             for index in pair.renamed.indexes.iter() {
-                if find(&pair.new.indexes, &index.name, |i| &i.name) != Some(index) {
+                if !find(&pair.new.indexes, &index.name, |i| &i.name)
+                    .is_some_and(|new| same_index(new, index))
+                {
                     operations.push(Operation::DropIndex {
                         table: name.clone(),
                         index: old_version(&table.indexes, index, |i| &i.name),
@@ -471,7 +481,9 @@ impl<'a> Planner<'a> {
                 }
             }
             for index in pair.new.indexes.iter() {
-                if find(&pair.renamed.indexes, &index.name, |i| &i.name) != Some(index) {
+                if !find(&pair.renamed.indexes, &index.name, |i| &i.name)
+                    .is_some_and(|old| same_index(old, index))
+                {
                     operations.push(Operation::AddIndex {
                         table: name.clone(),
                         index: index.clone(),
@@ -621,6 +633,17 @@ fn old_version<T: Clone>(old: &[T], item: &T, name_of: impl Fn(&T) -> &Text) -> 
     find(old, name_of(item), &name_of).unwrap_or(item).clone()
 }
 
+/// Whether two declarations make the same index. Conditions compare in canonical form
+/// (`sql_text::canonical_condition`): respelling one (case, spaces, casts, the parentheses PostgreSQL
+/// adds, as in entities imported from it) changes nothing in the database.
+fn same_index(a: &IndexDef, b: &IndexDef) -> bool {
+    let condition = |index: &IndexDef| index.predicate.as_deref().map(canonical_condition);
+    a.name == b.name
+        && a.columns == b.columns
+        && a.unique == b.unique
+        && condition(a) == condition(b)
+}
+
 fn same_column(a: &ColumnDef, b: &ColumnDef) -> bool {
     a.name == b.name
         && a.sql_type == b.sql_type
@@ -695,6 +718,8 @@ mod tests {
         IndexDef {
             name: text(name),
             columns: columns.iter().map(|c| text(c)).collect(),
+            unique: false,
+            predicate: None,
         }
     }
 
@@ -903,6 +928,62 @@ mod tests {
                 "+ foreign key fk_product_category_id product(category_id) → category(id) \
                  ON DELETE RESTRICT",
             ]
+        );
+    }
+
+    #[test]
+    fn a_partial_index_whose_condition_appears_changes_or_goes_is_dropped_and_created_again() {
+        let partial = |predicate: Option<&str>| TableDef {
+            indexes: vec![IndexDef {
+                predicate: predicate.map(text),
+                ..index("ix_name", &["name"])
+            }]
+            .into(),
+            ..product()
+        };
+        let versions = [None, Some("name <> ''"), Some("name <> 'x'"), None];
+        for pair in versions.windows(2) {
+            let old = schema(vec![category(), partial(pair[0])]);
+            let new = schema(vec![category(), partial(pair[1])]);
+            let added = match pair[1] {
+                Some(predicate) => format!(
+                    "+ index ix_name on product(name) where {predicate} (partial; MySQL/MariaDB: over every row)"
+                ),
+                None => "+ index ix_name on product(name)".to_owned(),
+            };
+            assert_eq!(
+                lines(&checked_diff(&old, &new)),
+                ["- index ix_name on product".to_owned(), added]
+            );
+        }
+    }
+
+    #[test]
+    fn a_condition_spelled_another_way_is_no_change() {
+        let partial = |predicate: &str| TableDef {
+            indexes: vec![IndexDef {
+                predicate: Some(text(predicate)),
+                ..index("ix_name", &["name"])
+            }]
+            .into(),
+            ..product()
+        };
+        let old = schema(vec![category(), partial("name <> '' AND id > 0")]);
+        let respelled = schema(vec![
+            category(),
+            partial("((name)::text <> ''::text) and (id>0)"),
+        ]);
+        assert!(checked_diff(&old, &respelled).is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_written_before_partial_indexes_reads_as_indexes_over_every_row() {
+        let index: IndexDef =
+            serde_json::from_str(r#"{"name": "ix_name", "columns": ["name"]}"#).unwrap();
+        assert_eq!(index, IndexDef::new("ix_name", vec![text("name")]));
+        assert_eq!(
+            serde_json::to_string(&index).unwrap(),
+            r#"{"name":"ix_name","columns":["name"]}"#
         );
     }
 
@@ -1348,6 +1429,8 @@ mod tests {
                 let index = IndexDef {
                     name: name("ix"),
                     columns: random_columns(rng, table),
+                    unique: false,
+                    predicate: None,
                 };
                 table.indexes.to_mut().push(index);
             }
@@ -1480,6 +1563,7 @@ mod tests {
                     indexes.push(IndexDef {
                         name: index.name.clone(),
                         columns,
+                        ..index.clone()
                     });
                 }
             }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::{MigrationError, Result};
-use super::format::{LEGACY_FORMAT, SNAPSHOT_FORMAT};
+use super::format::{LEGACY_FORMAT, SNAPSHOT_FORMAT, format_of};
 use super::operation::Operation;
 use super::schema_set::Schema;
 use crate::dialect::Backend;
@@ -157,7 +157,7 @@ impl MigrationDir {
     }
 
     /// Writes a new migration folder under `directory` and reads it back. The snapshot records
-    /// the current format.
+    /// the oldest format that holds the migration ([`format_of`]).
     pub fn write(directory: &Path, file: &MigrationFile, snapshot: &Schema) -> Result<Self> {
         let path = directory.join(format!("{}_{}", file.version, slug(&file.message)));
         fs::create_dir_all(directory).map_err(|error| io("create", directory, error))?;
@@ -166,7 +166,8 @@ impl MigrationDir {
         let mut json = serde_json::to_string_pretty(file).expect("a migration serializes");
         json.push('\n');
         write(&path.join(MIGRATION_FILE), &json)?;
-        write(&path.join(SNAPSHOT_FILE), &snapshot_json(snapshot))?;
+        let format = format_of(file, snapshot);
+        write(&path.join(SNAPSHOT_FILE), &snapshot_json(snapshot, format))?;
         MigrationDir::read(&path)
     }
 }
@@ -181,10 +182,10 @@ struct SnapshotFile {
     schema: Schema,
 }
 
-/// The snapshot as pretty JSON, in the current format: byte-identical for the same schema.
-fn snapshot_json(schema: &Schema) -> String {
+/// The snapshot as pretty JSON, recording `format`: byte-identical for the same schema.
+fn snapshot_json(schema: &Schema, format: u32) -> String {
     let file = SnapshotFile {
-        format: Some(SNAPSHOT_FORMAT),
+        format: Some(format),
         schema: schema.snapshot(),
     };
     let mut json = serde_json::to_string_pretty(&file).expect("a schema always serializes");
@@ -572,7 +573,8 @@ mod tests {
         let history = History::load(&directory).unwrap();
         assert_eq!(history.migrations.len(), 1);
         assert_eq!(history.migrations[0].checksum, written.checksum);
-        assert_eq!(written.format, SNAPSHOT_FORMAT);
+        // Without partial indexes, the format that ff versions before them read too.
+        assert_eq!(written.format, 2);
         fs::remove_dir_all(&directory).unwrap();
     }
 
@@ -702,7 +704,7 @@ mod tests {
         let snapshot = written.path.join(SNAPSHOT_FILE);
         assert_eq!(
             fs::read_to_string(&snapshot).unwrap(),
-            format!("{{\n  \"format\": {SNAPSHOT_FORMAT},\n  \"tables\": []\n}}\n")
+            "{\n  \"format\": 2,\n  \"tables\": []\n}\n"
         );
         // As an earlier ff wrote it.
         fs::write(&snapshot, Schema::default().to_json()).unwrap();

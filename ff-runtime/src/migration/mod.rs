@@ -30,7 +30,7 @@ pub use format::{LEGACY_FORMAT, SNAPSHOT_FORMAT, catch_up, catch_up_from};
 pub use history::{Damaged, History, MigrationDir, MigrationFile, Survey, slug};
 pub use manager::MigrationManager;
 pub use operation::{ApplyError, Operation};
-pub use render::render;
+pub use render::{check_supported, render};
 pub use runner::{
     Applied, DowngradeTarget, Planned, Progress, UpgradeTarget, applied, down_statements,
     downgrade, up_statements, upgrade, verify,

@@ -23,7 +23,7 @@ use super::error::{DecimalNotKept, MigrationError, Result};
 use super::format::decimals_may_be_text;
 use super::history::History;
 use super::operation::Operation;
-use super::render::{render, sqlite_rebuilds};
+use super::render::{check_supported, render, sqlite_rebuilds};
 use crate::Connection;
 use crate::dialect::{Backend, Dialect, Sqlite};
 use crate::schema::ColumnType;
@@ -133,6 +133,7 @@ pub enum Progress<'a> {
 pub fn up_statements(history: &History, index: usize, backend: Backend) -> Result<Vec<String>> {
     let migration = &history.migrations[index];
     let before = history.schema_before(index);
+    check_supported(backend, &migration.file.operations)?;
     let mut statements = render(backend, &before, &migration.file.operations).map_err(|error| {
         MigrationError::Inconsistent {
             version: migration.version().to_owned(),
@@ -157,6 +158,7 @@ pub fn down_statements(history: &History, index: usize, backend: Backend) -> Res
         .into_iter()
         .map(str::to_owned)
         .collect();
+    check_supported(backend, &migration.file.reverse)?;
     statements.extend(
         render(backend, &migration.snapshot, &migration.file.reverse).map_err(|error| {
             MigrationError::Inconsistent {
@@ -978,6 +980,8 @@ mod tests {
             index: IndexDef {
                 name: Borrowed("ix_orders_total"),
                 columns: vec![Borrowed("total")].into(),
+                unique: false,
+                predicate: None,
             },
         }
     }

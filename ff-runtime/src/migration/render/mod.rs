@@ -10,8 +10,8 @@ mod sqlite;
 
 use super::operation::{ApplyError, Operation};
 use super::schema_set::Schema;
-use crate::dialect::{Backend, Dialect};
-use crate::schema::{CheckDef, ColumnDef, DefaultValue, IndexDef, TableDef, UniqueDef};
+use crate::dialect::{Backend, Dialect, check_index, check_indexes};
+use crate::schema::{CheckDef, ColumnDef, DefaultValue, TableDef, UniqueDef};
 
 /// The statements that perform `operations` on `backend`, starting from the schema `before`.
 ///
@@ -47,6 +47,16 @@ pub fn render(
     }
     statements.extend(renderer.finish(&schema));
     Ok(statements)
+}
+
+/// Refuses operations `backend` cannot perform as declared: creating a unique partial index
+/// on MySQL/MariaDB ([`check_index`]). Run before rendering them for a database.
+pub fn check_supported(backend: Backend, operations: &[Operation]) -> crate::Result<()> {
+    operations.iter().try_for_each(|operation| match operation {
+        Operation::CreateTable { table } => check_indexes(backend, [table]),
+        Operation::AddIndex { table, index } => check_index(backend, table, index),
+        _ => Ok(()),
+    })
 }
 
 /// Whether SQLite rebuilds the operation's table (copying its rows into a new table).
@@ -128,18 +138,9 @@ fn common(dialect: &dyn Dialect, step: &Step) -> Option<Vec<String>> {
             q(from),
             q(to)
         )],
-        Operation::AddIndex { table, index } => vec![create_index(dialect, table, index)],
+        Operation::AddIndex { table, index } => vec![dialect.create_index(table, index)],
         _ => return None,
     })
-}
-
-fn create_index(dialect: &dyn Dialect, table: &str, index: &IndexDef) -> String {
-    format!(
-        "CREATE INDEX {} ON {} ({})",
-        dialect.quote(&index.name),
-        dialect.quote(table),
-        dialect.quote_list(&index.columns)
-    )
 }
 
 /// The value NULL rows get when `to` becomes NOT NULL: the backfill, else the new default.

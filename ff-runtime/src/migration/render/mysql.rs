@@ -3,8 +3,7 @@
 //! key is set aside while the type of one of its columns changes.
 
 use super::{
-    Step, add_check, add_column, add_unique, common, create_index, drop_constraint, fill_nulls,
-    fill_value,
+    Step, add_check, add_column, add_unique, common, drop_constraint, fill_nulls, fill_value,
 };
 use crate::dialect::{Dialect, Mysql};
 use crate::migration::operation::Operation;
@@ -115,7 +114,7 @@ fn render_operation(step: &Step, set_aside: &SetAside) -> Vec<String> {
     let d = &Mysql;
     if let Operation::AddIndex { table, index } = step.operation {
         let mut statements = widen_text(step, &index.columns);
-        statements.push(create_index(d, table, index));
+        statements.push(d.create_index(table, index));
         return statements;
     }
     if let Some(statements) = common(d, step) {

@@ -1,7 +1,7 @@
 use std::borrow::Cow::Borrowed;
 
 use super::*;
-use crate::schema::{CheckDef, ColumnType, ForeignKeyDef, ReferentialAction, UniqueDef};
+use crate::schema::{CheckDef, ColumnType, ForeignKeyDef, IndexDef, ReferentialAction, UniqueDef};
 
 fn column(name: &'static str, sql_type: ColumnType, nullable: bool) -> ColumnDef {
     ColumnDef::new(name, sql_type, nullable)
@@ -212,6 +212,8 @@ fn with_part() -> Schema {
         indexes: vec![IndexDef {
             name: Borrowed("idx_part_label"),
             columns: vec![Borrowed("label")].into(),
+            unique: false,
+            predicate: None,
         }]
         .into(),
         foreign_keys: vec![ForeignKeyDef {
@@ -400,6 +402,8 @@ fn sqlite_does_a_run_of_changes_to_one_table_in_one_rebuild() {
             index: IndexDef {
                 name: Borrowed("idx_product_sku"),
                 columns: vec![Borrowed("sku")].into(),
+                unique: false,
+                predicate: None,
             },
         },
         Operation::AddUnique {
@@ -539,5 +543,84 @@ fn converting_a_column_that_is_not_a_decimal_does_not_fit_the_schema() {
             .unwrap_err()
             .to_string(),
         "column `product.name` is not a decimal"
+    );
+}
+
+fn partial_index(unique: bool) -> IndexDef {
+    IndexDef {
+        unique,
+        predicate: Some(Borrowed("name <> ''")),
+        ..IndexDef::new("ix_product_name", vec![Borrowed("name")])
+    }
+}
+
+#[test]
+fn a_partial_index_gets_its_where_clause_except_on_mysql_where_it_covers_every_row() {
+    let add = |unique| Operation::AddIndex {
+        table: Borrowed("product"),
+        index: partial_index(unique),
+    };
+    for backend in [Backend::Postgres, Backend::Sqlite] {
+        assert_eq!(
+            sql(backend, add(false)),
+            [r#"CREATE INDEX "ix_product_name" ON "product" ("name") WHERE name <> ''"#]
+        );
+        assert_eq!(
+            sql(backend, add(true)),
+            [r#"CREATE UNIQUE INDEX "ix_product_name" ON "product" ("name") WHERE name <> ''"#]
+        );
+    }
+    assert_eq!(
+        sql(Backend::Mysql, add(false)).last().unwrap(),
+        "CREATE INDEX `ix_product_name` ON `product` (`name`)"
+    );
+}
+
+#[test]
+fn a_unique_partial_index_is_refused_on_mysql_and_accepted_elsewhere() {
+    let operations = [Operation::CreateTable {
+        table: TableDef {
+            indexes: vec![partial_index(true)].into(),
+            ..product()
+        },
+    }];
+    let error = check_supported(Backend::Mysql, &operations).unwrap_err();
+    assert!(matches!(
+        &error,
+        crate::Error::UniquePartialIndex { table, index, .. }
+            if table == "product" && index == "ix_product_name"
+    ));
+    let message = error.to_string();
+    assert!(message.contains("where name <> ''"), "{message}");
+    assert!(message.contains("help:"), "{message}");
+    check_supported(Backend::Postgres, &operations).unwrap();
+    check_supported(Backend::Sqlite, &operations).unwrap();
+    let non_unique = [Operation::AddIndex {
+        table: Borrowed("product"),
+        index: partial_index(false),
+    }];
+    check_supported(Backend::Mysql, &non_unique).unwrap();
+}
+
+#[test]
+fn sqlite_recreates_a_partial_index_with_its_condition_when_it_rebuilds_the_table() {
+    let before = Schema::new([TableDef {
+        columns: vec![
+            product().columns[0].clone(),
+            column("name", ColumnType::Text, false),
+            column("note", ColumnType::Text, true),
+        ]
+        .into(),
+        indexes: vec![partial_index(true)].into(),
+        ..product()
+    }]);
+    let drop = Operation::DropColumn {
+        table: Borrowed("product"),
+        column: column("note", ColumnType::Text, true),
+    };
+    let statements = render(Backend::Sqlite, &before, &[drop]).unwrap();
+    assert_eq!(
+        statements.last().unwrap(),
+        r#"CREATE UNIQUE INDEX "ix_product_name" ON "product" ("name") WHERE name <> ''"#
     );
 }
