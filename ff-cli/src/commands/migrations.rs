@@ -458,9 +458,20 @@ pub fn clear_metadata() -> Result<(), CommandError> {
     Ok(())
 }
 
-/// One line as a migration starts (`→ name …`) and one as it ends (`✓ name (12 ms)`).
+/// One line as a migration starts (`→ name …`, saying when it resumes a run that stopped
+/// halfway or undoes what ran of one) and one as it ends (`✓ name (12 ms)`).
 fn show_step(step: Progress<'_>, starting: &str, done: &str) {
     match step {
+        Progress::Starting(planned) if planned.undoes_partial => say!(
+            "  {starting} {} … (undoing what its interrupted run applied)",
+            planned.name
+        ),
+        Progress::Starting(planned) if planned.statements_done > 0 => say!(
+            "  {starting} {} … (resuming after statement {} of {})",
+            planned.name,
+            planned.statements_done,
+            planned.statements.len()
+        ),
         Progress::Starting(planned) => say!("  {starting} {} …", planned.name),
         Progress::Done(planned, took) => say!("  {done} {} ({})", planned.name, duration(took)),
     }

@@ -27,8 +27,8 @@ pub use history::{Damaged, History, MigrationDir, MigrationFile, Survey, slug};
 pub use operation::{ApplyError, Operation};
 pub use render::render;
 pub use runner::{
-    Applied, DowngradeTarget, Planned, Progress, UpgradeTarget, applied, down_statements,
-    downgrade, up_statements, upgrade, verify,
+    Applied, Direction, DowngradeTarget, Partial, Planned, Progress, UpgradeTarget, applied,
+    down_statements, downgrade, interrupted, up_statements, upgrade, verify,
 };
 pub use schema_set::Schema;
 pub use stamp::{Stamped, stamp};
