@@ -307,7 +307,7 @@ fn migrate(
     conn: &mut Connection,
     history: &History,
     direction: Direction,
-    range: impl Fn(usize) -> Result<Range<usize>>,
+    range: impl FnOnce(usize) -> Result<Range<usize>>,
     accept_data_loss: bool,
     mut on_step: impl FnMut(Progress<'_>),
 ) -> Result<Vec<String>> {
@@ -326,10 +326,11 @@ fn migrate(
         let plan = match (direction, partial) {
             (Direction::Down, Some(partial)) if partial.direction == Direction::Up => {
                 // The migration that stopped halfway is the last one to revert.
+                let range = range(done + 1)?;
                 let mut plan = Vec::new();
-                if !range(done + 1)?.is_empty() {
+                if !range.is_empty() {
                     plan.push(plan_undo(history, done, backend, partial.statements_done)?);
-                    plan.extend(plan_all(history, range(done)?, backend, direction)?);
+                    plan.extend(plan_all(history, range.start..done, backend, direction)?);
                 }
                 plan
             }
