@@ -96,8 +96,7 @@ struct Count {
 }
 
 fn count(conn: &mut Connection, sql: &str) -> i64 {
-    with_connection!(conn, |c| diesel::sql_query(sql).get_result::<Count>(c))
-        .map_or(0, |row| row.n)
+    with_connection!(conn, |c| diesel::sql_query(sql).get_result::<Count>(c)).map_or(0, |row| row.n)
 }
 
 /// Starts `upgrade` and kills it with SIGKILL during the pause after statement `after`.
@@ -112,9 +111,16 @@ fn upgrade_killed_after(project: &TestProject, db: &TestDatabase, after: usize) 
     let mut line = String::new();
     while !line.contains('→') {
         line.clear();
-        if stdout.read_line(&mut line).expect("read the runner's output") == 0 {
+        if stdout
+            .read_line(&mut line)
+            .expect("read the runner's output")
+            == 0
+        {
             let output = runner.wait_with_output().expect("wait for cargo-ff");
-            panic!("upgrade ended before the migration started:\n{}", run(&output).text);
+            panic!(
+                "upgrade ended before the migration started:\n{}",
+                run(&output).text
+            );
         }
     }
     let mut conn = db.connect();
@@ -145,16 +151,16 @@ fn upgrade_killed_after(project: &TestProject, db: &TestDatabase, after: usize) 
 fn kill(mut runner: Child) {
     runner.kill().expect("kill cargo-ff");
     let status = runner.wait().expect("wait for cargo-ff");
-    assert!(!status.success(), "the runner was killed before it finished");
+    assert!(
+        !status.success(),
+        "the runner was killed before it finished"
+    );
 }
 
 /// The live schema and what the migration's statements put in the tables.
 fn outcome(conn: &mut Connection) -> (LiveSchema, i64, i64) {
     let schema = live_schema(conn).expect("introspect the database");
-    let born = count(
-        conn,
-        "SELECT COUNT(*) AS n FROM author WHERE born = 1900",
-    );
+    let born = count(conn, "SELECT COUNT(*) AS n FROM author WHERE born = 1900");
     let notes = if schema.tables.contains_key("note") {
         row_count(conn, "note")
     } else {
@@ -177,7 +183,10 @@ fn an_upgrade_killed_after_each_statement_is_resumed_or_redone_to_the_same_schem
         let backend = db.backend();
         let mut conn = db.connect();
         let sql = cargo_ff(&project, url, &["database", "upgrade", "--sql"]).ok();
-        let (_, statements) = sql.text.split_once(&format!("-- upgrade {born}\n")).unwrap();
+        let (_, statements) = sql
+            .text
+            .split_once(&format!("-- upgrade {born}\n"))
+            .unwrap();
         assert_eq!(statements.matches(";\n").count(), TOTAL, "{}", sql.text);
 
         // What an uninterrupted run leaves.
@@ -190,14 +199,21 @@ fn an_upgrade_killed_after_each_statement_is_resumed_or_redone_to_the_same_schem
         assert_eq!((uninterrupted.1, uninterrupted.2), (1, 1));
 
         for after in KILL_POINTS {
-            cargo_ff(&project, url, &["database", "downgrade", "--accept-data-loss"]).ok();
+            cargo_ff(
+                &project,
+                url,
+                &["database", "downgrade", "--accept-data-loss"],
+            )
+            .ok();
             assert_eq!(outcome(&mut conn), before);
             upgrade_killed_after(&project, db, after);
 
             let status = cargo_ff(&project, url, &["database", "status"]).expect_code(4);
             if backend != Backend::Mysql {
                 // Nothing of the migration remains: it is pending, and runs whole.
-                let status = status.contains("PENDING").contains("1 migration(s) pending");
+                let status = status
+                    .contains("PENDING")
+                    .contains("1 migration(s) pending");
                 assert!(!status.text.contains("PARTIAL"), "{}", status.text);
                 assert_eq!(outcome(&mut conn), before, "killed after statement {after}");
                 cargo_ff(&project, url, &["database", "upgrade"])
@@ -227,12 +243,16 @@ fn an_upgrade_killed_after_each_statement_is_resumed_or_redone_to_the_same_schem
             match after {
                 // The generated statement ran: its reverse undoes it.
                 1 => {
-                    cargo_ff(&project, url, &["database", "downgrade", "--accept-data-loss"])
-                        .ok()
-                        .contains(&format!(
-                            "→ {born} … (undoing what its interrupted run applied)"
-                        ))
-                        .contains("Successfully reverted 1 migration.");
+                    cargo_ff(
+                        &project,
+                        url,
+                        &["database", "downgrade", "--accept-data-loss"],
+                    )
+                    .ok()
+                    .contains(&format!(
+                        "→ {born} … (undoing what its interrupted run applied)"
+                    ))
+                    .contains("Successfully reverted 1 migration.");
                     assert_eq!(outcome(&mut conn), before);
                     cargo_ff(&project, url, &["database", "status"])
                         .expect_code(4)
@@ -265,7 +285,11 @@ fn an_upgrade_killed_after_each_statement_is_resumed_or_redone_to_the_same_schem
                 }
                 _ => resume(&project, url, born, after),
             }
-            assert_eq!(outcome(&mut conn), uninterrupted, "killed after statement {after}");
+            assert_eq!(
+                outcome(&mut conn),
+                uninterrupted,
+                "killed after statement {after}"
+            );
             cargo_ff(&project, url, &["database", "status"])
                 .ok()
                 .contains("The database is up to date");

@@ -123,9 +123,10 @@ fn dollar_tag(sql: &str) -> Option<&str> {
     let rest = &sql[1..];
     let length = rest.find('$')?;
     let name = &rest[..length];
-    let valid = name.chars().enumerate().all(|(index, c)| {
-        c == '_' || c.is_ascii_alphabetic() || (index > 0 && c.is_ascii_digit())
-    });
+    let valid = name
+        .chars()
+        .enumerate()
+        .all(|(index, c)| c == '_' || c.is_ascii_alphabetic() || (index > 0 && c.is_ascii_digit()));
     valid.then(|| &sql[..length + 2])
 }
 
@@ -146,9 +147,13 @@ mod tests {
         let mysql = "INSERT INTO t VALUES ('it\\'s; fine'); # a; comment\nDO SLEEP(1)";
         assert_eq!(
             split_statements(mysql, Backend::Mysql),
-            ["INSERT INTO t VALUES ('it\\'s; fine')", "# a; comment\nDO SLEEP(1)"]
+            [
+                "INSERT INTO t VALUES ('it\\'s; fine')",
+                "# a; comment\nDO SLEEP(1)"
+            ]
         );
-        let postgres = "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT $1";
+        let postgres =
+            "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT $1";
         assert_eq!(
             split_statements(postgres, Backend::Postgres),
             [

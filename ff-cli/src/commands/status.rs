@@ -435,7 +435,10 @@ fn print_text(status: &Status, pending: usize) {
         .map(|m| {
             let mut state = m.status.to_owned();
             if let Some(run) = &m.interrupted {
-                state.push_str(&format!(" {}/{}", run.statements_done, run.statements_total));
+                state.push_str(&format!(
+                    " {}/{}",
+                    run.statements_done, run.statements_total
+                ));
             }
             if m.edited {
                 state.push_str(" (EDITED)");

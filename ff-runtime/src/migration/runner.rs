@@ -22,9 +22,9 @@ use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::MigrationHarness;
 
+use super::diff::reverse_all;
 use super::error::{DecimalNotKept, MigrationError, Result};
 use super::format::decimals_may_be_text;
-use super::diff::reverse_all;
 use super::history::History;
 use super::operation::Operation;
 use super::render::{render, sqlite_rebuilds};
@@ -395,7 +395,11 @@ fn check_partial(history: &History, done: usize, partial: Partial) -> Result<Par
             "the database records that the run of migration {} stopped after {} statement(s), but it is not the next one of the migrations directory to {}\nhelp: restore the migrations directory from version control; if that migration was undone by hand, forget its run with `cargo ff database stamp`",
             partial.version,
             partial.statements_done,
-            if partial.direction == Direction::Up { "apply" } else { "revert" },
+            if partial.direction == Direction::Up {
+                "apply"
+            } else {
+                "revert"
+            },
         )));
     };
     if migration.checksum != partial.checksum {
@@ -462,34 +466,45 @@ fn plan(
 fn plan_undo(history: &History, index: usize, backend: Backend, done: usize) -> Result<Planned> {
     let migration = &history.migrations[index];
     let total = up_statements(history, index, backend)?.len();
-    let (statements, reverse) = if done == total {
-        (
+    let generated = total - hand_written_statements(history, index, "up", backend).len();
+    let operations = &migration.file.operations;
+    // `None`: every statement ran, and the downgrade undoes them; otherwise the number of
+    // operations that ran, which their reverse undoes.
+    let count = if done == total {
+        None
+    } else if done == generated {
+        Some(operations.len())
+    } else if done > generated {
+        return Err(underivable(
+            history,
+            index,
+            done,
+            total,
+            "its hand-written SQL",
+        ));
+    } else {
+        let count = operations_done(history, index, backend, done)?;
+        Some(
+            count
+                .ok_or_else(|| underivable(history, index, done, total, "one of its operations"))?,
+        )
+    };
+    let (statements, reverse) = match count {
+        None => (
             down_statements(history, index, backend)?,
             migration.file.reverse.clone(),
-        )
-    } else {
-        let count = operations_done(history, index, backend, done)?.ok_or_else(|| {
-            let generated = total - hand_written_statements(history, index, "up", backend).len();
-            MigrationError::Stopped(format!(
-                "migration {} stopped after statement {done} of {total}, inside {}, so ff cannot tell what undoes exactly the statements that ran\nhelp: run `cargo ff database upgrade` to finish it, then downgrade; or undo those statements by hand (`cargo ff database status` shows where it stopped) and forget the run with `cargo ff database stamp {}`",
-                migration.name(),
-                if done > generated {
-                    "its hand-written SQL"
-                } else {
-                    "one of its operations"
-                },
-                index
-                    .checked_sub(1)
-                    .map_or("base".to_owned(), |parent| history.migrations[parent].name()),
-            ))
-        })?;
-        let ran = &migration.file.operations[..count];
-        let mut after = history.schema_before(index);
-        after.apply_all(ran).map_err(|e| inconsistent(history, index, e))?;
-        let reverse = reverse_all(ran);
-        let statements =
-            render(backend, &after, &reverse).map_err(|e| inconsistent(history, index, e))?;
-        (statements, reverse)
+        ),
+        Some(count) => {
+            let ran = &operations[..count];
+            let mut after = history.schema_before(index);
+            after
+                .apply_all(ran)
+                .map_err(|error| inconsistent(history, index, error))?;
+            let reverse = reverse_all(ran);
+            let statements = render(backend, &after, &reverse)
+                .map_err(|error| inconsistent(history, index, error))?;
+            (statements, reverse)
+        }
     };
     Ok(Planned {
         version: migration.version().to_owned(),
@@ -503,6 +518,23 @@ fn plan_undo(history: &History, index: usize, backend: Backend, done: usize) -> 
     })
 }
 
+/// Why the first `done` statements of the migration at `index` cannot be undone, and the fix.
+fn underivable(
+    history: &History,
+    index: usize,
+    done: usize,
+    total: usize,
+    inside: &str,
+) -> MigrationError {
+    let parent = index.checked_sub(1).map_or("base".to_owned(), |parent| {
+        history.migrations[parent].name()
+    });
+    MigrationError::Stopped(format!(
+        "migration {} stopped after statement {done} of {total}, inside {inside}, so ff cannot tell what undoes exactly the statements that ran\nhelp: run `cargo ff database upgrade` to finish it, then downgrade; or undo those statements by hand (`cargo ff database status` shows where it stopped) and forget the run with `cargo ff database stamp {parent}`",
+        history.migrations[index].name(),
+    ))
+}
+
 /// How many operations of the migration at `index` the first `done` of its statements complete,
 /// when they complete a whole number of them: each operation rendered alone must give the
 /// statements it gives among the others (no dialect carries a step over to the next one).
@@ -514,7 +546,8 @@ fn operations_done(
 ) -> Result<Option<usize>> {
     let operations = &history.migrations[index].file.operations;
     let before = history.schema_before(index);
-    let together = render(backend, &before, operations).map_err(|e| inconsistent(history, index, e))?;
+    let together =
+        render(backend, &before, operations).map_err(|e| inconsistent(history, index, e))?;
     let mut schema = before;
     let mut alone = Vec::new();
     let mut ends = vec![0];
@@ -524,7 +557,9 @@ fn operations_done(
                 .map_err(|e| inconsistent(history, index, e))?,
         );
         ends.push(alone.len());
-        schema.apply(operation).map_err(|e| inconsistent(history, index, e))?;
+        schema
+            .apply(operation)
+            .map_err(|e| inconsistent(history, index, e))?;
     }
     Ok((alone == together)
         .then(|| ends.iter().position(|&end| end == done))
@@ -532,7 +567,11 @@ fn operations_done(
 }
 
 /// The migration at `index` does not fit the schema before it.
-fn inconsistent(history: &History, index: usize, error: super::operation::ApplyError) -> MigrationError {
+fn inconsistent(
+    history: &History,
+    index: usize,
+    error: super::operation::ApplyError,
+) -> MigrationError {
     MigrationError::Inconsistent {
         version: history.migrations[index].version().to_owned(),
         reason: error.to_string(),
