@@ -254,7 +254,11 @@ fn a_migration_failing_halfway_is_not_recorded_and_says_what_stayed_applied() {
             let status = status
                 .contains(&format!("PARTIAL {}/{total}", total - 1))
                 .contains(&format!("stopped after statement {} of {total}", total - 1));
-            assert!(!status.text.contains("differs from migration"), "{}", status.text);
+            assert!(
+                !status.text.contains("differs from migration"),
+                "{}",
+                status.text
+            );
         } else {
             status.contains("PENDING");
         }
@@ -311,7 +315,9 @@ fn a_failing_hand_written_statement_does_not_claim_that_nothing_was_applied() {
         if left {
             assert!(
                 failed.text.contains("these 1 step(s) stay applied")
-                    && failed.text.contains("  CREATE TABLE ok_table (id INTEGER)\n"),
+                    && failed
+                        .text
+                        .contains("  CREATE TABLE ok_table (id INTEGER)\n"),
                 "{} left ok_table behind but says:\n{}",
                 db.backend(),
                 failed.text

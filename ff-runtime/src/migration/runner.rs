@@ -470,24 +470,16 @@ fn plan_undo(history: &History, index: usize, backend: Backend, done: usize) -> 
     let operations = &migration.file.operations;
     // `None`: every statement ran, and the downgrade undoes them; otherwise the number of
     // operations that ran, which their reverse undoes.
+    let refuse = |inside: &str| underivable(history, index, done, total, inside);
     let count = if done == total {
         None
     } else if done == generated {
         Some(operations.len())
     } else if done > generated {
-        return Err(underivable(
-            history,
-            index,
-            done,
-            total,
-            "its hand-written SQL",
-        ));
+        return Err(refuse("its hand-written SQL"));
     } else {
         let count = operations_done(history, index, backend, done)?;
-        Some(
-            count
-                .ok_or_else(|| underivable(history, index, done, total, "one of its operations"))?,
-        )
+        Some(count.ok_or_else(|| refuse("one of its operations"))?)
     };
     let (statements, reverse) = match count {
         None => (
