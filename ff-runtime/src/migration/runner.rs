@@ -1335,6 +1335,71 @@ mod tests {
     }
 
     #[test]
+    fn what_ran_of_an_interrupted_migration_is_undone_by_the_reverse_of_its_operations() {
+        let index_id = Operation::AddIndex {
+            table: Borrowed("orders"),
+            index: IndexDef {
+                name: Borrowed("ix_orders_id"),
+                columns: vec![Borrowed("id")].into(),
+            },
+        };
+        let mut history = two_migrations(
+            SNAPSHOT_FORMAT,
+            vec![index_total(), index_id],
+            SNAPSHOT_FORMAT,
+        );
+        history.migrations[1].sql.insert(
+            "up.sql".into(),
+            "UPDATE orders SET note = 'a'; UPDATE orders SET note = 'b'".into(),
+        );
+        let backend = Backend::Mysql;
+        let up = up_statements(&history, 1, backend).unwrap();
+        assert_eq!(up.len(), 4, "{up:?}");
+        let undo = |done| plan_undo(&history, 1, backend, done);
+
+        let first = undo(1).unwrap();
+        assert!(first.undoes_partial);
+        assert_eq!(first.statements.len(), 1, "{:?}", first.statements);
+        assert!(first.statements[0].contains("DROP INDEX `ix_orders_total`"));
+        let both = undo(2).unwrap().statements;
+        assert_eq!(both.len(), 2, "{both:?}");
+        assert!(both[0].contains("ix_orders_id") && both[1].contains("ix_orders_total"));
+        let error = undo(3).unwrap_err().to_string();
+        assert!(
+            error.contains("stopped after statement 3 of 4, inside its hand-written SQL")
+                && error.contains("cargo ff database stamp 20260101000000_m"),
+            "{error}"
+        );
+        // Every statement ran: the downgrade undoes them.
+        assert_eq!(
+            undo(4).unwrap().statements,
+            down_statements(&history, 1, backend).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_run_stopped_inside_an_operation_of_several_statements_is_not_undone() {
+        let unique = Operation::AddUnique {
+            table: Borrowed("orders"),
+            unique: UniqueDef {
+                name: Borrowed("uq_orders_note"),
+                columns: vec![Borrowed("note")].into(),
+            },
+        };
+        let history = two_migrations(SNAPSHOT_FORMAT, vec![unique], SNAPSHOT_FORMAT);
+        // SQLite rebuilds the table: several statements for one operation.
+        assert!(up_statements(&history, 1, Backend::Sqlite).unwrap().len() > 2);
+        let error = plan_undo(&history, 1, Backend::Sqlite, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("stopped after statement 1 of")
+                && error.contains("inside one of its operations"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn an_upgrade_checks_the_columns_its_conversions_name() {
         let convert = Operation::StoreDecimalsAsNumbers {
             table: Borrowed("orders"),
