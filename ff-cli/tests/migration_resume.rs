@@ -4,7 +4,7 @@
 //! resumes after the last statement that completed, and `downgrade` undoes what ran when ff can
 //! tell what does; on PostgreSQL and SQLite the migration runs in a transaction, so nothing of it
 //! remains and the next `upgrade` applies it whole. Either way the schema and the data end as an
-//! uninterrupted run leaves them.
+//! uninterrupted run leaves them. A `downgrade` that stops halfway is finished by the next one.
 //!
 //! The migration sleeps between its statements, and the runner is killed during the sleep that
 //! follows statement k: on MySQL once `__ff_migration_progress` says k statements completed, on
@@ -305,4 +305,66 @@ fn resume(project: &TestProject, url: &str, born: &str, after: usize) {
             "→ {born} … (resuming after statement {after} of {TOTAL})"
         ))
         .contains(&format!("✓ {born}"));
+}
+
+/// A downgrade that stops halfway (its second statement fails: a table the test creates only
+/// afterwards) is noted on MySQL: `status` shows the migration as partly reverted, `upgrade`
+/// refuses to build on it, and the next `downgrade` finishes it. Elsewhere nothing of it
+/// remained, and the next `downgrade` runs whole.
+#[test]
+fn a_downgrade_stopped_halfway_is_finished_by_the_next_downgrade() {
+    let project = project();
+    let folder = project.migration_folders()[1].clone();
+    for backend in Backend::ALL {
+        let down = folder.join(format!("down.{}.sql", backend.name()));
+        std::fs::write(down, "DROP TABLE note;\nDROP TABLE gate").unwrap();
+    }
+    let born = folder.file_name().unwrap().to_string_lossy().into_owned();
+    each_backend_database(|db| {
+        let (url, backend) = (db.url(), db.backend());
+        let mut conn = db.connect();
+        cargo_ff(&project, url, &["database", "upgrade"]).ok();
+        let applied = outcome(&mut conn);
+        let downgrade = ["database", "downgrade", "--accept-data-loss"];
+        cargo_ff(&project, url, &downgrade)
+            .expect_code(1)
+            .contains("failed at step 2 of")
+            .contains("gate");
+        if backend == Backend::Mysql {
+            assert!(!live_schema(&mut conn).unwrap().tables.contains_key("note"));
+            cargo_ff(&project, url, &["database", "status"])
+                .expect_code(4)
+                .contains("PARTLY REVERTED 1/")
+                .contains(&format!(
+                    "the downgrade of migration {born} stopped after statement 1 of"
+                ))
+                .contains("run `cargo ff database downgrade` to finish reverting it");
+            cargo_ff(&project, url, &["database", "upgrade"])
+                .expect_code(1)
+                .contains(&format!(
+                    "the downgrade of migration {born} stopped after 1 of its statements"
+                ));
+        } else {
+            assert_eq!(outcome(&mut conn), applied, "nothing of it remains");
+        }
+
+        conn.batch_execute("CREATE TABLE gate (id INTEGER)")
+            .unwrap();
+        let done = cargo_ff(&project, url, &downgrade)
+            .ok()
+            .contains("Successfully reverted 1 migration.");
+        let resumed = done.text.contains("(resuming after statement 1 of");
+        assert_eq!(resumed, backend == Backend::Mysql, "{}", done.text);
+        let schema = live_schema(&mut conn).unwrap();
+        assert!(
+            !["note", "gate"]
+                .iter()
+                .any(|t| schema.tables.contains_key(*t)),
+            "{:?}",
+            schema.tables.keys()
+        );
+        cargo_ff(&project, url, &["database", "status"])
+            .expect_code(4)
+            .contains("1 migration(s) pending");
+    });
 }
