@@ -1,8 +1,8 @@
 //! `cargo ff database create-migration | upgrade | downgrade | clear-migration | clear-metadata`.
 
 use ff_runtime::migration::{
-    self, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Progress, Schema,
-    UpgradeTarget,
+    self, Direction, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Progress,
+    Schema, UpgradeTarget,
 };
 use ff_runtime::schema::DefaultValue;
 use ff_runtime::{Backend, Connection};
@@ -277,8 +277,10 @@ fn print_upgrade_sql(
     history: &History,
     target: &UpgradeTarget,
 ) -> Result<(), CommandError> {
-    let (backend, done) = match &args.dialect {
-        Some(dialect) => (parse_dialect(dialect)?, 0),
+    // With a database: what it has applied, and how many statements of the next migration
+    // ran in a run that stopped halfway (those are not printed).
+    let (backend, done, ran) = match &args.dialect {
+        Some(dialect) => (parse_dialect(dialect)?, 0, 0),
         None => {
             // Printing writes nothing: a database that does not exist yet has nothing applied.
             let url = super::url(&args.connection)?;
@@ -286,15 +288,30 @@ fn print_upgrade_sql(
             if ff_runtime::database::database_exists(&url)? {
                 let mut conn = connect(&args.connection)?;
                 let applied = migration::applied(&mut conn)?;
-                (backend, migration::verify(history, &applied)?)
+                let done = migration::verify(history, &applied)?;
+                let ran = migration::interrupted(&mut conn)?
+                    .filter(|partial| {
+                        partial.direction == Direction::Up
+                            && history
+                                .migrations
+                                .get(done)
+                                .is_some_and(|next| next.version() == partial.version)
+                    })
+                    .map_or(0, |partial| partial.statements_done);
+                (backend, done, ran)
             } else {
-                (backend, 0)
+                (backend, 0, 0)
             }
         }
     };
     for index in target.range(history, done)? {
-        let statements = migration::up_statements(history, index, backend)?;
-        print_sql(&history.migrations[index].name(), "upgrade", &statements);
+        let mut statements = migration::up_statements(history, index, backend)?;
+        let mut name = history.migrations[index].name();
+        if index == done && ran > 0 {
+            statements.drain(..ran.min(statements.len()));
+            name.push_str(&format!(" (resuming after statement {ran})"));
+        }
+        print_sql(&name, "upgrade", &statements);
     }
     Ok(())
 }
