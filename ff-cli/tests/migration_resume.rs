@@ -243,6 +243,14 @@ fn an_upgrade_killed_after_each_statement_is_resumed_or_redone_to_the_same_schem
             match after {
                 // The generated statement ran: its reverse undoes it.
                 1 => {
+                    let sql = cargo_ff(&project, url, &["database", "downgrade", "--sql"]).ok();
+                    let (_, undo) = sql
+                        .text
+                        .split_once(&format!(
+                            "-- downgrade {born} (undoing what its interrupted run applied)\n"
+                        ))
+                        .unwrap_or_else(|| panic!("{}", sql.text));
+                    assert_eq!(undo.trim(), "ALTER TABLE `author` DROP COLUMN `born`;");
                     cargo_ff(
                         &project,
                         url,

@@ -1,8 +1,8 @@
 //! `cargo ff database create-migration | upgrade | downgrade | clear-migration | clear-metadata`.
 
 use ff_runtime::migration::{
-    self, Direction, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Progress,
-    Schema, UpgradeTarget,
+    self, DowngradeTarget, History, MigrationError, MigrationFile, Operation, Progress, Schema,
+    UpgradeTarget,
 };
 use ff_runtime::schema::DefaultValue;
 use ff_runtime::{Backend, Connection};
@@ -277,43 +277,46 @@ fn print_upgrade_sql(
     history: &History,
     target: &UpgradeTarget,
 ) -> Result<(), CommandError> {
-    // With a database: what it has applied, and how many statements of the next migration
-    // ran in a run that stopped halfway (those are not printed).
-    let (backend, done, ran) = match &args.dialect {
-        Some(dialect) => (parse_dialect(dialect)?, 0, 0),
+    let backend = match &args.dialect {
+        Some(dialect) => parse_dialect(dialect)?,
         None => {
-            // Printing writes nothing: a database that does not exist yet has nothing applied.
             let url = super::url(&args.connection)?;
-            let backend = ff_runtime::DatabaseUrl::parse(&url)?.backend();
+            // Printing writes nothing: a database that does not exist yet has nothing applied.
             if ff_runtime::database::database_exists(&url)? {
                 let mut conn = connect(&args.connection)?;
-                let applied = migration::applied(&mut conn)?;
-                let done = migration::verify(history, &applied)?;
-                let ran = migration::interrupted(&mut conn)?
-                    .filter(|partial| {
-                        partial.direction == Direction::Up
-                            && history
-                                .migrations
-                                .get(done)
-                                .is_some_and(|next| next.version() == partial.version)
-                    })
-                    .map_or(0, |partial| partial.statements_done);
-                (backend, done, ran)
-            } else {
-                (backend, 0, 0)
+                let plan = migration::planned_upgrade(&mut conn, history, target)?;
+                print_planned(&plan, "upgrade");
+                return Ok(());
             }
+            ff_runtime::DatabaseUrl::parse(&url)?.backend()
         }
     };
-    for index in target.range(history, done)? {
-        let mut statements = migration::up_statements(history, index, backend)?;
-        let mut name = history.migrations[index].name();
-        if index == done && ran > 0 {
-            statements.drain(..ran.min(statements.len()));
-            name.push_str(&format!(" (resuming after statement {ran})"));
-        }
-        print_sql(&name, "upgrade", &statements);
+    for index in target.range(history, 0)? {
+        let statements = migration::up_statements(history, index, backend)?;
+        print_sql(&history.migrations[index].name(), "upgrade", &statements);
     }
     Ok(())
+}
+
+/// The SQL a run would send: of a migration whose run stopped halfway, the statements that
+/// have not run.
+fn print_planned(plan: &[migration::Planned], direction: &str) {
+    for planned in plan {
+        let mut name = planned.name.clone();
+        if planned.undoes_partial {
+            name.push_str(" (undoing what its interrupted run applied)");
+        } else if planned.statements_done > 0 {
+            name.push_str(&format!(
+                " (resuming after statement {})",
+                planned.statements_done
+            ));
+        }
+        print_sql(
+            &name,
+            direction,
+            &planned.statements[planned.statements_done..],
+        );
+    }
 }
 
 fn print_sql(name: &str, direction: &str, statements: &[String]) {
@@ -378,13 +381,8 @@ fn print_downgrade_sql(
     history: &History,
     target: &DowngradeTarget,
 ) -> Result<(), CommandError> {
-    let backend = conn.backend();
-    let applied = migration::applied(conn)?;
-    let done = migration::verify(history, &applied)?;
-    for index in target.range(history, done)?.rev() {
-        let statements = migration::down_statements(history, index, backend)?;
-        print_sql(&history.migrations[index].name(), "downgrade", &statements);
-    }
+    let plan = migration::planned_downgrade(conn, history, target)?;
+    print_planned(&plan, "downgrade");
     Ok(())
 }
 

@@ -28,7 +28,8 @@ pub use operation::{ApplyError, Operation};
 pub use render::render;
 pub use runner::{
     Applied, Direction, DowngradeTarget, Partial, Planned, Progress, UpgradeTarget, applied,
-    down_statements, downgrade, interrupted, up_statements, upgrade, verify,
+    down_statements, downgrade, interrupted, planned_downgrade, planned_upgrade, up_statements,
+    upgrade, verify,
 };
 pub use schema_set::Schema;
 pub use stamp::{Stamped, stamp};

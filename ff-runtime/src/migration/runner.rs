@@ -301,6 +301,46 @@ pub fn downgrade(
     )
 }
 
+/// What [`upgrade`] to `target` would run, from where the database stands (resuming a
+/// migration whose run stopped halfway after the statements that ran:
+/// [`Planned::statements_done`]). Reads only; runs nothing.
+pub fn planned_upgrade(
+    conn: &mut Connection,
+    history: &History,
+    target: &UpgradeTarget,
+) -> Result<Vec<Planned>> {
+    planned(conn, history, Direction::Up, |done| {
+        target.range(history, done)
+    })
+}
+
+/// What [`downgrade`] to `target` would run, from where the database stands (undoing first
+/// what ran of a migration whose run stopped halfway: [`Planned::undoes_partial`]). Reads only;
+/// runs nothing.
+pub fn planned_downgrade(
+    conn: &mut Connection,
+    history: &History,
+    target: &DowngradeTarget,
+) -> Result<Vec<Planned>> {
+    planned(conn, history, Direction::Down, |done| {
+        target.range(history, done)
+    })
+}
+
+fn planned(
+    conn: &mut Connection,
+    history: &History,
+    direction: Direction,
+    range: impl FnOnce(usize) -> Result<Range<usize>>,
+) -> Result<Vec<Planned>> {
+    let backend = conn.backend();
+    with_target(conn, Lock::None, |target| {
+        let applied = target.applied(Setup::ReadOnly)?;
+        let progress = target.progress()?;
+        plan_run(history, backend, direction, range, &applied, progress)
+    })
+}
+
 /// Under the runner lock: reads the history, plans the migrations of `range` (last first when
 /// reverting), checks consent, and runs them one by one.
 fn migrate(
@@ -314,43 +354,11 @@ fn migrate(
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
         let applied = runner.applied(Setup::Create)?;
-        let done = verify(history, &applied)?;
-        let mut partial = None;
-        for found in runner.progress()? {
-            if found.finished(&applied) {
-                runner.clear_progress(&found.version)?;
-            } else {
-                partial = Some(check_partial(history, done, found)?);
-            }
+        let progress = runner.progress()?;
+        for finished in progress.iter().filter(|p| p.finished(&applied)) {
+            runner.clear_progress(&finished.version)?;
         }
-        let plan = match (direction, partial) {
-            (Direction::Down, Some(partial)) if partial.direction == Direction::Up => {
-                // The migration that stopped halfway is the last one to revert.
-                let range = range(done + 1)?;
-                let mut plan = Vec::new();
-                if !range.is_empty() {
-                    plan.push(plan_undo(history, done, backend, partial.statements_done)?);
-                    plan.extend(plan_all(history, range.start..done, backend, direction)?);
-                }
-                plan
-            }
-            (Direction::Up, Some(partial)) if partial.direction == Direction::Down => {
-                return Err(MigrationError::Stopped(format!(
-                    "the downgrade of migration {} stopped after {} of its statements; upgrading on top of a half-reverted migration would skip the rest\nhelp: run `cargo ff database downgrade` to finish reverting it (it resumes where it stopped), then upgrade",
-                    history.migrations[done - 1].name(),
-                    partial.statements_done
-                )));
-            }
-            (_, partial) => {
-                let mut plan = plan_all(history, range(done)?, backend, direction)?;
-                if let (Some(partial), Some(first)) = (partial, plan.first_mut())
-                    && first.version == partial.version
-                {
-                    first.statements_done = partial.statements_done;
-                }
-                plan
-            }
-        };
+        let plan = plan_run(history, backend, direction, range, &applied, progress)?;
         refuse_data_loss(&plan, accept_data_loss)?;
         let mut versions = Vec::new();
         for planned in &plan {
@@ -361,6 +369,53 @@ fn migrate(
             versions.push(planned.version.clone());
         }
         Ok(versions)
+    })
+}
+
+/// Plans the migrations of `range` (given how many are applied; last first when reverting)
+/// from where the database stands: `applied`, and `progress`, the runs that stopped halfway.
+/// A migration being applied that stopped halfway resumes, or is undone first when reverting;
+/// one being reverted resumes, and stops an upgrade.
+fn plan_run(
+    history: &History,
+    backend: Backend,
+    direction: Direction,
+    range: impl FnOnce(usize) -> Result<Range<usize>>,
+    applied: &[Applied],
+    progress: Vec<Partial>,
+) -> Result<Vec<Planned>> {
+    let done = verify(history, applied)?;
+    let partial = progress.into_iter().find(|p| !p.finished(applied));
+    let partial = partial
+        .map(|partial| check_partial(history, done, partial))
+        .transpose()?;
+    Ok(match (direction, partial) {
+        (Direction::Down, Some(partial)) if partial.direction == Direction::Up => {
+            // The migration that stopped halfway is the last one to revert.
+            let range = range(done + 1)?;
+            let mut plan = Vec::new();
+            if !range.is_empty() {
+                plan.push(plan_undo(history, done, backend, partial.statements_done)?);
+                plan.extend(plan_all(history, range.start..done, backend, direction)?);
+            }
+            plan
+        }
+        (Direction::Up, Some(partial)) if partial.direction == Direction::Down => {
+            return Err(MigrationError::Stopped(format!(
+                "the downgrade of migration {} stopped after {} of its statements; upgrading on top of a half-reverted migration would skip the rest\nhelp: run `cargo ff database downgrade` to finish reverting it (it resumes where it stopped), then upgrade",
+                history.migrations[done - 1].name(),
+                partial.statements_done
+            )));
+        }
+        (_, partial) => {
+            let mut plan = plan_all(history, range(done)?, backend, direction)?;
+            if let (Some(partial), Some(first)) = (partial, plan.first_mut())
+                && first.version == partial.version
+            {
+                first.statements_done = partial.statements_done;
+            }
+            plan
+        }
     })
 }
 
