@@ -297,7 +297,7 @@ fn an_upgrade_killed_after_each_statement_is_resumed_or_redone_to_the_same_schem
                     let (_, rest) = sql
                         .text
                         .split_once(&format!(
-                            "-- upgrade {born} (resuming after statement {after})\n"
+                            "-- upgrade {born} (resuming after statement {after} of {TOTAL})\n"
                         ))
                         .unwrap_or_else(|| panic!("{}", sql.text));
                     assert_eq!(rest.matches(";\n").count(), TOTAL - after, "{}", sql.text);

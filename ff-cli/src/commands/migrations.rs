@@ -302,15 +302,7 @@ fn print_upgrade_sql(
 /// have not run.
 fn print_planned(plan: &[migration::Planned], direction: &str) {
     for planned in plan {
-        let mut name = planned.name.clone();
-        if planned.undoes_partial {
-            name.push_str(" (undoing what its interrupted run applied)");
-        } else if planned.statements_done > 0 {
-            name.push_str(&format!(
-                " (resuming after statement {})",
-                planned.statements_done
-            ));
-        }
+        let name = format!("{}{}", planned.name, resumption(planned));
         print_sql(
             &name,
             direction,
@@ -473,21 +465,29 @@ pub fn clear_metadata() -> Result<(), CommandError> {
     Ok(())
 }
 
+/// ` (resuming after statement N of M)` or ` (undoing what its interrupted run applied)` for a
+/// migration whose run stopped halfway, else nothing.
+fn resumption(planned: &migration::Planned) -> String {
+    if planned.undoes_partial {
+        " (undoing what its interrupted run applied)".to_owned()
+    } else if planned.statements_done > 0 {
+        format!(
+            " (resuming after statement {} of {})",
+            planned.statements_done,
+            planned.statements.len()
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// One line as a migration starts (`→ name …`, saying when it resumes a run that stopped
 /// halfway or undoes what ran of one) and one as it ends (`✓ name (12 ms)`).
 fn show_step(step: Progress<'_>, starting: &str, done: &str) {
     match step {
-        Progress::Starting(planned) if planned.undoes_partial => say!(
-            "  {starting} {} … (undoing what its interrupted run applied)",
-            planned.name
-        ),
-        Progress::Starting(planned) if planned.statements_done > 0 => say!(
-            "  {starting} {} … (resuming after statement {} of {})",
-            planned.name,
-            planned.statements_done,
-            planned.statements.len()
-        ),
-        Progress::Starting(planned) => say!("  {starting} {} …", planned.name),
+        Progress::Starting(planned) => {
+            say!("  {starting} {} …{}", planned.name, resumption(planned))
+        }
         Progress::Done(planned, took) => say!("  {done} {} ({})", planned.name, duration(took)),
     }
 }

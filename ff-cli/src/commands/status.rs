@@ -165,10 +165,12 @@ fn compare_entities(
     }
 }
 
-/// Whether the database exists, the migrations it records, and the one whose run stopped
-/// halfway.
+/// A connection when the database exists, the migrations it records, and the one whose run
+/// stopped halfway.
 type Recorded = (Option<Connection>, Vec<Applied>, Option<Partial>);
 
+/// Whether the database exists, the migrations it records, and the one whose run stopped
+/// halfway.
 fn read_applied(url: &str) -> Result<Recorded, CommandError> {
     if !database::database_exists(url)? {
         return Ok((None, Vec::new(), None));
@@ -222,13 +224,14 @@ fn show_interrupted(
         Some(sql) => problem.push_str(&format!("next: statement {} of {total}: {sql}", done + 1)),
         None => problem.push_str("every statement ran; only its record is missing"),
     }
-    problem.push_str(&if edited {
-        "\n   help: it was edited since: restore the version that ran from version control".to_owned()
+    let help = if edited {
+        "it was edited since: restore the version that ran from version control"
     } else if partial.direction == Direction::Up {
-        "\n   help: run `cargo ff database upgrade` to resume it, or `cargo ff database downgrade` to undo what ran".to_owned()
+        "run `cargo ff database upgrade` to resume it, or `cargo ff database downgrade` to undo what ran"
     } else {
-        "\n   help: run `cargo ff database downgrade` to finish reverting it".to_owned()
-    });
+        "run `cargo ff database downgrade` to finish reverting it"
+    };
+    problem.push_str(&format!("\n   help: {help}"));
     problems.push(problem);
     row.interrupted = Some(Interrupted {
         direction,
