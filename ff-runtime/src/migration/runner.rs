@@ -779,10 +779,10 @@ impl Step<'_> {
 
 type HarnessResult = diesel::migration::Result<()>;
 
-/// `Migration` for one concrete connection: check the data, run the SQL, check the result,
-/// then record or forget the checksum.
+/// `Migration` for one concrete connection: check the data, run the SQL (noting after each
+/// statement how many completed), check the result, then record or forget the checksum.
 macro_rules! step_migration {
-    ($backend:ty, $conn:ty, $before:expr, $checks:expr) => {
+    ($backend:ty, $conn:ty, $before:expr, $note:expr, $checks:expr) => {
         impl Migration<$backend> for Step<'_> {
             fn run(
                 &self,
@@ -793,24 +793,15 @@ macro_rules! step_migration {
                     .expect("ff runs its migrations on its own connections");
                 let before: fn(&mut $conn, &Planned) -> Result<()> = $before;
                 before(conn, self.planned)?;
-                // Where DDL is not transactional each statement stays: note how far it got.
-                let note = !self.transactional && !self.planned.undoes_partial;
+                let note: fn(&mut $conn, &Planned, Direction, usize) -> Result<()> = $note;
                 self.execute(conn, |conn, done| {
-                    if note {
-                        let version = self.planned.version.as_str();
-                        diesel::delete(__ff_migration_progress::table.find(version))
-                            .execute(conn)?;
-                        diesel::insert_into(__ff_migration_progress::table)
-                            .values((
-                                __ff_migration_progress::version.eq(&self.planned.version),
-                                __ff_migration_progress::direction.eq(self.direction.name()),
-                                __ff_migration_progress::statements_done
-                                    .eq(i32::try_from(done).unwrap_or(i32::MAX)),
-                                __ff_migration_progress::checksum.eq(&self.planned.checksum),
-                            ))
-                            .execute(conn)?;
+                    // Undoing is not noted (see `plan_undo`): the partial run's note stays
+                    // until the undoing is done.
+                    if self.planned.undoes_partial {
+                        Ok(())
+                    } else {
+                        note(conn, self.planned, self.direction, done)
                     }
-                    Ok(())
                 })?;
                 let checks: fn(&mut $conn, &str) -> Result<()> = $checks;
                 checks(conn, &self.planned.version)?;
@@ -847,21 +838,50 @@ macro_rules! step_migration {
     };
 }
 
+// A migration runs whole or not at all on SQLite and PostgreSQL: nothing to note there.
 step_migration!(
     diesel::sqlite::Sqlite,
     SqliteConnection,
     sqlite_decimal_check,
+    |_, _, _, _| Ok(()),
     sqlite_foreign_key_check
 );
 // Decimal columns were always numeric on PostgreSQL and MySQL: nothing is converted there.
-step_migration!(diesel::pg::Pg, PgConnection, |_, _| Ok(()), |_, _| Ok(()));
+step_migration!(
+    diesel::pg::Pg,
+    PgConnection,
+    |_, _| Ok(()),
+    |_, _, _, _| Ok(()),
+    |_, _| Ok(())
+);
 #[cfg(feature = "mysql")]
 step_migration!(
     diesel::mysql::Mysql,
     diesel::mysql::MysqlConnection,
     |_, _| Ok(()),
+    mysql_note_progress,
     |_, _| Ok(())
 );
+
+/// MySQL commits each DDL statement at once: notes that `done` statements of the migration
+/// completed, in one statement, so that a stop leaves either the last count or this one.
+#[cfg(feature = "mysql")]
+fn mysql_note_progress(
+    conn: &mut diesel::mysql::MysqlConnection,
+    planned: &Planned,
+    direction: Direction,
+    done: usize,
+) -> Result<()> {
+    diesel::replace_into(__ff_migration_progress::table)
+        .values((
+            __ff_migration_progress::version.eq(&planned.version),
+            __ff_migration_progress::direction.eq(direction.name()),
+            __ff_migration_progress::statements_done.eq(i32::try_from(done).unwrap_or(i32::MAX)),
+            __ff_migration_progress::checksum.eq(&planned.checksum),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
 
 /// A text value of a decimal column, and the number SQLite's numeric affinity makes of it, as
 /// ff reads it (`None`: it stays text).
