@@ -1,7 +1,8 @@
 //! Migrations compiled into the binary with `embed_migrations!` and applied with `run_pending`
 //! do what `cargo ff database upgrade` does with the same folder, on every backend: the same
 //! history rows and checksums, the same schema; an applied migration edited since, or one the
-//! binary does not have, is refused with the command line's error and nothing is applied.
+//! binary does not have, is refused with the command line's error and nothing is applied; a
+//! migration that stopped halfway on MySQL is resumed.
 //!
 //! The fixture, `tests/migrations/`, was written by `cargo ff database create-migration`.
 
@@ -279,4 +280,46 @@ fn a_database_ahead_of_the_binary_is_reported() {
         assert_eq!(migration::applied(&mut conn).expect("read"), before);
     });
     std::fs::remove_dir_all(newer).expect("remove the copy");
+}
+
+/// A run that stopped halfway (here its last statement fails on a row in the way) is resumed
+/// by `run_pending` after the statements that completed on MySQL, as `upgrade` resumes it;
+/// elsewhere nothing of it remained, and it runs whole.
+#[test]
+fn run_pending_resumes_a_migration_that_stopped_halfway() {
+    each_backend_database(|database| {
+        let backend = database.backend();
+        let mut conn = database.connect();
+        let history = MIGRATIONS.history().expect("read the migrations");
+        apply(&mut conn, &history, UpgradeTarget::Steps(1));
+        conn.batch_execute("INSERT INTO author (id, name) VALUES (1, 'in the way')")
+            .unwrap();
+        let error = MIGRATIONS.run_pending(&mut conn).unwrap_err();
+        let total = migration::up_statements(&history, 1, backend)
+            .expect("render")
+            .len();
+        let MigrationError::StepFailed { step, .. } = error else {
+            panic!("expected the last statement to fail, got {error}");
+        };
+        assert_eq!(step, total);
+        let partial = migration::interrupted(&mut conn).expect("read the progress");
+        let stopped = partial.map(|p| (p.version, p.statements_done));
+        if backend == ff_runtime::Backend::Mysql {
+            assert_eq!(stopped, Some((BOOKS[..14].to_owned(), total - 1)));
+        } else {
+            assert_eq!(stopped, None);
+        }
+
+        // The cause fixed, the rest runs: on MySQL, re-creating the table would fail.
+        conn.batch_execute("DELETE FROM author WHERE id = 1")
+            .unwrap();
+        let applied = MIGRATIONS.run_pending(&mut conn).expect("resume");
+        let versions: Vec<&str> = applied.iter().map(|a| a.version.as_str()).collect();
+        assert_eq!(versions, [&BOOKS[..14]]);
+        assert_eq!(migration::interrupted(&mut conn).expect("read"), None);
+        assert_eq!(author_names(&mut conn), ["Zoë Ørsted 書店"]);
+        let live = live_schema(&mut conn).expect("introspect");
+        let expected = expected_live(&history.head_schema(), backend);
+        assert!(compare(&expected, &live).is_empty(), "{live:#?}");
+    });
 }

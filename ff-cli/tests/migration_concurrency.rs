@@ -1,7 +1,7 @@
 //! Runners started at the same moment apply each migration exactly once, and a migration that
 //! fails halfway leaves a history that tells the truth, on every backend: on SQLite and
 //! PostgreSQL nothing of it remains; on MySQL, which commits DDL at once, the error lists what
-//! stayed applied and how to undo it.
+//! stayed applied, and the next run resumes there or `downgrade` undoes it.
 
 use std::process::Stdio;
 
@@ -63,10 +63,15 @@ fn names(project: &TestProject) -> Vec<String> {
 }
 
 fn upgrade(project: &TestProject, url: &str) -> Run {
-    run(&project
-        .command(&["database", "upgrade", "--url", url])
-        .output()
-        .expect("run cargo-ff"))
+    database(project, url, &["upgrade"])
+}
+
+/// `cargo ff database <args> --url <url>` in the project.
+fn database(project: &TestProject, url: &str, args: &[&str]) -> Run {
+    let mut all = vec!["database"];
+    all.extend(args);
+    all.extend(["--url", url]);
+    run(&project.command(&all).output().expect("run cargo-ff"))
 }
 
 #[derive(diesel::QueryableByName)]
@@ -181,7 +186,7 @@ fn failed_step(run: &Run) -> (usize, usize) {
 fn stayed_applied(run: &Run) -> &str {
     let (_, rest) = run
         .text
-        .split_once("stay applied and the migration is NOT recorded:\n")
+        .split_once("shows it as partial):\n")
         .unwrap_or_else(|| panic!("no applied steps listed in:\n{}", run.text));
     rest.split_once("help:").expect("a help line").0
 }
@@ -215,7 +220,9 @@ fn a_migration_failing_halfway_is_not_recorded_and_says_what_stayed_applied() {
                     "these {} step(s) stay applied and the migration is NOT recorded",
                     total - 1
                 ))
-                .contains("help: undo them by hand");
+                .contains(&format!(
+                    "help: fix the cause in the database and run the same command again: it resumes at step {total}"
+                ));
             let applied = stayed_applied(&failed);
             for statement in [
                 "CREATE TABLE `book`",
@@ -239,31 +246,39 @@ fn a_migration_failing_halfway_is_not_recorded_and_says_what_stayed_applied() {
             failed.contains("nothing of it was applied: the schema and the history are as before");
             assert_live_schema_is(&mut conn, &snapshot(&project, 0));
         }
-        let status = run(&project
-            .command(&["database", "status", "--url", url])
-            .output()
-            .expect("run cargo-ff"))
-        .expect_code(4)
-        .contains("PENDING")
-        .contains("1 migration(s) pending");
+        let status = database(&project, url, &["status"])
+            .expect_code(4)
+            .contains("1 migration(s) pending");
         if backend == Backend::Mysql {
-            // The steps left behind show as changes made by hand.
-            status
-                .contains("the live database differs from migration")
-                .contains(authors);
+            // The steps left behind are a partial run, not changes made by hand.
+            let status = status
+                .contains(&format!("PARTIAL {}/{total}", total - 1))
+                .contains(&format!("stopped after statement {} of {total}", total - 1));
+            assert!(
+                !status.text.contains("differs from migration"),
+                "{}",
+                status.text
+            );
+        } else {
+            status.contains("PENDING");
         }
 
         std::fs::write(&up_sql, "UPDATE author SET name = name").unwrap();
         if backend == Backend::Mysql {
-            // The first step finds what the failed run left: the message already said to
-            // undo it by hand; nothing more is applied or recorded meanwhile.
+            // The partial run cannot go on with an edited migration; the version that ran
+            // undoes what it applied, then the edited one runs whole.
             upgrade(&project, url)
                 .expect_code(1)
-                .contains("failed at step 1 of")
-                .contains("no step before it ran and the migration is NOT recorded");
+                .contains("and was edited since");
             assert_eq!(recorded(&mut conn), [&authors[..14]]);
-            conn.batch_execute("DROP TABLE book; ALTER TABLE author DROP COLUMN born")
-                .unwrap();
+            std::fs::write(&up_sql, "UPDATE no_such_table SET x = 1").unwrap();
+            database(&project, url, &["downgrade", "--accept-data-loss"])
+                .ok()
+                .contains("(undoing what its interrupted run applied)")
+                .contains("Successfully reverted 1 migration.");
+            assert_live_schema_is(&mut conn, &snapshot(&project, 0));
+            assert_eq!(recorded(&mut conn), [&authors[..14]]);
+            std::fs::write(&up_sql, "UPDATE author SET name = name").unwrap();
         }
         upgrade(&project, url)
             .ok()
@@ -275,11 +290,10 @@ fn a_migration_failing_halfway_is_not_recorded_and_says_what_stayed_applied() {
     });
 }
 
-/// Hand-written SQL is one step, run as one batch. MySQL commits each statement of the batch
-/// at once, so when a later statement fails the earlier ones stay, yet the message says no
-/// step of the migration was applied.
+/// Hand-written SQL runs statement by statement. MySQL commits each one at once, so when a
+/// later statement fails the earlier ones stay, and the message lists them.
 #[test]
-fn a_failing_hand_written_batch_does_not_claim_that_nothing_was_applied() {
+fn a_failing_hand_written_statement_does_not_claim_that_nothing_was_applied() {
     let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
     project
         .cargo_ff(&["database", "create-migration", "--empty", "-m", "broken"])
@@ -300,7 +314,10 @@ fn a_failing_hand_written_batch_does_not_claim_that_nothing_was_applied() {
             .contains_key("ok_table");
         if left {
             assert!(
-                failed.text.contains("those before the error stay applied"),
+                failed.text.contains("these 1 step(s) stay applied")
+                    && failed
+                        .text
+                        .contains("  CREATE TABLE ok_table (id INTEGER)\n"),
                 "{} left ok_table behind but says:\n{}",
                 db.backend(),
                 failed.text

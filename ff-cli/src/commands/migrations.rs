@@ -240,26 +240,38 @@ fn print_upgrade_sql(
     history: &History,
     target: &UpgradeTarget,
 ) -> Result<(), CommandError> {
-    let (backend, done) = match &args.dialect {
-        Some(dialect) => (parse_dialect(dialect)?, 0),
+    let backend = match &args.dialect {
+        Some(dialect) => parse_dialect(dialect)?,
         None => {
-            // Printing writes nothing: a database that does not exist yet has nothing applied.
             let url = super::url(&args.connection)?;
-            let backend = ff_runtime::DatabaseUrl::parse(&url)?.backend();
+            // Printing writes nothing: a database that does not exist yet has nothing applied.
             if ff_runtime::database::database_exists(&url)? {
                 let mut conn = connect(&args.connection)?;
-                let applied = migration::applied(&mut conn)?;
-                (backend, migration::verify(history, &applied)?)
-            } else {
-                (backend, 0)
+                let plan = migration::planned_upgrade(&mut conn, history, target)?;
+                print_planned(&plan, "upgrade");
+                return Ok(());
             }
+            ff_runtime::DatabaseUrl::parse(&url)?.backend()
         }
     };
-    for index in target.range(history, done)? {
+    for index in target.range(history, 0)? {
         let statements = migration::up_statements(history, index, backend)?;
         print_sql(&history.migrations[index].name(), "upgrade", &statements);
     }
     Ok(())
+}
+
+/// The SQL a run would send: of a migration whose run stopped halfway, the statements that
+/// have not run.
+fn print_planned(plan: &[migration::Planned], direction: &str) {
+    for planned in plan {
+        let name = format!("{}{}", planned.name, resumption(planned));
+        print_sql(
+            &name,
+            direction,
+            &planned.statements[planned.statements_done..],
+        );
+    }
 }
 
 fn print_sql(name: &str, direction: &str, statements: &[String]) {
@@ -324,13 +336,8 @@ fn print_downgrade_sql(
     history: &History,
     target: &DowngradeTarget,
 ) -> Result<(), CommandError> {
-    let backend = conn.backend();
-    let applied = migration::applied(conn)?;
-    let done = migration::verify(history, &applied)?;
-    for index in target.range(history, done)?.rev() {
-        let statements = migration::down_statements(history, index, backend)?;
-        print_sql(&history.migrations[index].name(), "downgrade", &statements);
-    }
+    let plan = migration::planned_downgrade(conn, history, target)?;
+    print_planned(&plan, "downgrade");
     Ok(())
 }
 
@@ -421,10 +428,29 @@ pub fn clear_metadata() -> Result<(), CommandError> {
     Ok(())
 }
 
-/// One line as a migration starts (`→ name …`) and one as it ends (`✓ name (12 ms)`).
+/// ` (resuming after statement N of M)` or ` (undoing what its interrupted run applied)` for a
+/// migration whose run stopped halfway, else nothing.
+fn resumption(planned: &migration::Planned) -> String {
+    if planned.undoes_partial {
+        " (undoing what its interrupted run applied)".to_owned()
+    } else if planned.statements_done > 0 {
+        format!(
+            " (resuming after statement {} of {})",
+            planned.statements_done,
+            planned.statements.len()
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// One line as a migration starts (`→ name …`, saying when it resumes a run that stopped
+/// halfway or undoes what ran of one) and one as it ends (`✓ name (12 ms)`).
 fn show_step(step: Progress<'_>, starting: &str, done: &str) {
     match step {
-        Progress::Starting(planned) => say!("  {starting} {} …", planned.name),
+        Progress::Starting(planned) => {
+            say!("  {starting} {} …{}", planned.name, resumption(planned))
+        }
         Progress::Done(planned, took) => say!("  {done} {} ({})", planned.name, duration(took)),
     }
 }

@@ -25,6 +25,11 @@ pub fn run(args: StampArgs) -> Result<(), CommandError> {
     for version in &stamped.purged {
         say!("  - {version} forgotten (not in the migrations directory)");
     }
+    for version in &stamped.interrupted {
+        say!(
+            "  - the interrupted run of {version} forgotten (its statements count as undone or done by hand)"
+        );
+    }
     for name in &stamped.unrecorded {
         say!("  ✗ {name} recorded as not applied");
     }

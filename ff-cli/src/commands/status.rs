@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use ff_runtime::introspect;
-use ff_runtime::migration::{self, Applied, Damaged, History, Survey};
+use ff_runtime::migration::{self, Applied, Damaged, Direction, History, Partial, Survey};
 use ff_runtime::{Backend, Connection, DatabaseUrl, database};
 use serde::Serialize;
 
@@ -40,6 +40,20 @@ struct MigrationStatus {
     description: String,
     status: &'static str,
     edited: bool,
+    /// Where its run stopped halfway (on a database that commits DDL at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interrupted: Option<Interrupted>,
+}
+
+/// A run that stopped halfway, as `status` shows it.
+#[derive(Debug, Serialize)]
+struct Interrupted {
+    /// `up` (being applied) or `down` (being reverted).
+    direction: &'static str,
+    statements_done: usize,
+    statements_total: usize,
+    /// The statement the next run starts with, shortened.
+    next_statement: Option<String>,
 }
 
 /// Runs `status`.
@@ -65,24 +79,29 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
         error: None,
     };
     let ignored: BTreeSet<String> = project.config.ignore.iter().cloned().collect();
-    let applied = match read_applied(&url) {
-        Ok((conn, applied)) => {
+    let backend = parsed.backend();
+    let (applied, partial) = match read_applied(&url) {
+        Ok((conn, applied, partial)) => {
             database.exists = conn.is_some();
             database.connected = conn.is_some();
-            if let Some(mut conn) = conn
+            // A run that stopped halfway explains how the live schema differs.
+            if let Some(mut conn) = conn.filter(|_| partial.is_none())
                 && let Some(drift) = live_drift(&mut conn, &history, &applied, &ignored)
             {
                 problems.push(drift);
             }
-            applied
+            (applied, partial)
         }
         Err(error) => {
             database.error = Some(error.to_string());
             problems.push(error.to_string());
-            Vec::new()
+            (Vec::new(), None)
         }
     };
-    let migrations = migration_rows(&history, &survey.damaged, &applied, &mut problems);
+    let mut migrations = migration_rows(&history, &survey.damaged, &applied, &mut problems);
+    if let Some(partial) = &partial {
+        show_interrupted(partial, &history, backend, &mut migrations, &mut problems);
+    }
     // When a folder is damaged the head may be among them: comparing the entities with an
     // earlier migration would report changes that are not there.
     let intact = survey.damaged.is_empty() && survey.problem.is_none();
@@ -93,7 +112,10 @@ pub fn run(args: StatusArgs) -> Result<(), CommandError> {
     } else {
         None
     };
-    let pending = migrations.iter().filter(|m| m.status == "PENDING").count();
+    let pending = migrations
+        .iter()
+        .filter(|m| m.status == "PENDING" || m.status == "PARTIAL")
+        .count();
     let status = Status {
         up_to_date: problems.is_empty() && pending == 0 && database.connected,
         database,
@@ -143,14 +165,91 @@ fn compare_entities(
     }
 }
 
-/// Whether the database exists, and the migrations it records.
-fn read_applied(url: &str) -> Result<(Option<Connection>, Vec<Applied>), CommandError> {
+/// A connection when the database exists, the migrations it records, and the one whose run
+/// stopped halfway.
+type Recorded = (Option<Connection>, Vec<Applied>, Option<Partial>);
+
+/// Whether the database exists, the migrations it records, and the one whose run stopped
+/// halfway.
+fn read_applied(url: &str) -> Result<Recorded, CommandError> {
     if !database::database_exists(url)? {
-        return Ok((None, Vec::new()));
+        return Ok((None, Vec::new(), None));
     }
     let mut conn = Connection::establish(url)?;
     let applied = migration::applied(&mut conn)?;
-    Ok((Some(conn), applied))
+    let partial = migration::interrupted(&mut conn)?;
+    Ok((Some(conn), applied, partial))
+}
+
+/// How many characters of the next statement `status` shows.
+const STATEMENT_SHOWN: usize = 60;
+
+/// Marks the migration whose run stopped halfway as `PARTIAL` (being applied) or
+/// `PARTLY REVERTED`, and says where it stopped, what runs next and how to go on.
+fn show_interrupted(
+    partial: &Partial,
+    history: &History,
+    backend: Backend,
+    rows: &mut [MigrationStatus],
+    problems: &mut Vec<String>,
+) {
+    let Some(row) = rows.iter_mut().find(|row| row.version == partial.version) else {
+        problems.push(format!(
+            "the run of migration {} stopped halfway, but the migrations directory does not have it: restore it from version control",
+            partial.version
+        ));
+        return;
+    };
+    let index = history.position(&partial.version).ok();
+    let statements = match (partial.direction, index) {
+        (Direction::Up, Some(index)) => migration::up_statements(history, index, backend).ok(),
+        (Direction::Down, Some(index)) => migration::down_statements(history, index, backend).ok(),
+        (_, None) => None,
+    }
+    .unwrap_or_default();
+    let (done, total) = (partial.statements_done, statements.len());
+    let next = statements.get(done).map(|sql| shortened(sql));
+    let edited = index.is_some_and(|index| history.migrations[index].checksum != partial.checksum);
+    let (state, direction, command) = match partial.direction {
+        Direction::Up => ("PARTIAL", "up", "upgrade"),
+        Direction::Down => ("PARTLY REVERTED", "down", "downgrade"),
+    };
+    row.status = state;
+    row.edited = edited;
+    let mut problem = format!(
+        "the {command} of migration {} stopped after statement {done} of {total}; ",
+        row.name
+    );
+    match &next {
+        Some(sql) => problem.push_str(&format!("next: statement {} of {total}: {sql}", done + 1)),
+        None => problem.push_str("every statement ran; only its record is missing"),
+    }
+    let help = if edited {
+        "it was edited since: restore the version that ran from version control"
+    } else if partial.direction == Direction::Up {
+        "run `cargo ff database upgrade` to resume it, or `cargo ff database downgrade` to undo what ran"
+    } else {
+        "run `cargo ff database downgrade` to finish reverting it"
+    };
+    problem.push_str(&format!("\n   help: {help}"));
+    problems.push(problem);
+    row.interrupted = Some(Interrupted {
+        direction,
+        statements_done: done,
+        statements_total: total,
+        next_statement: next,
+    });
+}
+
+/// A statement on one line, cut to [`STATEMENT_SHOWN`] characters.
+fn shortened(sql: &str) -> String {
+    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= STATEMENT_SHOWN {
+        line
+    } else {
+        let cut: String = line.chars().take(STATEMENT_SHOWN - 1).collect();
+        format!("{cut}…")
+    }
 }
 
 /// How the live schema differs from the snapshot of the last applied migration (tables and
@@ -266,6 +365,7 @@ fn migration_rows(
                     Some(_) => "APPLIED",
                 },
                 edited,
+                interrupted: None,
             }
         })
         .collect();
@@ -275,6 +375,7 @@ fn migration_rows(
         description: "(damaged: see below)".into(),
         status: "DAMAGED",
         edited: false,
+        interrupted: None,
     }));
     for record in applied {
         if !rows.iter().any(|row| row.version == record.version) {
@@ -288,6 +389,7 @@ fn migration_rows(
                 description: "(not in the migrations directory)".into(),
                 status: "UNKNOWN",
                 edited: false,
+                interrupted: None,
             });
         }
     }
@@ -334,11 +436,16 @@ fn print_text(status: &Status, pending: usize) {
         .migrations
         .iter()
         .map(|m| {
-            let state = if m.edited {
-                format!("{} (EDITED)", m.status)
-            } else {
-                m.status.to_owned()
-            };
+            let mut state = m.status.to_owned();
+            if let Some(run) = &m.interrupted {
+                state.push_str(&format!(
+                    " {}/{}",
+                    run.statements_done, run.statements_total
+                ));
+            }
+            if m.edited {
+                state.push_str(" (EDITED)");
+            }
             vec![m.version.clone(), m.description.clone(), state]
         })
         .collect();

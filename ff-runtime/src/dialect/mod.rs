@@ -32,6 +32,12 @@ impl Backend {
     /// Every backend, in a stable order.
     pub const ALL: [Backend; 3] = [Backend::Sqlite, Backend::Postgres, Backend::Mysql];
 
+    /// Whether DDL runs inside a transaction and rolls back with it (MySQL commits each DDL
+    /// statement at once).
+    pub fn transactional_ddl(self) -> bool {
+        self != Backend::Mysql
+    }
+
     /// The SQL dialect of this backend.
     pub fn dialect(self) -> &'static dyn Dialect {
         match self {

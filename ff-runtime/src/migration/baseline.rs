@@ -7,15 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::Result;
 use super::history::History;
-use super::runner::{Lock, Setup, applied, with_target};
+use super::runner::{Lock, Setup, applied, interrupted, with_target};
 use crate::Connection;
 use crate::introspect::{LiveSchema, compare_ignoring_column_order, expected_live};
 
 /// How the live database stands against the first migration of a history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Baseline {
-    /// Nothing to decide: the database records applied migrations, there are none, or none of
-    /// the first migration's tables exists.
+    /// Nothing to decide: the database records applied migrations (or a run that stopped
+    /// halfway), there are none, or none of the first migration's tables exists.
     NotNeeded,
     /// Every table is exactly as the first migration creates it, and there is no other.
     Matches {
@@ -63,7 +63,7 @@ pub fn baseline(
     let Some(first) = history.migrations.first() else {
         return Ok(Baseline::NotNeeded);
     };
-    if !applied(conn)?.is_empty() {
+    if !applied(conn)?.is_empty() || interrupted(conn)?.is_some() {
         return Ok(Baseline::NotNeeded);
     }
     let backend = conn.backend();
@@ -73,7 +73,7 @@ pub fn baseline(
         } else {
             Setup::ReadOnly
         };
-        if !runner.applied(setup)?.is_empty() {
+        if !runner.applied(setup)?.is_empty() || !runner.progress()?.is_empty() {
             return Ok(Baseline::NotNeeded);
         }
         let live = runner.live_schema()?.without(ignored);

@@ -103,6 +103,22 @@ pub enum MigrationError {
         current: String,
     },
 
+    /// A migration whose run stopped halfway has been edited since: its statements may not be
+    /// those that ran, so it cannot be resumed.
+    #[error(
+        "migration {name} stopped after {statements_done} of its statements and was edited since (checksum {recorded} when it ran, {current} on disk): the statements that ran may no longer be the first ones\nhelp: restore the version that ran from version control, finish it with `cargo ff database upgrade` (or undo what ran with `cargo ff database downgrade`), and put the changes in a new migration"
+    )]
+    EditedWhileInterrupted {
+        /// The migration's folder name.
+        name: String,
+        /// How many of its statements ran.
+        statements_done: usize,
+        /// The checksum of its files when it ran.
+        recorded: String,
+        /// The checksum of its files now.
+        current: String,
+    },
+
     /// The database records a migration the directory does not have.
     #[error(
         "the database has migration {0} applied, but the migrations directory does not have it\nhelp: restore it from version control, or point DATABASE_URL at the right database; if the migrations were recreated (clear-migration), forget the old history with `cargo ff database stamp base --purge`, then `cargo ff database upgrade --baseline`"
@@ -234,19 +250,19 @@ fn step_failure(
         format!("migration {version} failed at step {step} of {total}: {cause}\n  {sql}\n");
     if transactional {
         message.push_str("nothing of it was applied: the schema and the history are as before");
-    } else if applied.is_empty() {
-        message.push_str(
-            "no step before it ran and the migration is NOT recorded; if the failing step holds several statements (hand-written SQL), those before the error stay applied: check them",
-        );
     } else {
-        message.push_str(&format!(
-            "this database commits DDL at once: these {} step(s) stay applied and the migration is NOT recorded:\n",
-            applied.len()
-        ));
-        for sql in applied {
-            message.push_str(&format!("  {sql}\n"));
+        if applied.is_empty() {
+            message.push_str("no step before it ran and the migration is NOT recorded; if the failing step holds several statements (a trigger or procedure body), those before the error stay applied: check them\n");
+        } else {
+            message.push_str(&format!(
+                "this database commits DDL at once: these {} step(s) stay applied and the migration is NOT recorded (`cargo ff database status` shows it as partial):\n",
+                applied.len()
+            ));
+            for sql in applied {
+                message.push_str(&format!("  {sql}\n"));
+            }
         }
-        message.push_str("help: undo them by hand (or fix the cause and complete the rest by hand), then run upgrade again");
+        message.push_str(&format!("help: fix the cause in the database and run the same command again: it resumes at step {step}; or, when upgrading, run `cargo ff database downgrade` to undo the steps that ran"));
     }
     message
 }

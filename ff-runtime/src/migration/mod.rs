@@ -32,8 +32,9 @@ pub use manager::MigrationManager;
 pub use operation::{ApplyError, Operation};
 pub use render::{check_supported, render};
 pub use runner::{
-    Applied, DowngradeTarget, Planned, Progress, UpgradeTarget, applied, down_statements,
-    downgrade, up_statements, upgrade, verify,
+    Applied, Direction, DowngradeTarget, Partial, Planned, Progress, UpgradeTarget, applied,
+    down_statements, downgrade, interrupted, planned_downgrade, planned_upgrade, up_statements,
+    upgrade, verify,
 };
 pub use schema_set::Schema;
 pub use stamp::{Stamped, stamp};

@@ -3,6 +3,9 @@
 //! Each migration becomes a Diesel [`Migration`] whose SQL is rendered for the connection's
 //! dialect. Diesel's harness records it in `__diesel_schema_migrations`; ff records the
 //! checksum of its folder beside it in `__ff_migration_checksums`, in the same transaction.
+//! Where DDL is not transactional (MySQL), `__ff_migration_progress` records how many statements
+//! of the running migration completed, after each one, so that a run that stopped halfway
+//! (killed, or failed) is resumed after the last statement that completed.
 //! Runners exclude each other: an advisory lock on PostgreSQL, `GET_LOCK` on MySQL, and one
 //! write transaction (`BEGIN IMMEDIATE`) around the whole run on SQLite.
 
@@ -19,6 +22,7 @@ use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::MigrationHarness;
 
+use super::diff::reverse_all;
 use super::error::{DecimalNotKept, MigrationError, Result};
 use super::format::decimals_may_be_text;
 use super::history::History;
@@ -27,6 +31,7 @@ use super::render::{check_supported, render, sqlite_rebuilds};
 use crate::Connection;
 use crate::dialect::{Backend, Dialect, Sqlite};
 use crate::schema::ColumnType;
+use crate::sql_text::split_statements;
 
 diesel::table! {
     /// Diesel's record of applied migrations (read here without creating it).
@@ -43,6 +48,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// How many statements of a migration completed in a run that has not finished (on a
+    /// database whose DDL is not transactional).
+    __ff_migration_progress (version) {
+        version -> Text,
+        direction -> Text,
+        statements_done -> Integer,
+        checksum -> Text,
+    }
+}
+
 /// A migration recorded in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
@@ -50,6 +66,29 @@ pub struct Applied {
     pub version: String,
     /// The checksum recorded when it was applied (`None` if applied by another tool).
     pub checksum: Option<String>,
+}
+
+/// A migration whose run stopped halfway on a database that commits DDL at once (MySQL): the
+/// first `statements_done` of its statements ran, and the next run resumes after them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partial {
+    /// The version.
+    pub version: String,
+    /// Whether it was being applied or reverted.
+    pub direction: Direction,
+    /// How many of its statements completed.
+    pub statements_done: usize,
+    /// The checksum of its folder when it ran: an edited migration cannot be resumed.
+    pub checksum: String,
+}
+
+impl Partial {
+    /// Whether the run went on to record its end, and only this note was left (a stop between
+    /// the two): a migration being applied is recorded, one being reverted is not.
+    pub(super) fn finished(&self, applied: &[Applied]) -> bool {
+        let recorded = applied.iter().any(|a| a.version == self.version);
+        recorded == (self.direction == Direction::Up)
+    }
 }
 
 /// How far `upgrade` goes.
@@ -116,6 +155,12 @@ pub struct Planned {
     /// migration runs (see [`Operation::StoreDecimalsAsNumbers`]): they are checked before it
     /// runs, and one SQLite would not give back exactly stops it.
     pub converted_decimals: Vec<(String, String)>,
+    /// How many of the statements ran in an earlier run that stopped halfway: this one starts
+    /// after them.
+    pub statements_done: usize,
+    /// Whether the statements undo what ran of a migration whose run stopped halfway (it was
+    /// never recorded as applied).
+    pub undoes_partial: bool,
 }
 
 /// Where a migration run is: reported to the caller of [`upgrade`] and [`downgrade`] as it
@@ -134,38 +179,37 @@ pub fn up_statements(history: &History, index: usize, backend: Backend) -> Resul
     let migration = &history.migrations[index];
     let before = history.schema_before(index);
     check_supported(backend, &migration.file.operations)?;
-    let mut statements = render(backend, &before, &migration.file.operations).map_err(|error| {
-        MigrationError::Inconsistent {
-            version: migration.version().to_owned(),
-            reason: error.to_string(),
-        }
-    })?;
-    statements.extend(
-        migration
-            .hand_written_sql("up", backend)
-            .into_iter()
-            .map(str::to_owned),
-    );
+    let mut statements = render(backend, &before, &migration.file.operations)
+        .map_err(|error| inconsistent(history, index, error))?;
+    statements.extend(hand_written_statements(history, index, "up", backend));
     Ok(statements)
+}
+
+/// The statements of the migration at `index`'s hand-written SQL for `direction` on `backend`,
+/// one by one (see [`split_statements`]).
+fn hand_written_statements(
+    history: &History,
+    index: usize,
+    direction: &str,
+    backend: Backend,
+) -> Vec<String> {
+    history.migrations[index]
+        .hand_written_sql(direction, backend)
+        .into_iter()
+        .flat_map(|sql| split_statements(sql, backend))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The SQL that reverts the migration at `index` on `backend`: its hand-written `down` SQL,
 /// then the reverse operations.
 pub fn down_statements(history: &History, index: usize, backend: Backend) -> Result<Vec<String>> {
     let migration = &history.migrations[index];
-    let mut statements: Vec<String> = migration
-        .hand_written_sql("down", backend)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
     check_supported(backend, &migration.file.reverse)?;
+    let mut statements = hand_written_statements(history, index, "down", backend);
     statements.extend(
-        render(backend, &migration.snapshot, &migration.file.reverse).map_err(|error| {
-            MigrationError::Inconsistent {
-                version: migration.version().to_owned(),
-                reason: error.to_string(),
-            }
-        })?,
+        render(backend, &migration.snapshot, &migration.file.reverse)
+            .map_err(|error| inconsistent(history, index, error))?,
     );
     Ok(statements)
 }
@@ -174,6 +218,18 @@ pub fn down_statements(history: &History, index: usize, backend: Backend) -> Res
 /// the bookkeeping tables has none.
 pub fn applied(conn: &mut Connection) -> Result<Vec<Applied>> {
     with_target(conn, Lock::None, |target| target.applied(Setup::ReadOnly))
+}
+
+/// The migration whose run stopped halfway, if any (only on a database that commits DDL at
+/// once: elsewhere a migration runs whole or not at all). Reads only.
+pub fn interrupted(conn: &mut Connection) -> Result<Option<Partial>> {
+    with_target(conn, Lock::None, |target| {
+        let applied = target.applied(Setup::ReadOnly)?;
+        Ok(target
+            .progress()?
+            .into_iter()
+            .find(|partial| !partial.finished(&applied)))
+    })
 }
 
 /// Checks the recorded history against the directory: every applied migration must be
@@ -247,6 +303,46 @@ pub fn downgrade(
     )
 }
 
+/// What [`upgrade`] to `target` would run, from where the database stands (resuming a
+/// migration whose run stopped halfway after the statements that ran:
+/// [`Planned::statements_done`]). Reads only; runs nothing.
+pub fn planned_upgrade(
+    conn: &mut Connection,
+    history: &History,
+    target: &UpgradeTarget,
+) -> Result<Vec<Planned>> {
+    planned(conn, history, Direction::Up, |done| {
+        target.range(history, done)
+    })
+}
+
+/// What [`downgrade`] to `target` would run, from where the database stands (undoing first
+/// what ran of a migration whose run stopped halfway: [`Planned::undoes_partial`]). Reads only;
+/// runs nothing.
+pub fn planned_downgrade(
+    conn: &mut Connection,
+    history: &History,
+    target: &DowngradeTarget,
+) -> Result<Vec<Planned>> {
+    planned(conn, history, Direction::Down, |done| {
+        target.range(history, done)
+    })
+}
+
+fn planned(
+    conn: &mut Connection,
+    history: &History,
+    direction: Direction,
+    range: impl FnOnce(usize) -> Result<Range<usize>>,
+) -> Result<Vec<Planned>> {
+    let backend = conn.backend();
+    with_target(conn, Lock::None, |target| {
+        let applied = target.applied(Setup::ReadOnly)?;
+        let progress = target.progress()?;
+        plan_run(history, backend, direction, range, &applied, progress)
+    })
+}
+
 /// Under the runner lock: reads the history, plans the migrations of `range` (last first when
 /// reverting), checks consent, and runs them one by one.
 fn migrate(
@@ -259,16 +355,12 @@ fn migrate(
 ) -> Result<Vec<String>> {
     let backend = conn.backend();
     with_target(conn, Lock::Exclusive, |runner| {
-        let done = verify(history, &runner.applied(Setup::Create)?)?;
-        let range = range(done)?;
-        let indexes: Vec<usize> = match direction {
-            Direction::Up => range.collect(),
-            Direction::Down => range.rev().collect(),
-        };
-        let plan = indexes
-            .into_iter()
-            .map(|index| plan(history, index, backend, direction))
-            .collect::<Result<Vec<_>>>()?;
+        let applied = runner.applied(Setup::Create)?;
+        let progress = runner.progress()?;
+        for finished in progress.iter().filter(|p| p.finished(&applied)) {
+            runner.clear_progress(&finished.version)?;
+        }
+        let plan = plan_run(history, backend, direction, range, &applied, progress)?;
         refuse_data_loss(&plan, accept_data_loss)?;
         let mut versions = Vec::new();
         for planned in &plan {
@@ -282,10 +374,117 @@ fn migrate(
     })
 }
 
+/// Plans the migrations of `range` (given how many are applied; last first when reverting)
+/// from where the database stands: `applied`, and `progress`, the runs that stopped halfway.
+/// A migration being applied that stopped halfway resumes, or is undone first when reverting;
+/// one being reverted resumes, and stops an upgrade.
+fn plan_run(
+    history: &History,
+    backend: Backend,
+    direction: Direction,
+    range: impl FnOnce(usize) -> Result<Range<usize>>,
+    applied: &[Applied],
+    progress: Vec<Partial>,
+) -> Result<Vec<Planned>> {
+    let done = verify(history, applied)?;
+    let partial = progress.into_iter().find(|p| !p.finished(applied));
+    let partial = partial
+        .map(|partial| check_partial(history, done, partial))
+        .transpose()?;
+    Ok(match (direction, partial) {
+        (Direction::Down, Some(partial)) if partial.direction == Direction::Up => {
+            // The migration that stopped halfway is the last one to revert.
+            let range = range(done + 1)?;
+            let mut plan = Vec::new();
+            if !range.is_empty() {
+                plan.push(plan_undo(history, done, backend, partial.statements_done)?);
+                plan.extend(plan_all(history, range.start..done, backend, direction)?);
+            }
+            plan
+        }
+        (Direction::Up, Some(partial)) if partial.direction == Direction::Down => {
+            return Err(MigrationError::Stopped(format!(
+                "the downgrade of migration {} stopped after {} of its statements; upgrading on top of a half-reverted migration would skip the rest\nhelp: run `cargo ff database downgrade` to finish reverting it (it resumes where it stopped), then upgrade",
+                history.migrations[done - 1].name(),
+                partial.statements_done
+            )));
+        }
+        (_, partial) => {
+            let mut plan = plan_all(history, range(done)?, backend, direction)?;
+            if let (Some(partial), Some(first)) = (partial, plan.first_mut())
+                && first.version == partial.version
+            {
+                first.statements_done = partial.statements_done;
+            }
+            plan
+        }
+    })
+}
+
+/// Applying or reverting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Direction {
+pub enum Direction {
+    /// Applying (`upgrade`).
     Up,
+    /// Reverting (`downgrade`).
     Down,
+}
+
+impl Direction {
+    /// `up` or `down`, as `__ff_migration_progress` records it.
+    fn name(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
+/// Checks that the migration whose run stopped halfway is the one the history has next to apply
+/// (or last to revert), unedited since.
+fn check_partial(history: &History, done: usize, partial: Partial) -> Result<Partial> {
+    let expected = match partial.direction {
+        Direction::Up => history.migrations.get(done),
+        Direction::Down => done.checked_sub(1).map(|last| &history.migrations[last]),
+    };
+    let Some(migration) = expected.filter(|m| m.version() == partial.version) else {
+        return Err(MigrationError::Stopped(format!(
+            "the database records that the run of migration {} stopped after {} statement(s), but it is not the next one of the migrations directory to {}\nhelp: restore the migrations directory from version control; if that migration was undone by hand, forget its run with `cargo ff database stamp`",
+            partial.version,
+            partial.statements_done,
+            if partial.direction == Direction::Up {
+                "apply"
+            } else {
+                "revert"
+            },
+        )));
+    };
+    if migration.checksum != partial.checksum {
+        return Err(MigrationError::EditedWhileInterrupted {
+            name: migration.name(),
+            statements_done: partial.statements_done,
+            recorded: partial.checksum,
+            current: migration.checksum.clone(),
+        });
+    }
+    Ok(partial)
+}
+
+/// The migrations of `range` planned in `direction` (last first when reverting).
+fn plan_all(
+    history: &History,
+    range: Range<usize>,
+    backend: Backend,
+    direction: Direction,
+) -> Result<Vec<Planned>> {
+    let indexes: Vec<usize> = match direction {
+        Direction::Up => range.collect(),
+        Direction::Down => range.rev().collect(),
+    };
+    indexes
+        .into_iter()
+        .map(|index| plan(history, index, backend, direction))
+        .collect()
 }
 
 fn plan(
@@ -312,7 +511,120 @@ fn plan(
         data_loss: operations.iter().filter_map(|op| op.data_loss()).collect(),
         checksum: migration.checksum.clone(),
         converted_decimals: converted_decimals(history, index, direction)?,
+        statements_done: 0,
+        undoes_partial: false,
     })
+}
+
+/// Plans undoing the first `done` statements of the migration at `index`, whose run stopped
+/// there (before it was recorded). All of them: its downgrade. Otherwise ff can tell what undoes
+/// them when they are exactly those of its first operations: their reverse. A stop inside an
+/// operation of several statements, or inside the hand-written SQL, is refused with the fix.
+fn plan_undo(history: &History, index: usize, backend: Backend, done: usize) -> Result<Planned> {
+    let migration = &history.migrations[index];
+    let total = up_statements(history, index, backend)?.len();
+    let generated = total - hand_written_statements(history, index, "up", backend).len();
+    let operations = &migration.file.operations;
+    // `None`: every statement ran, and the downgrade undoes them; otherwise the number of
+    // operations that ran, which their reverse undoes.
+    let refuse = |inside: &str| underivable(history, index, done, total, inside);
+    let count = if done == total {
+        None
+    } else if done == generated {
+        Some(operations.len())
+    } else if done > generated {
+        return Err(refuse("its hand-written SQL"));
+    } else {
+        let count = operations_done(history, index, backend, done)?;
+        Some(count.ok_or_else(|| refuse("one of its operations"))?)
+    };
+    let (statements, reverse) = match count {
+        None => (
+            down_statements(history, index, backend)?,
+            migration.file.reverse.clone(),
+        ),
+        Some(count) => {
+            let ran = &operations[..count];
+            let mut after = history.schema_before(index);
+            after
+                .apply_all(ran)
+                .map_err(|error| inconsistent(history, index, error))?;
+            let reverse = reverse_all(ran);
+            let statements = render(backend, &after, &reverse)
+                .map_err(|error| inconsistent(history, index, error))?;
+            (statements, reverse)
+        }
+    };
+    Ok(Planned {
+        version: migration.version().to_owned(),
+        name: migration.name(),
+        statements,
+        data_loss: reverse.iter().filter_map(|op| op.data_loss()).collect(),
+        checksum: migration.checksum.clone(),
+        converted_decimals: Vec::new(),
+        statements_done: 0,
+        undoes_partial: true,
+    })
+}
+
+/// Why the first `done` statements of the migration at `index` cannot be undone, and the fix.
+fn underivable(
+    history: &History,
+    index: usize,
+    done: usize,
+    total: usize,
+    inside: &str,
+) -> MigrationError {
+    let parent = index.checked_sub(1).map_or("base".to_owned(), |parent| {
+        history.migrations[parent].name()
+    });
+    MigrationError::Stopped(format!(
+        "migration {} stopped after statement {done} of {total}, inside {inside}, so ff cannot tell what undoes exactly the statements that ran\nhelp: run `cargo ff database upgrade` to finish it, then downgrade; or undo those statements by hand (`cargo ff database status` shows where it stopped) and forget the run with `cargo ff database stamp {parent}`",
+        history.migrations[index].name(),
+    ))
+}
+
+/// How many operations of the migration at `index` the first `done` of its statements complete,
+/// when they complete a whole number of them: each operation rendered alone must give the
+/// statements it gives among the others (no dialect carries a step over to the next one).
+fn operations_done(
+    history: &History,
+    index: usize,
+    backend: Backend,
+    done: usize,
+) -> Result<Option<usize>> {
+    let operations = &history.migrations[index].file.operations;
+    let before = history.schema_before(index);
+    let together =
+        render(backend, &before, operations).map_err(|e| inconsistent(history, index, e))?;
+    let mut schema = before;
+    let mut alone = Vec::new();
+    let mut ends = vec![0];
+    for operation in operations {
+        alone.extend(
+            render(backend, &schema, std::slice::from_ref(operation))
+                .map_err(|e| inconsistent(history, index, e))?,
+        );
+        ends.push(alone.len());
+        schema
+            .apply(operation)
+            .map_err(|e| inconsistent(history, index, e))?;
+    }
+    Ok((alone == together)
+        .then(|| ends.iter().position(|&end| end == done))
+        .flatten())
+}
+
+/// The migration at `index` does not fit the schema before it.
+fn inconsistent(
+    history: &History,
+    index: usize,
+    error: super::operation::ApplyError,
+) -> MigrationError {
+    MigrationError::Inconsistent {
+        version: history.migrations[index].version().to_owned(),
+        reason: error.to_string(),
+    }
 }
 
 /// The decimal columns whose text values SQLite turns into numbers when the migration at
@@ -437,10 +749,19 @@ impl MigrationMetadata for Step<'_> {
 }
 
 impl Step<'_> {
-    /// Runs the statements one by one, telling which one failed and which ran before it.
-    fn execute(&self, conn: &mut dyn SimpleConnection) -> Result<()> {
+    /// Runs the statements one by one from the first that has not run, calling `ran` with the
+    /// number done after each one, and telling which one failed and which ran before it.
+    fn execute<C: SimpleConnection>(
+        &self,
+        conn: &mut C,
+        mut ran: impl FnMut(&mut C, usize) -> Result<()>,
+    ) -> Result<()> {
         let statements = &self.planned.statements;
-        for (index, sql) in statements.iter().enumerate() {
+        for (index, sql) in statements
+            .iter()
+            .enumerate()
+            .skip(self.planned.statements_done)
+        {
             if let Err(error) = conn.batch_execute(sql) {
                 return Err(MigrationError::StepFailed {
                     version: self.planned.version.clone(),
@@ -452,6 +773,7 @@ impl Step<'_> {
                     applied: statements[..index].to_vec(),
                 });
             }
+            ran(conn, index + 1)?;
         }
         Ok(())
     }
@@ -459,10 +781,10 @@ impl Step<'_> {
 
 type HarnessResult = diesel::migration::Result<()>;
 
-/// `Migration` for one concrete connection: check the data, run the SQL, check the result,
-/// then record or forget the checksum.
+/// `Migration` for one concrete connection: check the data, run the SQL (noting after each
+/// statement how many completed), check the result, then record or forget the checksum.
 macro_rules! step_migration {
-    ($backend:ty, $conn:ty, $before:expr, $checks:expr) => {
+    ($backend:ty, $conn:ty, $before:expr, $note:expr, $checks:expr) => {
         impl Migration<$backend> for Step<'_> {
             fn run(
                 &self,
@@ -473,24 +795,28 @@ macro_rules! step_migration {
                     .expect("ff runs its migrations on its own connections");
                 let before: fn(&mut $conn, &Planned) -> Result<()> = $before;
                 before(conn, self.planned)?;
-                self.execute(conn)?;
+                let note: fn(&mut $conn, &Planned, Direction, usize) -> Result<()> = $note;
+                self.execute(conn, |conn, done| {
+                    // Undoing is not noted (see `plan_undo`): the partial run's note stays
+                    // until the undoing is done.
+                    if self.planned.undoes_partial {
+                        Ok(())
+                    } else {
+                        note(conn, self.planned, self.direction, done)
+                    }
+                })?;
                 let checks: fn(&mut $conn, &str) -> Result<()> = $checks;
                 checks(conn, &self.planned.version)?;
-                match self.direction {
-                    Direction::Up => {
-                        diesel::insert_into(__ff_migration_checksums::table)
-                            .values((
-                                __ff_migration_checksums::version.eq(&self.planned.version),
-                                __ff_migration_checksums::checksum.eq(&self.planned.checksum),
-                            ))
-                            .execute(conn)?;
-                    }
-                    Direction::Down => {
-                        diesel::delete(
-                            __ff_migration_checksums::table.find(self.planned.version.as_str()),
-                        )
+                // A run stopped after this point left the checksum but not Diesel's record.
+                diesel::delete(__ff_migration_checksums::table.find(self.planned.version.as_str()))
+                    .execute(conn)?;
+                if self.direction == Direction::Up {
+                    diesel::insert_into(__ff_migration_checksums::table)
+                        .values((
+                            __ff_migration_checksums::version.eq(&self.planned.version),
+                            __ff_migration_checksums::checksum.eq(&self.planned.checksum),
+                        ))
                         .execute(conn)?;
-                    }
                 }
                 Ok(())
             }
@@ -514,21 +840,50 @@ macro_rules! step_migration {
     };
 }
 
+// A migration runs whole or not at all on SQLite and PostgreSQL: nothing to note there.
 step_migration!(
     diesel::sqlite::Sqlite,
     SqliteConnection,
     sqlite_decimal_check,
+    |_, _, _, _| Ok(()),
     sqlite_foreign_key_check
 );
 // Decimal columns were always numeric on PostgreSQL and MySQL: nothing is converted there.
-step_migration!(diesel::pg::Pg, PgConnection, |_, _| Ok(()), |_, _| Ok(()));
+step_migration!(
+    diesel::pg::Pg,
+    PgConnection,
+    |_, _| Ok(()),
+    |_, _, _, _| Ok(()),
+    |_, _| Ok(())
+);
 #[cfg(feature = "mysql")]
 step_migration!(
     diesel::mysql::Mysql,
     diesel::mysql::MysqlConnection,
     |_, _| Ok(()),
+    mysql_note_progress,
     |_, _| Ok(())
 );
+
+/// MySQL commits each DDL statement at once: notes that `done` statements of the migration
+/// completed, in one statement, so that a stop leaves either the last count or this one.
+#[cfg(feature = "mysql")]
+fn mysql_note_progress(
+    conn: &mut diesel::mysql::MysqlConnection,
+    planned: &Planned,
+    direction: Direction,
+    done: usize,
+) -> Result<()> {
+    diesel::replace_into(__ff_migration_progress::table)
+        .values((
+            __ff_migration_progress::version.eq(&planned.version),
+            __ff_migration_progress::direction.eq(direction.name()),
+            __ff_migration_progress::statements_done.eq(i32::try_from(done).unwrap_or(i32::MAX)),
+            __ff_migration_progress::checksum.eq(&planned.checksum),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
 
 /// A text value of a decimal column, and the number SQLite's numeric affinity makes of it, as
 /// ff reads it (`None`: it stays text).
@@ -625,6 +980,11 @@ pub(super) trait Runner {
     fn set_checksum(&mut self, version: &str, checksum: &str) -> Result<()>;
     /// Forgets that a migration was applied, without reverting it.
     fn forget(&mut self, version: &str) -> Result<()>;
+    /// The runs that stopped halfway, as `__ff_migration_progress` records them (none without
+    /// the table).
+    fn progress(&mut self) -> Result<Vec<Partial>>;
+    /// Forgets how far the run of a migration got.
+    fn clear_progress(&mut self, version: &str) -> Result<()>;
     /// The tables of the database ([`introspect::live_schema`](crate::introspect::live_schema)).
     fn live_schema(&mut self) -> Result<crate::introspect::LiveSchema>;
     /// Runs `work` in a transaction (a savepoint inside SQLite's run-wide one).
@@ -647,6 +1007,17 @@ macro_rules! runner {
                         dialect.quote("checksum"),
                     ))
                     .map_err(crate::Error::from)?;
+                    if !$backend.transactional_ddl() {
+                        self.batch_execute(&format!(
+                            "CREATE TABLE IF NOT EXISTS {} ({} VARCHAR(50) NOT NULL PRIMARY KEY, {} VARCHAR(4) NOT NULL, {} INTEGER NOT NULL, {} VARCHAR(64) NOT NULL)",
+                            dialect.quote("__ff_migration_progress"),
+                            dialect.quote("version"),
+                            dialect.quote("direction"),
+                            dialect.quote("statements_done"),
+                            dialect.quote("checksum"),
+                        ))
+                        .map_err(crate::Error::from)?;
+                    }
                 } else if !Runner::has_table(self, "__diesel_schema_migrations")? {
                     return Ok(Vec::new());
                 }
@@ -723,6 +1094,42 @@ macro_rules! runner {
                 Ok(())
             }
 
+            fn progress(&mut self) -> Result<Vec<Partial>> {
+                if !Runner::has_table(self, "__ff_migration_progress")? {
+                    return Ok(Vec::new());
+                }
+                let rows: Vec<(String, String, i32, String)> = __ff_migration_progress::table
+                    .select((
+                        __ff_migration_progress::version,
+                        __ff_migration_progress::direction,
+                        __ff_migration_progress::statements_done,
+                        __ff_migration_progress::checksum,
+                    ))
+                    .order(__ff_migration_progress::version)
+                    .load(self)
+                    .map_err(crate::Error::from)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(version, direction, done, checksum)| Partial {
+                        version,
+                        direction: if direction == Direction::Down.name() {
+                            Direction::Down
+                        } else {
+                            Direction::Up
+                        },
+                        statements_done: usize::try_from(done).unwrap_or_default(),
+                        checksum,
+                    })
+                    .collect())
+            }
+
+            fn clear_progress(&mut self, version: &str) -> Result<()> {
+                if Runner::has_table(self, "__ff_migration_progress")? {
+                    diesel::delete(__ff_migration_progress::table.find(version)).execute(self)?;
+                }
+                Ok(())
+            }
+
             fn live_schema(&mut self) -> Result<crate::introspect::LiveSchema> {
                 Ok(crate::introspect::ReadLiveSchema::live_schema(self)?)
             }
@@ -739,16 +1146,21 @@ macro_rules! runner {
                 let step = Step {
                     planned,
                     direction,
-                    transactional: $backend != Backend::Mysql,
+                    transactional: $backend.transactional_ddl(),
                 };
                 let outcome = match direction {
                     Direction::Up => MigrationHarness::run_migration(self, &step),
                     Direction::Down => MigrationHarness::revert_migration(self, &step),
                 };
-                outcome.map(|_| ()).map_err(|error| match error.downcast::<MigrationError>() {
+                outcome.map_err(|error| match error.downcast::<MigrationError>() {
                     Ok(error) => *error,
                     Err(error) => MigrationError::Harness(error.to_string()),
-                })
+                })?;
+                if step.transactional {
+                    Ok(())
+                } else {
+                    Runner::clear_progress(self, &planned.version)
+                }
             }
         }
     };
@@ -999,6 +1411,71 @@ mod tests {
 
     fn column(table: &str, column: &str) -> (String, String) {
         (table.to_owned(), column.to_owned())
+    }
+
+    #[test]
+    fn what_ran_of_an_interrupted_migration_is_undone_by_the_reverse_of_its_operations() {
+        let index_id = Operation::AddIndex {
+            table: Borrowed("orders"),
+            index: IndexDef {
+                name: Borrowed("ix_orders_id"),
+                columns: vec![Borrowed("id")].into(),
+            },
+        };
+        let mut history = two_migrations(
+            SNAPSHOT_FORMAT,
+            vec![index_total(), index_id],
+            SNAPSHOT_FORMAT,
+        );
+        history.migrations[1].sql.insert(
+            "up.sql".into(),
+            "UPDATE orders SET note = 'a'; UPDATE orders SET note = 'b'".into(),
+        );
+        let backend = Backend::Mysql;
+        let up = up_statements(&history, 1, backend).unwrap();
+        assert_eq!(up.len(), 4, "{up:?}");
+        let undo = |done| plan_undo(&history, 1, backend, done);
+
+        let first = undo(1).unwrap();
+        assert!(first.undoes_partial);
+        assert_eq!(first.statements.len(), 1, "{:?}", first.statements);
+        assert!(first.statements[0].contains("DROP INDEX `ix_orders_total`"));
+        let both = undo(2).unwrap().statements;
+        assert_eq!(both.len(), 2, "{both:?}");
+        assert!(both[0].contains("ix_orders_id") && both[1].contains("ix_orders_total"));
+        let error = undo(3).unwrap_err().to_string();
+        assert!(
+            error.contains("stopped after statement 3 of 4, inside its hand-written SQL")
+                && error.contains("cargo ff database stamp 20260101000000_m"),
+            "{error}"
+        );
+        // Every statement ran: the downgrade undoes them.
+        assert_eq!(
+            undo(4).unwrap().statements,
+            down_statements(&history, 1, backend).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_run_stopped_inside_an_operation_of_several_statements_is_not_undone() {
+        let unique = Operation::AddUnique {
+            table: Borrowed("orders"),
+            unique: UniqueDef {
+                name: Borrowed("uq_orders_note"),
+                columns: vec![Borrowed("note")].into(),
+            },
+        };
+        let history = two_migrations(SNAPSHOT_FORMAT, vec![unique], SNAPSHOT_FORMAT);
+        // SQLite rebuilds the table: several statements for one operation.
+        assert!(up_statements(&history, 1, Backend::Sqlite).unwrap().len() > 2);
+        let error = plan_undo(&history, 1, Backend::Sqlite, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("stopped after statement 1 of")
+                && error.contains("inside one of its operations"),
+            "{error}"
+        );
     }
 
     #[test]

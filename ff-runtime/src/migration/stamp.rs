@@ -18,6 +18,9 @@ pub struct Stamped {
     /// The folder names of applied migrations whose recorded checksum was replaced by that of
     /// their files now (they were edited after they were applied).
     pub rechecked: Vec<String>,
+    /// The versions of migrations whose run had stopped halfway, that run forgotten (its
+    /// statements were undone or completed by other means).
+    pub interrupted: Vec<String>,
 }
 
 impl Stamped {
@@ -27,12 +30,13 @@ impl Stamped {
             && self.unrecorded.is_empty()
             && self.purged.is_empty()
             && self.rechecked.is_empty()
+            && self.interrupted.is_empty()
     }
 }
 
 /// Makes the database record exactly the first `count` migrations of `history` as applied
 /// (see [`History::count_through`]), each with the checksum of its files, running none of
-/// them; under the runner lock, in one transaction. Versions recorded that the directory does
+/// them, and forgets any run that stopped halfway; under the runner lock, in one transaction. Versions recorded that the directory does
 /// not have stop it, with nothing changed, unless `purge` forgets them too.
 ///
 /// ```
@@ -84,6 +88,12 @@ pub fn stamp(
             for version in &unknown {
                 runner.forget(version)?;
                 stamped.purged.push(version.clone());
+            }
+            for partial in runner.progress()? {
+                runner.clear_progress(&partial.version)?;
+                if !partial.finished(&applied) {
+                    stamped.interrupted.push(partial.version);
+                }
             }
             for (index, migration) in history.migrations.iter().enumerate() {
                 let record = applied.iter().find(|a| a.version == migration.version());
