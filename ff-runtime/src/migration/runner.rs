@@ -1420,6 +1420,8 @@ mod tests {
             index: IndexDef {
                 name: Borrowed("ix_orders_id"),
                 columns: vec![Borrowed("id")].into(),
+                unique: false,
+                predicate: None,
             },
         };
         let mut history = two_migrations(
