@@ -366,6 +366,13 @@ impl Session for AsyncConnection {
         U::load_async(statement, self)
     }
 
+    fn grouped<'q, ST: crate::group::LoadRows<U> + 'q, U: Send + 'q>(
+        &'q mut self,
+        statement: crate::group::Statement<'q, ST>,
+    ) -> impl Future<Output = QueryResult<Vec<U>>> + Send + 'q {
+        ST::load_rows_async(statement, self)
+    }
+
     async fn raw_load<E: RawRow + Send>(
         &mut self,
         sql: String,

@@ -13,11 +13,11 @@ use diesel::BoolExpressionMethods;
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::sql_types::BoolOrNullableBool;
 
-use crate::connection::Connection;
 use crate::criteria::{Condition, Fragment, PortableFragment};
 use crate::entity::Entity;
-use crate::error::{Result, query_error};
+use crate::error::query_error;
 use crate::query::check_window;
+use crate::session::Session;
 
 pub use annotate::Annotated;
 pub use sources::{Joined, OwnTable, Sources, WithParent};
@@ -165,24 +165,32 @@ impl<'a, E: Entity, S: Sources<E>, ST> Grouped<'a, E, S, ST> {
     }
 
     /// The groups, one row each, as `U`: a tuple of Rust types matching the selection
-    /// (`Option` where a value may be NULL), or a struct deriving Diesel's `Queryable`.
-    pub fn load<U>(self, conn: &mut Connection) -> Result<Vec<U>>
+    /// (`Option` where a value may be NULL), or a struct deriving Diesel's `Queryable`. On a
+    /// [`Connection`](crate::Connection) the answer is a `Result`; on an `AsyncConnection` a
+    /// future of one (see [`Session`]). Name `U` where the rows go
+    /// (`let totals: Vec<(String, i64)> = …`) or as `load::<(String, i64), _>`.
+    pub fn load<'q, U, C: Session>(self, conn: &'q mut C) -> C::Answer<'q, Vec<U>>
     where
-        ST: LoadRows<U>,
+        'a: 'q,
+        S: 'q,
+        ST: LoadRows<U> + 'q,
+        U: Send + 'q,
     {
-        check_window(self.limit, self.offset)?;
-        let statement = Statement::<ST> {
-            selection: self.selection,
-            from: Fragment::new(sources::FromClause::<E, S>::new()),
-            condition: self.condition.map(Fragment::new),
-            group_by: Some(self.keys),
-            having: self.having.map(Fragment::new),
-            order: self.order,
-            limit: self.limit,
-            offset: self.offset,
-            tables: S::tables(),
-            _row: PhantomData,
-        };
-        ST::load_rows(statement, conn).map_err(query_error::<E>)
+        C::answer(async move {
+            check_window(self.limit, self.offset)?;
+            let statement = Statement::<ST> {
+                selection: self.selection,
+                from: Fragment::new(sources::FromClause::<E, S>::new()),
+                condition: self.condition.map(Fragment::new),
+                group_by: Some(self.keys),
+                having: self.having.map(Fragment::new),
+                order: self.order,
+                limit: self.limit,
+                offset: self.offset,
+                tables: S::tables(),
+                _row: PhantomData,
+            };
+            conn.grouped(statement).await.map_err(query_error::<E>)
+        })
     }
 }

@@ -18,6 +18,7 @@ use crate::criteria::PortableFragment;
 use crate::dialect::Backend;
 use crate::entity::Entity;
 use crate::error::Result;
+use crate::group::{LoadRows, Statement as GroupStatement};
 use crate::join::{JoinStatement, JoinedRows};
 use crate::query::{AggregateQuery, AggregateType};
 use crate::raw::{RawRow, Value as RawValue, bind_all};
@@ -105,6 +106,13 @@ pub trait Session: Send + Sized + sealed::Sealed {
     fn joined<'q, ST: 'q, U: JoinedRows<ST> + Send + 'q>(
         &'q mut self,
         statement: JoinStatement<'q, 'q, ST>,
+    ) -> impl Future<Output = QueryResult<Vec<U>>> + Send + 'q;
+
+    /// The rows of a grouped query or an annotation. Not public API.
+    #[doc(hidden)]
+    fn grouped<'q, ST: LoadRows<U> + 'q, U: Send + 'q>(
+        &'q mut self,
+        statement: GroupStatement<'q, ST>,
     ) -> impl Future<Output = QueryResult<Vec<U>>> + Send + 'q;
 
     /// The rows of raw SQL (checked and numbered for this backend), read by column name. Not
@@ -205,6 +213,13 @@ macro_rules! pooled_session {
                 statement: $crate::join::JoinStatement<'q, 'q, ST>,
             ) -> impl std::future::Future<Output = diesel::QueryResult<Vec<U>>> + Send + 'q {
                 $crate::session::Session::joined(&mut **self, statement)
+            }
+
+            fn grouped<'q, ST: $crate::group::LoadRows<U> + 'q, U: Send + 'q>(
+                &'q mut self,
+                statement: $crate::group::Statement<'q, ST>,
+            ) -> impl std::future::Future<Output = diesel::QueryResult<Vec<U>>> + Send + 'q {
+                $crate::session::Session::grouped(&mut **self, statement)
             }
 
             fn raw_load<E: $crate::RawRow + Send>(
@@ -319,6 +334,13 @@ impl Session for Connection {
         statement: JoinStatement<'q, 'q, ST>,
     ) -> impl Future<Output = QueryResult<Vec<U>>> + Send + 'q {
         std::future::ready(U::load(statement, self))
+    }
+
+    fn grouped<'q, ST: LoadRows<U> + 'q, U: Send + 'q>(
+        &'q mut self,
+        statement: GroupStatement<'q, ST>,
+    ) -> impl Future<Output = QueryResult<Vec<U>>> + Send + 'q {
+        std::future::ready(ST::load_rows(statement, self))
     }
 
     fn raw_load<E: RawRow + Send>(

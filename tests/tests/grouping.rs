@@ -469,7 +469,7 @@ fn a_negative_limit_is_refused() {
         let refused = Sale::query()
             .group_by(sale::client_id)
             .limit(-1)
-            .load::<i32>(conn);
+            .load::<i32, _>(conn);
         assert!(matches!(refused, Err(Error::InvalidWindow { .. })));
     });
 }
@@ -508,5 +508,71 @@ fn grouped_rows_load_into_a_queryable_struct() {
             })
             .collect();
         assert_eq!(uses, rust);
+    });
+}
+
+#[test]
+fn grouped_queries_and_annotations_answer_the_same_on_an_async_connection() {
+    ff_tests::each_backend_database(|database| {
+        let (clients, sales) = seed(&mut database.connect());
+        let expected = expected(&sales);
+        ff_tests::backends::block_on(async {
+            let mut conn = ff_runtime::AsyncConnection::establish(database.url())
+                .await
+                .unwrap();
+            let rows: Vec<(i32, i64, Option<BigDecimal>, Option<BigDecimal>)> = Sale::query()
+                .filter(sale::client_id.ne(clients[0].id))
+                .group_by(sale::client_id)
+                .select((
+                    sale::client_id,
+                    count_all(),
+                    min(sale::total),
+                    max(sale::total),
+                ))
+                .having(count_all().gt(1))
+                .order_by(sale::client_id.asc())
+                .load(&mut conn)
+                .await
+                .unwrap();
+            let mut sync = database.connect();
+            let same: Vec<(i32, i64, Option<BigDecimal>, Option<BigDecimal>)> = Sale::query()
+                .filter(sale::client_id.ne(clients[0].id))
+                .group_by(sale::client_id)
+                .select((
+                    sale::client_id,
+                    count_all(),
+                    min(sale::total),
+                    max(sale::total),
+                ))
+                .having(count_all().gt(1))
+                .order_by(sale::client_id.asc())
+                .load(&mut sync)
+                .unwrap();
+            assert_eq!(rows, same);
+            assert!(!rows.is_empty());
+            assert!(rows.iter().all(|row| row.0 != clients[0].id && row.1 > 1));
+            for (client, count, lowest, highest) in &rows {
+                let rust: Vec<&Sale> = sales.iter().filter(|s| s.client_id == *client).collect();
+                assert_eq!(*count, rust.len() as i64);
+                assert_eq!(lowest.as_ref(), rust.iter().map(|s| &s.total).min());
+                assert_eq!(highest.as_ref(), rust.iter().map(|s| &s.total).max());
+            }
+
+            // Annotations: each client with the exact sum of its totals, NULL without sales.
+            let annotated: Vec<(Client, Option<BigDecimal>)> = Client::query()
+                .order_by(client::id.asc())
+                .annotate::<Sale, _>(sum(sale::total))
+                .load(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(annotated.len(), 30);
+            for (client, total) in &annotated {
+                assert_eq!(
+                    total.as_ref(),
+                    expected.get(&client.id).map(|e| &e.total),
+                    "{client:?}"
+                );
+            }
+        });
     });
 }

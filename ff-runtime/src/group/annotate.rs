@@ -10,12 +10,12 @@ use diesel::sqlite::Sqlite;
 use diesel::{QueryResult, Selectable};
 
 use super::statement::{LoadRows, Piece, Statement};
-use crate::connection::Connection;
 use crate::criteria::{Condition, Fragment, Ordering, PortableFragment};
 use crate::entity::Entity;
 use crate::error::{Result, query_error};
 use crate::query::check_window;
 use crate::relation::BelongsTo;
+use crate::session::Session;
 
 /// The rows of a [`Query`](crate::Query), each with a value computed over its children `C`,
 /// made with [`Query::annotate`](crate::Query::annotate). Loads as `Vec<(E, U)>`.
@@ -55,11 +55,26 @@ where
         }
     }
 
-    /// Each matching row with its value, in the query's order.
-    pub fn load<U>(self, conn: &mut Connection) -> Result<Vec<(E, U)>>
+    /// Each matching row with its value, in the query's order. On a
+    /// [`Connection`](crate::Connection) the answer is a `Result`; on an `AsyncConnection` a
+    /// future of one (see [`Session`]).
+    pub fn load<'q, U, S: Session>(self, conn: &'q mut S) -> S::Answer<'q, Vec<(E, U)>>
+    where
+        'a: 'q,
+        E: Selectable<Sqlite, SelectExpression: PortableFragment + Send + Sync + 'a>,
+        (SqlTypeOf<E>, ST): LoadRows<(E, U)>,
+        ST: 'q,
+        U: Send + 'q,
+    {
+        S::answer(self.rows(conn))
+    }
+
+    /// What [`load`](Self::load) answers.
+    async fn rows<U, S: Session>(self, conn: &mut S) -> Result<Vec<(E, U)>>
     where
         E: Selectable<Sqlite, SelectExpression: PortableFragment + Send + Sync + 'a>,
         (SqlTypeOf<E>, ST): LoadRows<(E, U)>,
+        U: Send,
     {
         check_window(self.limit, self.offset)?;
         let columns = <E as Selectable<Sqlite>>::construct_selection();
@@ -87,7 +102,7 @@ where
             ],
             _row: PhantomData,
         };
-        LoadRows::load_rows(statement, conn).map_err(query_error::<E>)
+        conn.grouped(statement).await.map_err(query_error::<E>)
     }
 }
 

@@ -107,29 +107,76 @@ pub trait LoadRows<U>: SqlType + TypedExpressionType + Sized {
     /// Runs the statement. Used by grouped queries and annotations.
     #[doc(hidden)]
     fn load_rows(statement: Statement<'_, Self>, conn: &mut Connection) -> QueryResult<Vec<U>>;
+
+    /// Runs the statement on an async connection. Used by grouped queries and annotations.
+    #[cfg(feature = "async")]
+    #[doc(hidden)]
+    fn load_rows_async<'q>(
+        statement: Statement<'q, Self>,
+        conn: &'q mut crate::AsyncConnection,
+    ) -> impl std::future::Future<Output = QueryResult<Vec<U>>> + Send + 'q;
 }
 
-#[cfg(not(feature = "mysql"))]
-impl<ST, U> LoadRows<U> for ST
-where
-    ST: SqlType + TypedExpressionType,
-    for<'q> Statement<'q, ST>:
-        LoadQuery<'q, diesel::SqliteConnection, U> + LoadQuery<'q, diesel::PgConnection, U>,
-{
-    fn load_rows(statement: Statement<'_, Self>, conn: &mut Connection) -> QueryResult<Vec<U>> {
-        crate::with_connection!(conn, |c| statement.load::<U>(c))
-    }
+/// Rows that Diesel loads from the statement on each of these connections (and diesel-async
+/// on each of those).
+macro_rules! load_rows {
+    ([$($Conn:ty),+], [$($Async:ty),*]) => {
+        impl<ST, U> LoadRows<U> for ST
+        where
+            ST: SqlType + TypedExpressionType + 'static,
+            U: Send + 'static,
+            $(for<'q> Statement<'q, ST>: LoadQuery<'q, $Conn, U>,)+
+            $(for<'q> Statement<'q, ST>: diesel_async::methods::LoadQuery<'q, $Async, U>,)*
+        {
+            fn load_rows(
+                statement: Statement<'_, Self>,
+                conn: &mut Connection,
+            ) -> QueryResult<Vec<U>> {
+                crate::with_connection!(conn, |c| statement.load::<U>(c))
+            }
+
+            #[cfg(feature = "async")]
+            async fn load_rows_async<'q>(
+                statement: Statement<'q, Self>,
+                conn: &'q mut crate::AsyncConnection,
+            ) -> QueryResult<Vec<U>> {
+                crate::async_connection::with_async_connection!(conn, |c| {
+                    diesel_async::RunQueryDsl::load::<U>(statement, c).await
+                })
+            }
+        }
+    };
 }
 
-#[cfg(feature = "mysql")]
-impl<ST, U> LoadRows<U> for ST
-where
-    ST: SqlType + TypedExpressionType,
-    for<'q> Statement<'q, ST>: LoadQuery<'q, diesel::SqliteConnection, U>
-        + LoadQuery<'q, diesel::PgConnection, U>
-        + LoadQuery<'q, diesel::MysqlConnection, U>,
-{
-    fn load_rows(statement: Statement<'_, Self>, conn: &mut Connection) -> QueryResult<Vec<U>> {
-        crate::with_connection!(conn, |c| statement.load::<U>(c))
-    }
-}
+#[cfg(all(not(feature = "mysql"), not(feature = "async")))]
+load_rows!([diesel::SqliteConnection, diesel::PgConnection], []);
+#[cfg(all(feature = "mysql", not(feature = "async")))]
+load_rows!(
+    [
+        diesel::SqliteConnection,
+        diesel::PgConnection,
+        diesel::MysqlConnection
+    ],
+    []
+);
+#[cfg(all(not(feature = "mysql"), feature = "async"))]
+load_rows!(
+    [diesel::SqliteConnection, diesel::PgConnection],
+    [
+        crate::async_connection::AsyncSqlite,
+        diesel_async::AsyncPgConnection
+    ]
+);
+#[cfg(all(feature = "mysql", feature = "async"))]
+load_rows!(
+    [
+        diesel::SqliteConnection,
+        diesel::PgConnection,
+        diesel::MysqlConnection
+    ],
+    [
+        crate::async_connection::AsyncSqlite,
+        diesel_async::AsyncPgConnection,
+        diesel_async::AsyncMysqlConnection
+    ]
+);
