@@ -2,7 +2,7 @@
 //! prepared statements): each transaction, or each statement outside one, may run on another
 //! server connection. With `statement_cache = false` the blocking API works there; with
 //! Diesel's statement cache on, a statement prepared on one server connection is missing on
-//! the next.
+//! the next. The async API (diesel-async) does not work there, cache or not.
 //!
 //! PostgreSQL only. Skipped with a note when `pgbouncer` is not installed, unless
 //! `FF_REQUIRE_ALL_BACKENDS=1`.
@@ -14,7 +14,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ff_runtime::prelude::*;
-use ff_runtime::{Backend, Config, EntityManager, Pool, PooledConnection, with_connection};
+use ff_runtime::{
+    AsyncConnection, Backend, Config, EntityManager, Pool, PooledConnection, with_connection,
+};
 use ff_tests::TestDatabase;
 use ff_tests::backends::available_or_skip;
 use ff_tests::domain::{Category, Product, product, store_tables};
@@ -313,6 +315,45 @@ fn with_the_statement_cache_on_pgbouncer_in_transaction_mode_loses_prepared_stat
             }
         }
     }
+    assert!(
+        errors
+            .iter()
+            .any(|error| error.contains("prepared statement")),
+        "{errors:?}"
+    );
+}
+
+/// diesel-async's PostgreSQL connection (tokio-postgres) prepares every statement under a name
+/// and runs it in a second round trip, cache or not: PgBouncer 1.18 in transaction mode may send
+/// the two to different server connections. The async API needs session mode there, or
+/// PgBouncer 1.21 and later with `max_prepared_statements`.
+#[test]
+fn the_async_api_loses_its_prepared_statements_behind_pgbouncer_1_18_in_transaction_mode() {
+    let Some((_database, bouncer)) = bouncer() else {
+        return;
+    };
+    let config = bouncer.config(false);
+    let errors = ff_tests::backends::block_on(async {
+        let mut errors = Vec::new();
+        let mut clients = Vec::new();
+        for _ in 0..CLIENTS {
+            match AsyncConnection::from_config(&config).await {
+                Ok(conn) => clients.push(conn),
+                Err(error) => errors.push(error.to_string()),
+            }
+        }
+        for round in 0..ROUNDS {
+            for conn in &mut clients {
+                if let Err(error) = Product::find_by_name(conn, &format!("r{round}")).await {
+                    errors.push(error.to_string());
+                }
+                if let Err(error) = Category::query().count(conn).await {
+                    errors.push(error.to_string());
+                }
+            }
+        }
+        errors
+    });
     assert!(
         errors
             .iter()
