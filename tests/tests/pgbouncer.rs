@@ -334,23 +334,30 @@ fn the_async_api_loses_its_prepared_statements_behind_pgbouncer_1_18_in_transact
     };
     let config = bouncer.config(false);
     let errors = ff_tests::backends::block_on(async {
+        let clients = (0..CLIENTS).map(|_| {
+            let config = config.clone();
+            // The clients run at once, so their statements interleave on the server connections.
+            tokio::spawn(async move {
+                let mut conn = match AsyncConnection::from_config(&config).await {
+                    Ok(conn) => conn,
+                    Err(error) => return vec![error.to_string()],
+                };
+                let mut errors = Vec::new();
+                for round in 0..ROUNDS {
+                    if let Err(error) = Product::find_by_name(&mut conn, &format!("r{round}")).await
+                    {
+                        errors.push(error.to_string());
+                    }
+                    if let Err(error) = Category::query().count(&mut conn).await {
+                        errors.push(error.to_string());
+                    }
+                }
+                errors
+            })
+        });
         let mut errors = Vec::new();
-        let mut clients = Vec::new();
-        for _ in 0..CLIENTS {
-            match AsyncConnection::from_config(&config).await {
-                Ok(conn) => clients.push(conn),
-                Err(error) => errors.push(error.to_string()),
-            }
-        }
-        for round in 0..ROUNDS {
-            for conn in &mut clients {
-                if let Err(error) = Product::find_by_name(conn, &format!("r{round}")).await {
-                    errors.push(error.to_string());
-                }
-                if let Err(error) = Category::query().count(conn).await {
-                    errors.push(error.to_string());
-                }
-            }
+        for client in clients.collect::<Vec<_>>() {
+            errors.extend(client.await.expect("a client panicked"));
         }
         errors
     });
