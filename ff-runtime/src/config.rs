@@ -66,8 +66,8 @@ pub struct Setting<T> {
 /// The database settings in effect: `DATABASE_URL` from the environment or `.env`, else the
 /// `[database]` section of the nearest `ff.toml`, else the defaults.
 ///
-/// A connection uses `url`, `echo` and `statement_cache`; the pools ([`Pool`](crate::Pool), and `AsyncPool` with
-/// the `async` feature) also `pool_size` and `connect_timeout`.
+/// A connection uses `url`, `echo` and `statement_cache`; the pools ([`Pool`](crate::Pool),
+/// and `AsyncPool` with the `async` feature) also `pool_size` and `connect_timeout`.
 ///
 /// ```
 /// let config = ff_runtime::Config::load()?;
