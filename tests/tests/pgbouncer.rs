@@ -45,6 +45,11 @@ impl Bouncer {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("ff-pgbouncer-{name}"));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        // Removes the directory (and stops PgBouncer) however the start ends.
+        let bouncer = Bouncer {
+            url: format!("postgres://postgres@127.0.0.1:{port}/{name}"),
+            dir: dir.clone(),
+        };
         let config = format!(
             "[databases]\n\
              {name} = host=127.0.0.1 port=5432 dbname={name} user=postgres\n\
@@ -71,10 +76,6 @@ impl Bouncer {
             command
         } else {
             Command::new(binary)
-        };
-        let bouncer = Bouncer {
-            url: format!("postgres://postgres@127.0.0.1:{port}/{name}"),
-            dir,
         };
         run(command.arg("-d").arg(&ini))?;
         let deadline = Instant::now() + Duration::from_secs(5);
