@@ -33,7 +33,7 @@ fn debug_config_shows_each_setting_and_its_source_with_the_password_masked() {
     let env_file = project.root().join(".env");
     project.write(
         "ff.toml",
-        "[database]\nurl = \"postgres://bob:${FF_PW}@localhost/ünïcode_shop\"\necho = \"binds\"\npool_size = 8\n",
+        "[database]\nurl = \"postgres://bob:${FF_PW}@localhost/ünïcode_shop\"\necho = \"binds\"\npool_size = 8\nstatement_cache = false\n",
     );
     project.write(".env", &format!("FF_PW={PASSWORD}\n"));
 
@@ -45,6 +45,9 @@ fn debug_config_shows_each_setting_and_its_source_with_the_password_masked() {
     assert!(line(&shown, "echo").contains("statements with binds"));
     assert!(line(&shown, "pool_size").contains(" 8 "));
     assert!(line(&shown, "connect_timeout").ends_with("(default)"));
+    let statement_cache = line(&shown, "statement_cache");
+    assert!(statement_cache.contains(" false "), "{statement_cache}");
+    assert!(statement_cache.ends_with(&format!("({})", ff_toml.display())));
     // The other spelling prints the same.
     assert_eq!(
         cargo_ff(&project, &["debug", "config"], &[]).ok().text,
@@ -76,6 +79,8 @@ fn debug_config_shows_each_setting_and_its_source_with_the_password_masked() {
     let shown = cargo_ff(&project, &["debug:config"], &[]).ok();
     assert!(line(&shown, "DATABASE_URL").contains("(not set)"));
     assert!(line(&shown, "echo").contains("off") && line(&shown, "echo").ends_with("(default)"));
+    let statement_cache = line(&shown, "statement_cache");
+    assert!(statement_cache.contains(" true ") && statement_cache.ends_with("(default)"));
 }
 
 #[test]
@@ -99,6 +104,7 @@ fn bad_settings_are_named_with_their_fix() {
             "connect_timeout = -1 is out of range",
         ),
         ("pool-size = 3", "unknown field `pool-size`"),
+        ("statement_cache = \"off\"", "expected a boolean"),
     ];
     for (setting, message) in bad {
         project.write("ff.toml", &format!("[database]\n{setting}\n"));

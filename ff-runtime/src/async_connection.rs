@@ -194,9 +194,14 @@ impl AsyncConnection {
 
     /// Connects as the settings say ([`Config::load`]), like [`Connection::from_env`].
     pub async fn from_env() -> Result<AsyncConnection> {
-        let config = Config::load()?;
+        AsyncConnection::from_config(&Config::load()?).await
+    }
+
+    /// Connects as `config` says: to its URL, with its `echo` and `statement_cache`.
+    pub async fn from_config(config: &Config) -> Result<AsyncConnection> {
         let mut connection = AsyncConnection::establish(config.database_url()?).await?;
         connection.set_echo(config.echo.value);
+        connection.set_statement_cache(config.statement_cache.value);
         Ok(connection)
     }
 
@@ -262,6 +267,15 @@ impl AsyncConnection {
     /// [`Connection::set_echo`].
     pub fn set_echo(&mut self, echo: Echo) {
         self.set_instrumentation(EchoInstrumentation::new(echo));
+    }
+
+    /// Keeps each statement prepared on the server for reuse (`true`, the default), or prepares
+    /// it anew each time it runs (`false`), like [`Connection::set_statement_cache`].
+    /// On PostgreSQL the statement is still prepared under a name before it runs, in a round
+    /// trip of its own, so this is not enough for PgBouncer in transaction mode before 1.21.
+    pub fn set_statement_cache(&mut self, enabled: bool) {
+        let size = crate::connection::cache_size(enabled);
+        with_async_connection!(self, |c| c.set_prepared_statement_cache_size(size))
     }
 
     /// Whether the connection is inside a transaction, or left one broken: a pool does not

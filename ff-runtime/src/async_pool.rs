@@ -80,16 +80,16 @@ impl AsyncPool {
         AsyncPool::from_config(&Config::load()?).await
     }
 
-    /// A pool as `config` says: its URL, `pool_size`, `connect_timeout` and `echo`.
+    /// A pool as `config` says: its URL, `pool_size`, `connect_timeout`, `echo` and
+    /// `statement_cache`.
     pub async fn from_config(config: &Config) -> Result<AsyncPool> {
+        let manager = Manager {
+            url: config.database_url()?.to_owned(),
+            echo: config.echo.value,
+            statement_cache: config.statement_cache.value,
+        };
         let timeout = Duration::from_secs(config.connect_timeout.value);
-        AsyncPool::with_timeout(
-            config.database_url()?,
-            config.pool_size.value,
-            timeout,
-            config.echo.value,
-        )
-        .await
+        AsyncPool::with_manager(manager, config.pool_size.value, timeout).await
     }
 
     /// A pool of at most `size` connections to `url`, whose [`get`](AsyncPool::get) waits at
@@ -103,7 +103,18 @@ impl AsyncPool {
         let manager = Manager {
             url: url.to_owned(),
             echo,
+            statement_cache: true,
         };
+        AsyncPool::with_manager(manager, size, checkout_timeout).await
+    }
+
+    /// A pool of at most `size` connections that `manager` opens.
+    async fn with_manager(
+        manager: Manager,
+        size: u32,
+        checkout_timeout: Duration,
+    ) -> Result<AsyncPool> {
+        let url = DatabaseUrl::parse(&manager.url)?.masked();
         let first = manager.open().await?;
         let inner = managed::Pool::builder(manager)
             .max_size(size.max(1) as usize)
@@ -113,10 +124,7 @@ impl AsyncPool {
             .build()
             .expect("a pool with a runtime and a size builds");
         drop(first);
-        Ok(AsyncPool {
-            inner,
-            url: DatabaseUrl::parse(url)?.masked(),
-        })
+        Ok(AsyncPool { inner, url })
     }
 
     /// A connection from the pool, waiting for one to be free at most the checkout timeout.
@@ -176,6 +184,7 @@ crate::session::pooled_session!(AsyncPooledConnection => AsyncConnection);
 pub struct Manager {
     url: String,
     echo: Echo,
+    statement_cache: bool,
 }
 
 impl Manager {
@@ -185,6 +194,7 @@ impl Manager {
             conn.batch_execute(SQLITE_WAL).await?;
         }
         conn.set_echo(self.echo);
+        conn.set_statement_cache(self.statement_cache);
         Ok(conn)
     }
 }

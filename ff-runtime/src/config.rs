@@ -8,6 +8,7 @@
 //! echo = true               # false, true (statements) or "binds" (statements and bind values)
 //! pool_size = 5
 //! connect_timeout = 30      # seconds
+//! statement_cache = true    # false behind PgBouncer in transaction mode
 //! ```
 //!
 //! `DATABASE_URL` in the environment wins over `.env`, which wins over `ff.toml`.
@@ -65,8 +66,8 @@ pub struct Setting<T> {
 /// The database settings in effect: `DATABASE_URL` from the environment or `.env`, else the
 /// `[database]` section of the nearest `ff.toml`, else the defaults.
 ///
-/// A connection uses `url` and `echo`; the pools ([`Pool`](crate::Pool), and `AsyncPool` with
-/// the `async` feature) also `pool_size` and `connect_timeout`.
+/// A connection uses `url`, `echo` and `statement_cache`; the pools ([`Pool`](crate::Pool),
+/// and `AsyncPool` with the `async` feature) also `pool_size` and `connect_timeout`.
 ///
 /// ```
 /// let config = ff_runtime::Config::load()?;
@@ -83,6 +84,9 @@ pub struct Config {
     pub pool_size: Setting<u32>,
     /// How many seconds a pool waits for a free connection, or to open one.
     pub connect_timeout: Setting<u64>,
+    /// Whether connections keep their statements prepared on the server for reuse; see
+    /// [`Connection::set_statement_cache`](crate::Connection::set_statement_cache).
+    pub statement_cache: Setting<bool>,
     /// The `ff.toml` that was read, if any.
     pub file: Option<PathBuf>,
     /// The `.env` file that was read, if any.
@@ -103,6 +107,7 @@ struct DatabaseSection {
     echo: Option<EchoValue>,
     pool_size: Option<i64>,
     connect_timeout: Option<i64>,
+    statement_cache: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,11 +175,13 @@ impl Config {
         let echo = file_or_default(echo, Echo::Off, &file);
         let pool_size = file_or_default(pool_size, DEFAULT_POOL_SIZE, &file);
         let connect_timeout = file_or_default(connect_timeout, DEFAULT_CONNECT_TIMEOUT, &file);
+        let statement_cache = file_or_default(section.statement_cache, true, &file);
         Ok(Config {
             url,
             echo,
             pool_size,
             connect_timeout,
+            statement_cache,
             file,
             env_file,
         })

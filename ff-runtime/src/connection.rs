@@ -1,7 +1,7 @@
 //! One connection type for every backend, chosen from the URL at run time.
 
 use diesel::connection::{
-    AnsiTransactionManager, Instrumentation, SimpleConnection, TransactionManager,
+    AnsiTransactionManager, CacheSize, Instrumentation, SimpleConnection, TransactionManager,
 };
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
@@ -87,11 +87,16 @@ impl Connection {
 
     /// Connects as the settings say ([`Config::load`]): to `DATABASE_URL` from the environment,
     /// else from the nearest `.env` file, else to `url` of the `[database]` section of the
-    /// nearest `ff.toml`; with that section's `echo`.
+    /// nearest `ff.toml`; with that section's `echo` and `statement_cache`.
     pub fn from_env() -> Result<Connection> {
-        let config = Config::load()?;
+        Connection::from_config(&Config::load()?)
+    }
+
+    /// Connects as `config` says: to its URL, with its `echo` and `statement_cache`.
+    pub fn from_config(config: &Config) -> Result<Connection> {
         let mut connection = Connection::establish(config.database_url()?)?;
         connection.set_echo(config.echo.value);
+        connection.set_statement_cache(config.statement_cache.value);
         Ok(connection)
     }
 
@@ -270,6 +275,31 @@ impl Connection {
     /// ```
     pub fn set_echo(&mut self, echo: Echo) {
         self.set_instrumentation(EchoInstrumentation::new(echo));
+    }
+
+    /// Keeps each statement prepared on the server for reuse (`true`, the default), or prepares
+    /// it anew each time it runs (`false`). Turn the cache off behind PgBouncer in transaction
+    /// mode (before 1.21), where a statement prepared on one server connection is unknown to
+    /// the next: PostgreSQL then gets each statement as an unnamed one, prepared and run in one
+    /// round trip.
+    ///
+    /// ```
+    /// let mut conn = ff_runtime::Connection::establish(":memory:")?;
+    /// conn.set_statement_cache(false);
+    /// # Ok::<(), ff_runtime::Error>(())
+    /// ```
+    pub fn set_statement_cache(&mut self, enabled: bool) {
+        let size = cache_size(enabled);
+        crate::with_connection!(self, |c| c.set_prepared_statement_cache_size(size))
+    }
+}
+
+/// Diesel's cache size for a statement cache that is on or off.
+pub(crate) fn cache_size(enabled: bool) -> CacheSize {
+    if enabled {
+        CacheSize::Unbounded
+    } else {
+        CacheSize::Disabled
     }
 }
 

@@ -76,15 +76,16 @@ impl Pool {
         Pool::from_config(&Config::load()?)
     }
 
-    /// A pool as `config` says: its URL, `pool_size`, `connect_timeout` and `echo`.
+    /// A pool as `config` says: its URL, `pool_size`, `connect_timeout`, `echo` and
+    /// `statement_cache`.
     pub fn from_config(config: &Config) -> Result<Pool> {
+        let manager = Manager {
+            url: config.database_url()?.to_owned(),
+            echo: config.echo.value,
+            statement_cache: config.statement_cache.value,
+        };
         let timeout = Duration::from_secs(config.connect_timeout.value);
-        Pool::with_timeout(
-            config.database_url()?,
-            config.pool_size.value,
-            timeout,
-            config.echo.value,
-        )
+        Pool::with_manager(manager, config.pool_size.value, timeout)
     }
 
     /// A pool of at most `size` connections to `url`, whose [`get`](Pool::get) waits at most
@@ -98,7 +99,14 @@ impl Pool {
         let manager = Manager {
             url: url.to_owned(),
             echo,
+            statement_cache: true,
         };
+        Pool::with_manager(manager, size, checkout_timeout)
+    }
+
+    /// A pool of at most `size` connections that `manager` opens.
+    fn with_manager(manager: Manager, size: u32, checkout_timeout: Duration) -> Result<Pool> {
+        let url = DatabaseUrl::parse(&manager.url)?.masked();
         let first = manager.open()?;
         let opener = manager.clone();
         let inner = r2d2::Pool::builder()
@@ -108,11 +116,7 @@ impl Pool {
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build_unchecked(manager);
         drop(first);
-        Ok(Pool {
-            inner,
-            opener,
-            url: DatabaseUrl::parse(url)?.masked(),
-        })
+        Ok(Pool { inner, opener, url })
     }
 
     /// A connection from the pool, waiting for one to be free at most the checkout timeout.
@@ -185,6 +189,7 @@ crate::session::pooled_session!(PooledConnection => Connection);
 pub struct Manager {
     url: String,
     echo: Echo,
+    statement_cache: bool,
 }
 
 impl Manager {
@@ -194,6 +199,7 @@ impl Manager {
             conn.batch_execute(SQLITE_WAL)?;
         }
         conn.set_echo(self.echo);
+        conn.set_statement_cache(self.statement_cache);
         Ok(conn)
     }
 }

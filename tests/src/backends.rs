@@ -155,21 +155,27 @@ fn available(backend: Backend) -> Option<TestDatabase> {
     } else {
         TestDatabase::create(backend)
     };
+    available_or_skip(backend, outcome)
+}
+
+/// The value of `outcome`, or `None` with a note naming `what` (a backend, a tool) when it
+/// is not available, unless `FF_REQUIRE_ALL_BACKENDS=1`, which makes that a failure.
+pub fn available_or_skip<T>(what: impl std::fmt::Display, outcome: Result<T, String>) -> Option<T> {
     match outcome {
-        Ok(database) => Some(database),
+        Ok(value) => Some(value),
         Err(reason) if std::env::var("FF_REQUIRE_ALL_BACKENDS").as_deref() == Ok("1") => {
-            panic!("{backend} is required (FF_REQUIRE_ALL_BACKENDS=1) but unavailable: {reason}")
+            panic!("{what} is required (FF_REQUIRE_ALL_BACKENDS=1) but unavailable: {reason}")
         }
         Err(reason) => {
-            note_skip(backend, &reason);
+            note_skip(what, &reason);
             None
         }
     }
 }
 
-/// Records a skipped backend where the test script can report it.
-fn note_skip(backend: Backend, reason: &str) {
-    let line = format!("{backend}: {reason}\n");
+/// Records a skipped backend (or tool) where the test script can report it.
+fn note_skip(what: impl std::fmt::Display, reason: &str) {
+    let line = format!("{what}: {reason}\n");
     eprint!("skipped {line}");
     if let Ok(mut file) = std::fs::OpenOptions::new()
         .create(true)

@@ -34,6 +34,7 @@ pub fn show() -> Result<(), CommandError> {
         row("connect_timeout", &config.connect_timeout, |s| {
             format!("{s}s")
         }),
+        row("statement_cache", &config.statement_cache, bool::to_string),
     ];
     let width = rows.iter().map(|(_, value, _)| value.chars().count()).max();
     for (name, value, source) in &rows {
