@@ -47,6 +47,15 @@ fn terminal(project: &TestProject, args: &[&str], envs: &[(&str, &str)], answer:
     run(&child.wait_with_output().unwrap())
 }
 
+/// A project with one entity, `Author`, and its migration.
+fn project_with_authors() -> TestProject {
+    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
+    project
+        .cargo_ff(&["database", "create-migration", "-m", "authors"])
+        .ok();
+    project
+}
+
 #[test]
 fn marks_and_errors_are_coloured_on_a_terminal_only() {
     const GREEN_MARK: &str = "\x1b[32m✓\x1b[0m Database created";
@@ -102,10 +111,7 @@ fn marks_and_errors_are_coloured_on_a_terminal_only() {
 
 #[test]
 fn destructive_steps_are_asked_about_on_a_terminal() {
-    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
-    project
-        .cargo_ff(&["database", "create-migration", "-m", "authors"])
-        .ok();
+    let project = project_with_authors();
     project.write_entities("");
     project
         .cargo_ff(&["database", "create-migration", "-m", "drop authors"])
@@ -127,10 +133,7 @@ fn destructive_steps_are_asked_about_on_a_terminal() {
 
 #[test]
 fn output_into_a_closed_pipe_ends_quietly() {
-    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
-    project
-        .cargo_ff(&["database", "create-migration", "-m", "authors"])
-        .ok();
+    let project = project_with_authors();
     each_backend_database(|database| {
         let url = database.url();
         let with = |command: &'static str| vec!["database", command, "--url", url];
@@ -224,10 +227,7 @@ fn reading_the_entities_shows_what_cargo_compiles_on_a_terminal_and_nothing_once
 
 #[test]
 fn copy_shows_a_progress_bar_on_a_terminal_only() {
-    let project = TestProject::new(env!("CARGO_BIN_EXE_cargo-ff"), "sqlite://unused.db", AUTHOR);
-    project
-        .cargo_ff(&["database", "create-migration", "-m", "authors"])
-        .ok();
+    let project = project_with_authors();
     each_backend_database(|database| {
         let url = database.url();
         with_url(&project, url, &["upgrade"]).ok();

@@ -58,3 +58,44 @@ macro_rules! with_connection {
         }
     };
 }
+
+/// Invokes `$rows!([sync connections], [async connections])` with the Diesel connection types
+/// of the backends (and, with the `async` feature, the diesel-async ones) ff is built with:
+/// how rows that load on every connection are implemented once.
+macro_rules! for_each_connection_set {
+    ($rows:ident) => {
+        #[cfg(all(not(feature = "mysql"), not(feature = "async")))]
+        $rows!([diesel::SqliteConnection, diesel::PgConnection], []);
+        #[cfg(all(feature = "mysql", not(feature = "async")))]
+        $rows!(
+            [
+                diesel::SqliteConnection,
+                diesel::PgConnection,
+                diesel::MysqlConnection
+            ],
+            []
+        );
+        #[cfg(all(not(feature = "mysql"), feature = "async"))]
+        $rows!(
+            [diesel::SqliteConnection, diesel::PgConnection],
+            [
+                crate::async_connection::AsyncSqlite,
+                diesel_async::AsyncPgConnection
+            ]
+        );
+        #[cfg(all(feature = "mysql", feature = "async"))]
+        $rows!(
+            [
+                diesel::SqliteConnection,
+                diesel::PgConnection,
+                diesel::MysqlConnection
+            ],
+            [
+                crate::async_connection::AsyncSqlite,
+                diesel_async::AsyncPgConnection,
+                diesel_async::AsyncMysqlConnection
+            ]
+        );
+    };
+}
+pub(crate) use for_each_connection_set;

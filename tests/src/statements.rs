@@ -61,6 +61,22 @@ fn is_transaction_control(sql: &str) -> bool {
     )
 }
 
+/// The columns each of these UPDATE statements writes, each set sorted, the sets sorted:
+/// what a flush changed, whatever order it wrote the rows in.
+pub fn updated_column_sets(statements: &[String]) -> Vec<Vec<String>> {
+    let mut updates: Vec<Vec<String>> = statements
+        .iter()
+        .map(|sql| {
+            assert!(sql.to_uppercase().starts_with("UPDATE"), "{sql}");
+            let mut columns = updated_columns(sql);
+            columns.sort();
+            columns
+        })
+        .collect();
+    updates.sort();
+    updates
+}
+
 /// The columns an `UPDATE … SET a = …, b = … WHERE …` statement writes, unquoted.
 pub fn updated_columns(sql: &str) -> Vec<String> {
     let upper = sql.to_uppercase();

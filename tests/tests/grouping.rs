@@ -520,34 +520,22 @@ fn grouped_queries_and_annotations_answer_the_same_on_an_async_connection() {
             let mut conn = ff_runtime::AsyncConnection::establish(database.url())
                 .await
                 .unwrap();
-            let rows: Vec<(i32, i64, Option<BigDecimal>, Option<BigDecimal>)> = Sale::query()
-                .filter(sale::client_id.ne(clients[0].id))
-                .group_by(sale::client_id)
-                .select((
-                    sale::client_id,
-                    count_all(),
-                    min(sale::total),
-                    max(sale::total),
-                ))
-                .having(count_all().gt(1))
-                .order_by(sale::client_id.asc())
-                .load(&mut conn)
-                .await
-                .unwrap();
-            let mut sync = database.connect();
-            let same: Vec<(i32, i64, Option<BigDecimal>, Option<BigDecimal>)> = Sale::query()
-                .filter(sale::client_id.ne(clients[0].id))
-                .group_by(sale::client_id)
-                .select((
-                    sale::client_id,
-                    count_all(),
-                    min(sale::total),
-                    max(sale::total),
-                ))
-                .having(count_all().gt(1))
-                .order_by(sale::client_id.asc())
-                .load(&mut sync)
-                .unwrap();
+            let query = || {
+                Sale::query()
+                    .filter(sale::client_id.ne(clients[0].id))
+                    .group_by(sale::client_id)
+                    .select((
+                        sale::client_id,
+                        count_all(),
+                        min(sale::total),
+                        max(sale::total),
+                    ))
+                    .having(count_all().gt(1))
+                    .order_by(sale::client_id.asc())
+            };
+            type Figures = (i32, i64, Option<BigDecimal>, Option<BigDecimal>);
+            let rows: Vec<Figures> = query().load(&mut conn).await.unwrap();
+            let same: Vec<Figures> = query().load(&mut database.connect()).unwrap();
             assert_eq!(rows, same);
             assert!(!rows.is_empty());
             assert!(rows.iter().all(|row| row.0 != clients[0].id && row.1 > 1));

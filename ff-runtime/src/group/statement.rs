@@ -148,35 +148,4 @@ macro_rules! load_rows {
     };
 }
 
-#[cfg(all(not(feature = "mysql"), not(feature = "async")))]
-load_rows!([diesel::SqliteConnection, diesel::PgConnection], []);
-#[cfg(all(feature = "mysql", not(feature = "async")))]
-load_rows!(
-    [
-        diesel::SqliteConnection,
-        diesel::PgConnection,
-        diesel::MysqlConnection
-    ],
-    []
-);
-#[cfg(all(not(feature = "mysql"), feature = "async"))]
-load_rows!(
-    [diesel::SqliteConnection, diesel::PgConnection],
-    [
-        crate::async_connection::AsyncSqlite,
-        diesel_async::AsyncPgConnection
-    ]
-);
-#[cfg(all(feature = "mysql", feature = "async"))]
-load_rows!(
-    [
-        diesel::SqliteConnection,
-        diesel::PgConnection,
-        diesel::MysqlConnection
-    ],
-    [
-        crate::async_connection::AsyncSqlite,
-        diesel_async::AsyncPgConnection,
-        diesel_async::AsyncMysqlConnection
-    ]
-);
+crate::macros::for_each_connection_set!(load_rows);

@@ -318,35 +318,4 @@ macro_rules! joined_rows {
     };
 }
 
-#[cfg(all(not(feature = "mysql"), not(feature = "async")))]
-joined_rows!([diesel::SqliteConnection, diesel::PgConnection], []);
-#[cfg(all(feature = "mysql", not(feature = "async")))]
-joined_rows!(
-    [
-        diesel::SqliteConnection,
-        diesel::PgConnection,
-        diesel::MysqlConnection
-    ],
-    []
-);
-#[cfg(all(not(feature = "mysql"), feature = "async"))]
-joined_rows!(
-    [diesel::SqliteConnection, diesel::PgConnection],
-    [
-        crate::async_connection::AsyncSqlite,
-        diesel_async::AsyncPgConnection
-    ]
-);
-#[cfg(all(feature = "mysql", feature = "async"))]
-joined_rows!(
-    [
-        diesel::SqliteConnection,
-        diesel::PgConnection,
-        diesel::MysqlConnection
-    ],
-    [
-        crate::async_connection::AsyncSqlite,
-        diesel_async::AsyncPgConnection,
-        diesel_async::AsyncMysqlConnection
-    ]
-);
+crate::macros::for_each_connection_set!(joined_rows);
