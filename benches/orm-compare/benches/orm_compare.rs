@@ -159,10 +159,12 @@ impl Libraries {
             Backend::Postgres => SqlxConn::Postgres(PgConnection::connect(url).await.unwrap()),
             _ => SqlxConn::Mysql(MySqlConnection::connect(url).await.unwrap()),
         };
+        // Like the connections held by the others: no `SELECT 1` check on each checkout.
         let mut options = ConnectOptions::new(url);
         options
             .max_connections(1)
             .min_connections(1)
+            .test_before_acquire(false)
             .sqlx_logging(false);
         Libraries {
             ff: AsyncConnection::establish(url).await.unwrap(),
