@@ -10,6 +10,7 @@ fn misuse_is_reported_with_a_span_and_the_fix() {
     cases.pass("tests/ui/pass/*.rs");
     // An unsupported field type fails every generated query, once per backend compiled in, so
     // the full compiler output depends on the `mysql` feature; its first error is the same.
+    // (So does a grouped query's row type that its selection cannot load into.)
     let backends = if cfg!(feature = "mysql") {
         "with_mysql"
     } else {

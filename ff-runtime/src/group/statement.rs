@@ -103,6 +103,11 @@ impl<'a, ST> Statement<'a, ST> {
 
 /// Rows of SQL type `Self` that load into the Rust type `U` on every backend ff was built
 /// with: tuples of Rust values, or a struct deriving Diesel's `Queryable`.
+#[diagnostic::on_unimplemented(
+    message = "the rows of this grouped query do not load as `{U}`",
+    label = "its selection has the SQL types `{Self}`",
+    note = "give each selected value its Rust type: counts are `i64`; a sum of `i64` or of decimals is `Option<BigDecimal>`, of `i32` `Option<i64>` (the table in docs/queries.md#aggregates)"
+)]
 pub trait LoadRows<U>: SqlType + TypedExpressionType + Sized {
     /// Runs the statement. Used by grouped queries and annotations.
     #[doc(hidden)]
