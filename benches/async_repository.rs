@@ -8,64 +8,15 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use diesel::{Insertable, QueryDsl, Queryable, Selectable, SelectableHelper};
+use diesel::{QueryDsl, SelectableHelper};
 use ff_runtime::diesel_async::{RunQueryDsl as _, SimpleAsyncConnection as _};
 use ff_runtime::{
     AsyncConnection, AsyncDriver, AsyncPool, AsyncRepository, Backend, Criteria, Entity, Repository,
 };
 use ff_tests::TestDatabase;
-
-/// The entity ff maps.
-#[derive(Entity, Debug, Clone, PartialEq)]
-pub struct AsyncItem {
-    pub id: i32,
-    #[ff(length = 100)]
-    pub name: String,
-    pub description: Option<String>,
-    pub price: f64,
-    pub is_active: bool,
-    pub stock: i32,
-}
-
-// The same table, mapped by hand the way a diesel-async user writes it.
-diesel::table! {
-    #[sql_name = "async_item"]
-    hand_item (id) {
-        id -> Integer,
-        name -> Text,
-        description -> Nullable<Text>,
-        price -> Double,
-        is_active -> Bool,
-        stock -> Integer,
-    }
-}
-
 #[cfg(feature = "mysql")]
-diesel::define_sql_function! {
-    /// MySQL's key of the last inserted row, as a Diesel user declares it.
-    fn last_insert_id() -> diesel::sql_types::Unsigned<diesel::sql_types::BigInt>;
-}
-
-#[derive(Queryable, Selectable, Debug)]
-#[diesel(table_name = hand_item)]
-pub struct HandItem {
-    pub id: i32,
-    pub name: String,
-    pub description: Option<String>,
-    pub price: f64,
-    pub is_active: bool,
-    pub stock: i32,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = hand_item)]
-pub struct NewHandItem<'a> {
-    pub name: &'a str,
-    pub description: Option<&'a str>,
-    pub price: f64,
-    pub is_active: bool,
-    pub stock: i32,
-}
+use ff_tests::items::last_insert_id;
+use ff_tests::items::{AsyncItem, HandItem, NewHandItem, hand_item, item, new_hand_item};
 
 /// Runs `$body` with `$c` bound to the diesel-async connection inside an `AsyncConnection`.
 macro_rules! by_hand {
@@ -80,27 +31,6 @@ macro_rules! by_hand {
     ($conn:expr, |$c:ident| $body:expr) => {
         by_hand!($conn, |$c| $body, mysql: |$c| $body)
     };
-}
-
-fn item(i: i32) -> AsyncItem {
-    AsyncItem {
-        id: 0,
-        name: format!("item {i}"),
-        description: (i % 2 == 0).then(|| format!("description of item {i}")),
-        price: f64::from(i) * 1.5,
-        is_active: i % 3 != 0,
-        stock: i,
-    }
-}
-
-fn new_hand_item(item: &AsyncItem) -> NewHandItem<'_> {
-    NewHandItem {
-        name: &item.name,
-        description: item.description.as_deref(),
-        price: item.price,
-        is_active: item.is_active,
-        stock: item.stock,
-    }
 }
 
 fn reset(database: &TestDatabase, rows: i32) {

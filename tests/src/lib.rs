@@ -5,6 +5,7 @@ pub mod backends;
 pub mod blog;
 pub mod domain;
 pub mod echo;
+pub mod items;
 pub mod project;
 pub mod sales;
 pub mod statements;

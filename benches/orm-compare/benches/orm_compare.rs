@@ -9,64 +9,16 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use diesel::{Insertable, QueryDsl, Queryable, Selectable, SelectableHelper};
+use diesel::{QueryDsl, SelectableHelper};
 use ff_runtime::diesel_async::RunQueryDsl as _;
 use ff_runtime::{AsyncConnection, AsyncDriver, AsyncRepository, Backend, Criteria, Entity};
 use ff_tests::TestDatabase;
+use ff_tests::items::{
+    AsyncItem, HandItem, NewHandItem, hand_item, item, last_insert_id, new_hand_item,
+};
 use sea_orm::{ActiveModelTrait as _, ConnectOptions, DatabaseConnection, EntityTrait as _};
 use sqlx::{Connection as _, MySqlConnection, PgConnection};
 use tokio::runtime::Runtime;
-
-/// The entity ff maps; every library below reads and writes its table, `async_item`.
-#[derive(Entity, Debug, Clone, PartialEq)]
-pub struct AsyncItem {
-    pub id: i32,
-    #[ff(length = 100)]
-    pub name: String,
-    pub description: Option<String>,
-    pub price: f64,
-    pub is_active: bool,
-    pub stock: i32,
-}
-
-// The same table, mapped by hand the way a diesel-async user writes it.
-diesel::table! {
-    #[sql_name = "async_item"]
-    hand_item (id) {
-        id -> Integer,
-        name -> Text,
-        description -> Nullable<Text>,
-        price -> Double,
-        is_active -> Bool,
-        stock -> Integer,
-    }
-}
-
-diesel::define_sql_function! {
-    /// MySQL's key of the last inserted row, as a Diesel user declares it.
-    fn last_insert_id() -> diesel::sql_types::Unsigned<diesel::sql_types::BigInt>;
-}
-
-#[derive(Queryable, Selectable, Debug)]
-#[diesel(table_name = hand_item)]
-pub struct HandItem {
-    pub id: i32,
-    pub name: String,
-    pub description: Option<String>,
-    pub price: f64,
-    pub is_active: bool,
-    pub stock: i32,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = hand_item)]
-pub struct NewHandItem<'a> {
-    pub name: &'a str,
-    pub description: Option<&'a str>,
-    pub price: f64,
-    pub is_active: bool,
-    pub stock: i32,
-}
 
 /// The same table as a SQLx user reads it.
 #[derive(sqlx::FromRow, Debug)]
@@ -171,27 +123,6 @@ impl Libraries {
             sqlx,
             sea: sea_orm::Database::connect(options).await.unwrap(),
         }
-    }
-}
-
-fn item(i: i32) -> AsyncItem {
-    AsyncItem {
-        id: 0,
-        name: format!("item {i}"),
-        description: (i % 2 == 0).then(|| format!("description of item {i}")),
-        price: f64::from(i) * 1.5,
-        is_active: i % 3 != 0,
-        stock: i,
-    }
-}
-
-fn new_hand_item(item: &AsyncItem) -> NewHandItem<'_> {
-    NewHandItem {
-        name: &item.name,
-        description: item.description.as_deref(),
-        price: item.price,
-        is_active: item.is_active,
-        stock: item.stock,
     }
 }
 
