@@ -8,30 +8,11 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use diesel::{QueryDsl, SelectableHelper};
-use ff_runtime::diesel_async::{RunQueryDsl as _, SimpleAsyncConnection as _};
 use ff_runtime::{
-    AsyncConnection, AsyncDriver, AsyncPool, AsyncRepository, Backend, Criteria, Entity, Repository,
+    AsyncConnection, AsyncPool, AsyncRepository, Backend, Criteria, Entity, Repository,
 };
 use ff_tests::TestDatabase;
-#[cfg(feature = "mysql")]
-use ff_tests::items::last_insert_id;
-use ff_tests::items::{AsyncItem, HandItem, NewHandItem, hand_item, item, new_hand_item};
-
-/// Runs `$body` with `$c` bound to the diesel-async connection inside an `AsyncConnection`.
-macro_rules! by_hand {
-    ($conn:expr, |$c:ident| $body:expr, mysql: |$m:ident| $mysql:expr) => {
-        match $conn.driver() {
-            AsyncDriver::Sqlite($c) => $body,
-            AsyncDriver::Postgres($c) => $body,
-            #[cfg(feature = "mysql")]
-            AsyncDriver::Mysql($m) => $mysql,
-        }
-    };
-    ($conn:expr, |$c:ident| $body:expr) => {
-        by_hand!($conn, |$c| $body, mysql: |$c| $body)
-    };
-}
+use ff_tests::items::{AsyncItem, by_hand, item};
 
 fn reset(database: &TestDatabase, rows: i32) {
     let mut conn = database.connect();
@@ -82,12 +63,7 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
         group.bench_with_input(BenchmarkId::new("diesel", rows), &rows, |b, _| {
             b.iter(|| {
                 runtime
-                    .block_on(async {
-                        by_hand!(&mut conn, |c| hand_item::table
-                            .select(HandItem::as_select())
-                            .load::<HandItem>(c)
-                            .await)
-                    })
+                    .block_on(async { by_hand::load_all(&mut conn).await })
                     .unwrap()
             })
         });
@@ -107,28 +83,7 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
     group.bench_function(BenchmarkId::new("diesel", 1), |b| {
         b.iter(|| {
             runtime
-                .block_on(async {
-                    by_hand!(
-                        &mut conn,
-                        |c| diesel::insert_into(hand_item::table)
-                            .values(&new_hand_item(&one))
-                            .returning(HandItem::as_returning())
-                            .get_result::<HandItem>(c)
-                            .await,
-                        mysql: |c| {
-                            diesel::insert_into(hand_item::table)
-                                .values(&new_hand_item(&one))
-                                .execute(c)
-                                .await?;
-                            let id = diesel::select(last_insert_id()).get_result::<u64>(c).await?;
-                            hand_item::table
-                                .find(id as i32)
-                                .select(HandItem::as_select())
-                                .first::<HandItem>(c)
-                                .await
-                        }
-                    )
-                })
+                .block_on(async { by_hand::insert(&mut conn, &one).await })
                 .unwrap()
         })
     });
@@ -146,38 +101,7 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
     group.bench_function(BenchmarkId::new("diesel", 1_000), |b| {
         b.iter_custom(|iterations| {
             timed_on_empty_table(&runtime, &mut conn, iterations, async |conn| {
-                // 1 000 rows of 5 columns fit in one statement on the servers. Diesel cannot
-                // batch rows with optional columns on SQLite (no DEFAULT keyword): there, as
-                // its sync connection does, one INSERT per row in a transaction.
-                let rows: Vec<NewHandItem> = many.iter().map(new_hand_item).collect();
-                match conn.driver() {
-                    AsyncDriver::Sqlite(c) => {
-                        c.batch_execute("BEGIN").await.unwrap();
-                        for row in &rows {
-                            diesel::insert_into(hand_item::table)
-                                .values(row)
-                                .execute(c)
-                                .await
-                                .unwrap();
-                        }
-                        c.batch_execute("COMMIT").await.unwrap();
-                    }
-                    AsyncDriver::Postgres(c) => {
-                        diesel::insert_into(hand_item::table)
-                            .values(&rows)
-                            .execute(c)
-                            .await
-                            .unwrap();
-                    }
-                    #[cfg(feature = "mysql")]
-                    AsyncDriver::Mysql(c) => {
-                        diesel::insert_into(hand_item::table)
-                            .values(&rows)
-                            .execute(c)
-                            .await
-                            .unwrap();
-                    }
-                }
+                by_hand::insert_many(conn, &many).await.unwrap();
             })
         })
     });

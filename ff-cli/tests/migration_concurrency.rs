@@ -11,20 +11,7 @@ use ff_runtime::introspect::{compare, expected_live, live_schema};
 use ff_runtime::migration::{History, Schema};
 use ff_runtime::{Backend, Connection, with_connection};
 use ff_tests::backends::{TestDatabase, each_backend_database};
-use ff_tests::project::{AUTHOR, Run, TestProject, run};
-
-/// `Author` with a nullable `born`.
-const AUTHOR_BORN: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-    pub born: Option<i32>,
-}
-"#;
+use ff_tests::project::{AUTHOR, AUTHOR_BORN, Run, TestProject, run};
 
 const BOOK: &str = r#"
 #[derive(Debug, Clone, Entity)]

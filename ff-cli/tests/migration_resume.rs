@@ -22,20 +22,7 @@ use diesel::sql_types::BigInt;
 use ff_runtime::introspect::{LiveSchema, live_schema};
 use ff_runtime::{Backend, Connection, with_connection};
 use ff_tests::backends::{TestDatabase, each_backend_database, row_count};
-use ff_tests::project::{AUTHOR, Run, TestProject, run};
-
-/// `Author` with a nullable `born`: the second migration adds the column (one statement).
-const AUTHOR_BORN: &str = r#"
-use ff_runtime::prelude::*;
-
-#[derive(Debug, Clone, Entity)]
-pub struct Author {
-    pub id: i64,
-    #[ff(length = 80)]
-    pub name: String,
-    pub born: Option<i32>,
-}
-"#;
+use ff_tests::project::{AUTHOR, AUTHOR_BORN, Run, TestProject, run};
 
 /// The statements of the second migration: the generated `ADD COLUMN born`, then its
 /// hand-written SQL, a pause after each statement.

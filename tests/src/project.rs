@@ -24,6 +24,19 @@ pub struct Author {
 }
 "#;
 
+/// [`AUTHOR`] with a nullable `born`: a migration after it adds the column (one statement).
+pub const AUTHOR_BORN: &str = r#"
+use ff_runtime::prelude::*;
+
+#[derive(Debug, Clone, Entity)]
+pub struct Author {
+    pub id: i64,
+    #[ff(length = 80)]
+    pub name: String,
+    pub born: Option<i32>,
+}
+"#;
+
 /// A cargo project made for one test; its directory is removed when it goes away.
 pub struct TestProject {
     root: PathBuf,

@@ -9,13 +9,9 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use diesel::{QueryDsl, SelectableHelper};
-use ff_runtime::diesel_async::RunQueryDsl as _;
-use ff_runtime::{AsyncConnection, AsyncDriver, AsyncRepository, Backend, Criteria, Entity};
+use ff_runtime::{AsyncConnection, AsyncRepository, Backend, Criteria, Entity};
 use ff_tests::TestDatabase;
-use ff_tests::items::{
-    AsyncItem, HandItem, NewHandItem, hand_item, item, last_insert_id, new_hand_item,
-};
+use ff_tests::items::{AsyncItem, by_hand, item};
 use sea_orm::{ActiveModelTrait as _, ConnectOptions, DatabaseConnection, EntityTrait as _};
 use sqlx::{Connection as _, MySqlConnection, PgConnection};
 use tokio::runtime::Runtime;
@@ -69,20 +65,6 @@ macro_rules! on_sqlx {
     };
     ($conn:expr, |$c:ident| $body:expr) => {
         on_sqlx!($conn, |$c| $body, mysql: |$c| $body)
-    };
-}
-
-/// Runs `$body` with `$c` bound to the diesel-async connection inside an `AsyncConnection`.
-macro_rules! by_hand {
-    ($conn:expr, |$c:ident| $body:expr, mysql: |$m:ident| $mysql:expr) => {
-        match $conn.driver() {
-            AsyncDriver::Sqlite($c) => $body,
-            AsyncDriver::Postgres($c) => $body,
-            AsyncDriver::Mysql($m) => $mysql,
-        }
-    };
-    ($conn:expr, |$c:ident| $body:expr) => {
-        by_hand!($conn, |$c| $body, mysql: |$c| $body)
     };
 }
 
@@ -191,12 +173,7 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
         group.bench_with_input(BenchmarkId::new("diesel", rows), &rows, |b, _| {
             b.iter(|| {
                 runtime
-                    .block_on(async {
-                        by_hand!(&mut libs.ff, |c| hand_item::table
-                            .select(HandItem::as_select())
-                            .load::<HandItem>(c)
-                            .await)
-                    })
+                    .block_on(async { by_hand::load_all(&mut libs.ff).await })
                     .unwrap()
             })
         });
@@ -236,28 +213,7 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
     group.bench_function(BenchmarkId::new("diesel", 1), |b| {
         b.iter(|| {
             runtime
-                .block_on(async {
-                    by_hand!(
-                        &mut libs.ff,
-                        |c| diesel::insert_into(hand_item::table)
-                            .values(&new_hand_item(&one))
-                            .returning(HandItem::as_returning())
-                            .get_result::<HandItem>(c)
-                            .await,
-                        mysql: |c| {
-                            diesel::insert_into(hand_item::table)
-                                .values(&new_hand_item(&one))
-                                .execute(c)
-                                .await?;
-                            let id = diesel::select(last_insert_id()).get_result::<u64>(c).await?;
-                            hand_item::table
-                                .find(id as i32)
-                                .select(HandItem::as_select())
-                                .first::<HandItem>(c)
-                                .await
-                        }
-                    )
-                })
+                .block_on(async { by_hand::insert(&mut libs.ff, &one).await })
                 .unwrap()
         })
     });
@@ -318,20 +274,7 @@ fn bench_backend(c: &mut Criterion, backend: Backend) {
     group.bench_function(BenchmarkId::new("diesel", 1_000), |b| {
         b.iter_custom(|iterations| {
             timed_on_empty_table(&runtime, &mut libs, iterations, async |libs| {
-                let rows: Vec<NewHandItem> = many.iter().map(new_hand_item).collect();
-                match libs.ff.driver() {
-                    AsyncDriver::Postgres(c) => diesel::insert_into(hand_item::table)
-                        .values(&rows)
-                        .execute(c)
-                        .await
-                        .unwrap(),
-                    AsyncDriver::Mysql(c) => diesel::insert_into(hand_item::table)
-                        .values(&rows)
-                        .execute(c)
-                        .await
-                        .unwrap(),
-                    AsyncDriver::Sqlite(_) => unreachable!("SQLite is not compared"),
-                };
+                by_hand::insert_many(&mut libs.ff, &many).await.unwrap();
             })
         })
     });
